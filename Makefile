@@ -1,0 +1,52 @@
+# 信易批 — every set-up step the project needs, from a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test lint browser bench bench-quick vendor openapi clean-db messages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+# Debian's Chromium (for the browser tests) and a CJK font (printed documents); installed once.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
+	$(BIN)/pytest -n auto -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests benchmarks
+
+openapi: install
+	$(BIN)/python manage.py export_openapi docs/api/openapi-v1.json
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+vendor:
+	npm install --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js src/xinyipi/static/vendor/
+
+clean-db:
+	rm -f var/xinyipi.sqlite3 var/xinyipi.sqlite3-wal var/xinyipi.sqlite3-shm

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "xinyipi.accounts"
+    label = "accounts"
+    verbose_name = "用户与部门"
+
+    def ready(self) -> None:
+        from xinyipi.accounts.roles import roles_sync_after_migrate
+
+        # Django creates permissions after migrate; the role groups are synced right after, so a fresh
+        # database always has every role of DESIGN.md §3 with its permissions.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="xinyipi-roles-sync")

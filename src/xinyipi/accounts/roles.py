@@ -1,0 +1,96 @@
+"""The roles of DESIGN.md §3 as Django groups, each with the permissions it needs.
+
+Permissions are named ``app_label.codename``. Code checks permissions (``user.has_perm``), never role
+names, so a bureau can regroup duties in the admin without touching code.
+"""
+
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext_lazy as _
+
+APPLICANT = "applicant"
+WINDOW_CLERK = "window_clerk"
+REVIEWER = "reviewer"
+CREDIT_OFFICER = "credit_officer"
+BUREAU_ADMIN = "bureau_admin"
+AUDITOR = "auditor"
+
+ROLE_LABELS = {
+    APPLICANT: _("申请人"),
+    WINDOW_CLERK: _("综合受理窗口"),
+    REVIEWER: _("部门审核人员"),
+    CREDIT_OFFICER: _("信用管理人员"),
+    BUREAU_ADMIN: _("政务服务与数据管理局管理员"),
+    AUDITOR: _("审计人员"),
+}
+
+_VIEW_CATALOG = {"catalog.view_matter", "catalog.view_material", "accounts.view_department"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    APPLICANT: set(),
+    WINDOW_CLERK: _VIEW_CATALOG | {"subjects.view_subject", "subjects.add_subject"},
+    REVIEWER: _VIEW_CATALOG | {"subjects.view_subject"},
+    CREDIT_OFFICER: _VIEW_CATALOG | {"subjects.view_subject", "subjects.add_subject"},
+    BUREAU_ADMIN: _VIEW_CATALOG
+    | {
+        "accounts.add_department",
+        "accounts.change_department",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "catalog.add_matter",
+        "catalog.change_matter",
+        "catalog.delete_matter",
+        "catalog.add_material",
+        "catalog.change_material",
+        "catalog.delete_material",
+        "catalog.import_catalog",
+        "workdays.view_holiday",
+        "workdays.add_holiday",
+        "workdays.change_holiday",
+        "workdays.delete_holiday",
+        "workdays.view_calendaryear",
+        "workdays.change_calendaryear",
+        "subjects.view_subject",
+        "subjects.add_subject",
+        "subjects.change_subject",
+        "audit.view_auditentry",
+    },
+    AUDITOR: {"audit.view_auditentry", "audit.verify_audit"},
+}
+
+STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
+
+
+def roles_sync(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:
+    """Create each role group and give it exactly its permissions (idempotent)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        perms = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                raise LookupError(f"role {role!r} names unknown permission {dotted!r}")
+            perms.append(perm)
+        group.permissions.set(perms)
+
+
+def roles_sync_after_migrate(sender, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs) -> None:
+    if sender.label != "accounts":
+        return
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions of apps listed after ``accounts`` are created later in the same signal; create them
+    # all now so that the role groups can reference them.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    roles_sync(using=using)
+
+
+def roles_of(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    return sorted(user.groups.filter(name__in=ROLE_LABELS).values_list("name", flat=True))

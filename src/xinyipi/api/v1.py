@@ -1,0 +1,26 @@
+"""Version 1 of the REST API (DESIGN.md §6.1). Paths and fields here are a contract: grow, never change."""
+
+from ninja import NinjaAPI
+
+from xinyipi.api import errors
+from xinyipi.api.auth import STAFF_AUTH
+
+api = NinjaAPI(
+    title="信易批 API",
+    version="1",
+    description="信易批（信用+审批）政务服务接口。错误格式：{code, message, field}。",
+    urls_namespace="api-v1",
+    auth=STAFF_AUTH,
+    docs_url="/docs",
+)
+errors.install(api)
+
+from xinyipi.accounts.api import router as auth_router  # noqa: E402
+from xinyipi.catalog.api import router as matters_router  # noqa: E402
+from xinyipi.subjects.api import router as subjects_router  # noqa: E402
+from xinyipi.workdays.api import router as calendar_router  # noqa: E402
+
+api.add_router("/auth", auth_router)
+api.add_router("/calendar", calendar_router)
+api.add_router("/subjects", subjects_router)
+api.add_router("/matters", matters_router)

@@ -1,0 +1,74 @@
+"""The only reader of ``os.environ``.
+
+Every setting the system takes from its environment is declared here, with what it means and its
+development default. Production (``XINYIPI_ENV=production``) refuses the development secrets.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+
+# Development-only secrets. They are public (they are in the repository), so production refuses them.
+DEMO_SECRET_KEY = "xinyipi-development-secret-key-not-for-production-use-0123456789"
+DEMO_FIELD_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    doc: str
+
+
+VARIABLES = [
+    Variable("XINYIPI_ENV", "development", "development | production | test; production refuses demo secrets"),
+    Variable("SECRET_KEY", DEMO_SECRET_KEY, "Django secret key (sessions, CSRF, signing)"),
+    Variable("DEBUG", "", "1/true to show debug pages; defaults to on in development, off in production"),
+    Variable("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "comma-separated host names served"),
+    Variable(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'var' / 'xinyipi.sqlite3'}",
+        "database URL; SQLite (WAL) by default, postgres://… to scale out",
+    ),
+    Variable(
+        "XINYIPI_FIELD_KEY",
+        DEMO_FIELD_KEY,
+        "64 hex characters; derives the SM4 key that encrypts ID numbers and the SM3 blind-index key",
+    ),
+    Variable("XINYIPI_MEDIA_ROOT", str(BASE_DIR / "var" / "media"), "where uploaded files are kept"),
+    Variable("XINYIPI_STATIC_ROOT", str(BASE_DIR / "var" / "static"), "where collectstatic writes"),
+    Variable("XINYIPI_SQLITE_TIMEOUT", "20", "seconds a SQLite writer waits for the lock"),
+    Variable("XINYIPI_LOG_LEVEL", "INFO", "root log level"),
+    Variable("XINYIPI_LOGIN_FAILURE_LIMIT", "5", "failed logins before an account/IP is locked out"),
+    Variable("XINYIPI_LOGIN_COOLOFF_MINUTES", "15", "how long a login lock-out lasts"),
+    Variable("XINYIPI_TOKEN_HOURS", "12", "lifetime of an API token"),
+    Variable("XINYIPI_SECURE_COOKIES", "", "1 to mark cookies Secure (behind HTTPS); on in production"),
+]
+
+_BY_NAME = {v.name: v for v in VARIABLES}
+
+
+def get(name: str) -> str:
+    """The variable's value from the environment, or its documented default."""
+    return os.environ.get(name, _BY_NAME[name].default)
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = get(name).strip().lower()
+    if raw == "":
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def integer(name: str) -> int:
+    return int(get(name))
+
+
+def listing(name: str) -> list[str]:
+    return [part.strip() for part in get(name).split(",") if part.strip()]
+
+
+def environment() -> str:
+    return get("XINYIPI_ENV").strip().lower() or "development"

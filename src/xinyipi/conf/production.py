@@ -1,0 +1,19 @@
+"""Production: explicit, and refuses to run with the development secrets from the repository."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from xinyipi.conf import env
+from xinyipi.conf.base import *  # noqa: F403
+from xinyipi.conf.base import FIELD_KEY, SECRET_KEY
+
+if SECRET_KEY == env.DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a private value of at least 50 characters in production")
+if FIELD_KEY == env.DEMO_FIELD_KEY:
+    raise ImproperlyConfigured("XINYIPI_FIELD_KEY must be set to a private 64-hex-character key in production")
+
+DEBUG = env.flag("DEBUG", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}

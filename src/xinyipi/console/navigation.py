@@ -1,0 +1,49 @@
+"""The staff console's navigation: each entry shows only to those holding its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinyipi.accounts.roles import ROLE_LABELS, roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None = None
+    staff_only: bool = False
+
+
+NAVIGATION = [
+    NavItem(_("工作台"), "console:home"),
+    NavItem(_("申请主体"), "subjects:subject_list", "subjects.view_subject"),
+    NavItem(_("事项目录"), "catalog:matter_list", "catalog.view_matter"),
+    NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holiday"),
+    NavItem(_("审计日志"), "audit:entries", "audit.view_auditentry"),
+    NavItem(_("系统管理"), "admin:index", staff_only=True),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        if item.staff_only and not user.is_staff:
+            continue
+        items.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+    return items
+
+
+def context(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    return {
+        "nav_items": navigation_for(user),
+        "user_roles": [ROLE_LABELS[r] for r in roles_of(user)],
+    }

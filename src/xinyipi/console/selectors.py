@@ -1,0 +1,10 @@
+"""What the console's home shows each person: counts and warnings for their own work."""
+
+from xinyipi.workdays.selectors import calendar_warnings
+
+
+def console_overview(*, actor) -> dict:
+    overview = {"warnings": []}
+    if actor.is_superuser or actor.has_perm("workdays.change_holiday"):
+        overview["warnings"].extend(calendar_warnings())
+    return overview

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from xinyipi.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+]

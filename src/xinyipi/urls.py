@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xinyipi.api.v1 import api
+
+admin.site.site_header = "信易批 · 政务服务与数据管理局"
+admin.site.site_title = "信易批管理"
+admin.site.index_title = "目录、日历与用户管理"
+
+urlpatterns = [
+    path("", include("xinyipi.portal.urls")),
+    path("accounts/", include("xinyipi.accounts.urls")),
+    path("console/", include("xinyipi.console.urls")),
+    path("console/subjects/", include("xinyipi.subjects.urls")),
+    path("console/matters/", include("xinyipi.catalog.urls")),
+    path("console/calendar/", include("xinyipi.workdays.urls")),
+    path("console/audit/", include("xinyipi.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler403 = "xinyipi.portal.views.error_403"
+handler404 = "xinyipi.portal.views.error_404"
+handler500 = "xinyipi.portal.views.error_500"

@@ -1,0 +1,6 @@
+from ninja import Schema
+
+
+class WorkingDayOut(Schema):
+    date: str
+    provisional: bool
