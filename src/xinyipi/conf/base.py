@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "xinyipi.workdays",
     "xinyipi.subjects",
     "xinyipi.catalog",
+    "xinyipi.records",
+    "xinyipi.supervision",
     "xinyipi.portal",
     "xinyipi.console",
 ]
