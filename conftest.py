@@ -5,6 +5,15 @@ import pytest
 from xinyipi.accounts import roles
 from xinyipi.accounts.tests.factories import DepartmentFactory, UserFactory
 from xinyipi.core.testing import ApiClient
+from xinyipi.workdays.calendar import table as calendar_table
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working-day table is cached per process; a test's rolled-back edits must not leak."""
+    calendar_table.invalidate()
+    yield
+    calendar_table.invalidate()
 
 
 @pytest.fixture

@@ -45,3 +45,43 @@ def api_token_user(raw: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+def department_save(*, actor, department, fields: list[str] | None = None):
+    """Create or change a department (the bureau's admin), audited."""
+    from xinyipi.accounts.models import Department
+    from xinyipi.audit.services import snapshot
+
+    with transaction.atomic():
+        before = snapshot(Department.objects.get(pk=department.pk)) if department.pk else None
+        department.full_clean()
+        department.save()
+        audit_record(
+            actor=actor, action="accounts.department.save", obj=department, before=before, after=snapshot(department)
+        )
+    return department
+
+
+_USER_AUDIT_FIELDS = ["username", "display_name", "department", "phone", "is_active", "is_staff", "is_superuser"]
+
+
+def user_snapshot(user) -> dict:
+    from xinyipi.audit.services import snapshot
+
+    return snapshot(user, _USER_AUDIT_FIELDS) | {"groups": sorted(user.groups.values_list("name", flat=True))}
+
+
+def user_save(*, actor, user, groups=None, before: dict | None = None):
+    """Create or change a user account, audited (the password hash is never written to the trail).
+
+    ``before`` is the state read before an earlier save in the same transaction (the admin saves the
+    user, then its groups); by default it is read here.
+    """
+    with transaction.atomic():
+        if before is None and user.pk:
+            before = user_snapshot(User.objects.get(pk=user.pk))
+        user.save()
+        if groups is not None:
+            user.groups.set(groups)
+        audit_record(actor=actor, action="accounts.user.save", obj=user, before=before, after=user_snapshot(user))
+    return user

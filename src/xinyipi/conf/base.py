@@ -111,7 +111,7 @@ AXES_FAILURE_LIMIT = env.integer("XINYIPI_LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env.integer("XINYIPI_LOGIN_COOLOFF_MINUTES") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "xinyipi.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 API_TOKEN_HOURS = env.integer("XINYIPI_TOKEN_HOURS")

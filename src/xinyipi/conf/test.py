@@ -1,5 +1,6 @@
 """Fast, isolated settings for the test suite."""
 
+import os
 import tempfile
 
 from xinyipi.conf.base import *  # noqa: F403
@@ -13,3 +14,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not memory: concurrency tests need real locking, WAL and several connections. One file per
+# process, so parallel workers (and parallel runs) never share a database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"xinyipi-test-{os.getpid()}.sqlite3")
+    }

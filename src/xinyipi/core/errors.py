@@ -63,3 +63,15 @@ class NotAuthenticated(DomainError):
 
 class TooManyAttempts(DomainError):
     status = 429
+
+
+def from_django_validation(exc) -> ValidationFailed:
+    """A Django ``ValidationError`` (from ``full_clean``) as our error, one entry per field and message."""
+    errors = []
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.append(DomainError("invalid_value", message, None if field == "__all__" else field))
+    else:
+        errors = [DomainError("invalid_value", message) for message in exc.messages]
+    return ValidationFailed(errors or [DomainError("invalid_value", str(exc))])

@@ -10,7 +10,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
         model = Department
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: uscc_for("11150783", f"{n:08d}"))
+    code = factory.Sequence(lambda n: uscc_for("11150783", f"T{n:08d}"))
     name = factory.Sequence(lambda n: f"扎兰屯市测试局{n}")
     short_name = factory.Sequence(lambda n: f"测试{n}")
 
