@@ -23,7 +23,7 @@ class Variable:
 
 
 VARIABLES = [
-    Variable("XINYIPI_ENV", "development", "development | production | test; production refuses demo secrets"),
+    Variable("XINYIPI_ENV", "development", "development, production or test; production refuses the demo secrets"),
     Variable("SECRET_KEY", DEMO_SECRET_KEY, "Django secret key (sessions, CSRF, signing)"),
     Variable("DEBUG", "", "1/true to show debug pages; defaults to on in development, off in production"),
     Variable("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "comma-separated host names served"),
