@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from xinyipi.api.errors import api_not_found
 from xinyipi.api.v1 import api
 
 admin.site.site_header = "信易批 · 政务服务与数据管理局"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("console/audit/", include("xinyipi.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -121,3 +121,10 @@ def install(api) -> None:
         return api.create_response(
             request, {"code": "internal_error", "message": _("服务器内部错误，已记录，请稍后重试。")}, status=500
         )
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/ that no route serves: the JSON error shape, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": "not_found", "message": _("接口不存在。")}, status=404)

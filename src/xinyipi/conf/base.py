@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "xinyipi.core",
+    "xinyipi.api",
     "xinyipi.accounts",
     "xinyipi.audit",
     "xinyipi.workdays",

@@ -1,0 +1,50 @@
+"""Every API error has the §6.1 shape; nothing a client sends yields a 500 or a stack trace."""
+
+import json
+
+import pytest
+from django.test import RequestFactory
+
+from xinyipi.api.v1 import api as ninja_api
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_document_is_public(api):
+    response = api.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["version"] == "1"
+
+
+def test_unknown_api_path_is_json_404(api):
+    response = api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_malformed_json_is_400(api):
+    response = api.client.post("/api/v1/auth/token", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
+
+
+def test_wrong_json_type_is_422_naming_the_field(api):
+    response = api.post("/api/v1/auth/token", {"username": ["a"], "password": "x"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "username"
+
+
+def test_missing_token_is_401_json(api):
+    response = api.get("/api/v1/auth/me")
+    assert response.status_code == 401
+    assert response.json() == {"code": "not_authenticated", "message": response.json()["message"]}
+
+
+def test_unexpected_error_is_500_without_trace(caplog):
+    request = RequestFactory().get("/api/v1/anything")
+    response = ninja_api.on_exception(request, RuntimeError("secret internals"))
+    body = json.loads(response.content)
+    assert response.status_code == 500
+    assert body["code"] == "internal_error"
+    assert "secret internals" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
