@@ -30,6 +30,13 @@ class Subject(models.Model):
         verbose_name = _("申请主体")
         verbose_name_plural = _("申请主体")
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["enterprise", "person"]), name="subject_kind_known"),
+            # A person's number must exist somewhere: only as ciphertext, never in code_display.
+            models.CheckConstraint(
+                condition=~models.Q(kind="person") | ~models.Q(code_cipher=""), name="subject_person_code_encrypted"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code_display}）"

@@ -7,6 +7,7 @@ reports it the same way.
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
@@ -15,32 +16,40 @@ from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_LATIN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _SEPARATORS = re.compile(r"[\s\-\u3000]+")
 
 
 def normalise(raw: str) -> str:
-    return _SEPARATORS.sub("", raw or "").upper()
+    """Canonical form of a typed code: full-width characters folded (NFKC), separators dropped, upper case."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
 def uscc_check_char(first17: str) -> str:
     return uscc.calc_check_digit(first17)
 
 
+def _illegal_characters(chars: str, allowed: str, field: str, message) -> None:
+    bad = sorted(set(chars) - set(allowed))
+    if bad:
+        raise DomainError("invalid_code_characters", message % {"chars": "、".join(bad)}, field)
+
+
+def _check_length(code: str, field: str, message) -> None:
+    if len(code) != 18:
+        raise DomainError("invalid_code_length", message % {"n": len(code)}, field)
+
+
 def validate_uscc(raw: str, field: str = "code") -> str:
     code = normalise(raw)
-    if len(code) != 18:
-        raise DomainError(
-            "invalid_code_length",
-            _("统一社会信用代码应为 18 位，实际为 %(n)d 位。") % {"n": len(code)},
-            field,
-        )
-    bad = sorted({c for c in code if c not in USCC_ALPHABET})
-    if bad:
-        raise DomainError(
-            "invalid_code_characters",
-            _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、Z、S、V）。") % {"chars": "、".join(bad)},
-            field,
-        )
+    illegal = _("统一社会信用代码含有不允许的字符：%(chars)s（只用数字和大写字母，不使用 I、O、Z、S、V）。")
+    # Characters first: a name typed into the code box is told what is wrong with it, not its length.
+    _illegal_characters(code, _LATIN, field, illegal)
+    _check_length(code, field, _("统一社会信用代码应为 18 位，实际为 %(n)d 位。"))
+    # Positions 1-17 come from the 31-character set. A wrong 18th character that is still a Latin letter or
+    # digit (e.g. the standard's own example ending in Z) is reported as a wrong check character, which is
+    # what the person typing it needs to know.
+    _illegal_characters(code[:17], USCC_ALPHABET, field, illegal)
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         raise DomainError(
@@ -53,18 +62,10 @@ def validate_uscc(raw: str, field: str = "code") -> str:
 
 def validate_ric(raw: str, field: str = "code") -> str:
     code = normalise(raw)
-    if len(code) != 18:
-        raise DomainError(
-            "invalid_code_length",
-            _("居民身份证号码应为 18 位，实际为 %(n)d 位。") % {"n": len(code)},
-            field,
-        )
-    if not (code[:17].isdigit() and code.isascii() and (code[17].isdigit() or code[17] == "X")):
-        raise DomainError(
-            "invalid_code_characters",
-            _("居民身份证号码前 17 位应为数字，第 18 位应为数字或 X。"),
-            field,
-        )
+    illegal = _("居民身份证号码含有不允许的字符：%(chars)s（前 17 位为数字，第 18 位为数字或 X）。")
+    _illegal_characters(code, "0123456789X", field, illegal)
+    _check_length(code, field, _("居民身份证号码应为 18 位，实际为 %(n)d 位。"))
+    _illegal_characters(code[:17], "0123456789", field, illegal)
     try:
         birth = dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:

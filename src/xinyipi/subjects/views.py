@@ -1,8 +1,51 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.subjects import selectors
+from xinyipi.subjects.forms import SubjectRegisterForm, add_domain_error
+from xinyipi.subjects.panels import subject_panels_for
+from xinyipi.subjects.services import subject_register as register
 
 
 @login_required
 @permission_required("subjects.view_subject", raise_exception=True)
 def subject_list(request):
-    return render(request, "console_base.html")
+    query = request.GET.get("q", "").strip()[:100]
+    before = request.GET.get("before", "")
+    page = selectors.subject_list(actor=request.user, query=query, before_id=int(before) if before.isdigit() else None)
+    context = {"page": page, "query": query}
+    if request.headers.get("HX-Request"):
+        # "More" swaps its own table row for the next rows; the search box swaps the whole result block.
+        more = request.headers.get("HX-Target") == "subject-more"
+        return render(request, "subjects/_subject_rows.html" if more else "subjects/_subject_results.html", context)
+    return render(request, "subjects/subject_list.html", context)
+
+
+@login_required
+@permission_required("subjects.add_subject", raise_exception=True)
+def subject_register(request):
+    form = SubjectRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject = register(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:  # lost a race with another registration of the same code
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已登记：%(subject)s") % {"subject": subject})
+            return redirect("subjects:subject_detail", subject_id=subject.pk)
+    return render(request, "subjects/subject_register.html", {"form": form})
+
+
+@login_required
+@permission_required("subjects.view_subject", raise_exception=True)
+def subject_detail(request, subject_id: int):
+    try:
+        subject = selectors.subject_by_id(actor=request.user, subject_id=subject_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    context = {"subject": subject, "panels": subject_panels_for(request, subject)}
+    return render(request, "subjects/subject_detail.html", context)
