@@ -1,5 +1,122 @@
-from xinyipi.catalog.models import Matter
+"""Reads of the catalog: public guide lists, keyset-paginated API lists, one guide with everything."""
+
+import base64
+import binascii
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from xinyipi.catalog.exclusions import exclusions_on
+from xinyipi.catalog.models import Material, Matter
+from xinyipi.core.errors import DomainError, NotFound
+
+_MATERIALS = Prefetch("materials", queryset=Material.objects.order_by("order", "id"))
 
 
-def matter_list_public(*, query: str = "", department_code: str = ""):
-    return Matter.objects.filter(status=Matter.Status.IN_USE).select_related("department")
+def _filtered(
+    queryset: QuerySet,
+    *,
+    query: str = "",
+    department_code: str = "",
+    commitment_kind: str = "",
+    tolerance: bool | None = None,
+    instant: bool | None = None,
+) -> QuerySet:
+    query = (query or "").strip()
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if department_code:
+        queryset = queryset.filter(department__code=department_code.strip().upper())
+    if commitment_kind:
+        queryset = queryset.filter(commitment_kind=commitment_kind)
+    if tolerance is not None:
+        queryset = queryset.filter(tolerance=tolerance)
+    if instant is not None:
+        queryset = queryset.filter(instant=instant)
+    return queryset
+
+
+def matter_list_public(*, query: str = "", department_code: str = "", limit: int = 200) -> QuerySet:
+    """Matters in use, for the public portal: searched by name or code, filtered by department."""
+    queryset = Matter.objects.filter(status=Matter.Status.IN_USE).select_related("department")
+    queryset = _filtered(queryset, query=query, department_code=department_code)
+    return queryset.order_by("department__name", "name", "code")[:limit]
+
+
+def matter_list_staff(
+    *, query="", department_code="", commitment_kind="", tolerance=None, instant=None, status="", limit=500
+) -> QuerySet:
+    queryset = Matter.objects.select_related("department")
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = _filtered(
+        queryset,
+        query=query,
+        department_code=department_code,
+        commitment_kind=commitment_kind,
+        tolerance=tolerance,
+        instant=instant,
+    )
+    return queryset.order_by("department__name", "code")[:limit]
+
+
+def departments_with_matters():
+    from xinyipi.accounts.models import Department
+
+    return Department.objects.filter(matters__status=Matter.Status.IN_USE).distinct().order_by("name")
+
+
+def _encode(code: str) -> str:
+    return base64.urlsafe_b64encode(code.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        code = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        code = ""
+    if not code:
+        raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), field="cursor")
+    return code
+
+
+def matter_page(*, cursor: str | None = None, limit: int = 50, status: str = Matter.Status.IN_USE, **filters):
+    """One page of matters ordered by code (keyset: no OFFSET, no COUNT) and the cursor of the next page."""
+    queryset = Matter.objects.select_related("department").prefetch_related(_MATERIALS)
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = _filtered(queryset, **filters)
+    if cursor:
+        queryset = queryset.filter(code__gt=_decode(cursor))
+    rows = list(queryset.order_by("code")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_encode(rows[-1].code) if more and rows else None)
+
+
+def matter_by_code(code: str, *, public: bool = False) -> Matter:
+    queryset = Matter.objects.select_related("department").prefetch_related(_MATERIALS)
+    if public:
+        queryset = queryset.exclude(status=Matter.Status.CANCELLED)
+    matter = queryset.filter(code=code).first()
+    if matter is None:
+        raise NotFound("matter_not_found", field="code")
+    return matter
+
+
+def matter_rules(matter: Matter) -> dict:
+    """What the guide says about commitment (R4) and tolerance (R6) for this matter, and why."""
+    policy = exclusions_on()
+    materials = list(matter.materials.all())
+    commitment_hits = policy.commitment_hits(matter.excluded_domains or [])
+    tolerance_hits = policy.tolerance_hits(matter.excluded_domains or [])
+    return {
+        "domains": [policy.label(d) for d in matter.excluded_domains or []],
+        "commitment_kind": matter.commitment_kind,
+        "replaceable": [m for m in materials if m.replaceable],
+        "commitment_excluded": [policy.label(d) for d in commitment_hits],
+        "commitment_reference": policy.commitment.reference,
+        "tolerable": [m for m in materials if m.tolerable],
+        "tolerance_excluded": [policy.label(d) for d in tolerance_hits],
+        "tolerance_reference": policy.tolerance.reference,
+    }
