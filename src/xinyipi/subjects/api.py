@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from xinyipi.accounts.access import require_perm
 from xinyipi.api.schemas import ErrorOut
@@ -18,7 +18,7 @@ _ERRORS = {401: ErrorOut, 403: ErrorOut}
 )
 def subject_create(request, payload: SubjectIn):
     require_perm(request.auth, "subjects.add_subject")
-    return 201, subject_register(actor=request.auth, **payload.model_dump())
+    return Status(201, subject_register(actor=request.auth, **payload.model_dump()))
 
 
 @router.get("/{code}", response={200: SubjectOut, 404: ErrorOut, **_ERRORS}, summary="A subject by its full code")
