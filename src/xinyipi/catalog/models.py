@@ -158,10 +158,16 @@ class Material(models.Model):
             models.UniqueConstraint(fields=["matter", "code"], name="material_code_unique_per_matter"),
             # R6: an essential material can never be tolerated (missing) — the database says so too.
             models.CheckConstraint(
-                condition=~models.Q(essential=True, tolerable=True), name="material_essential_not_tolerable"
+                condition=~models.Q(essential=True, tolerable=True),
+                name="material_essential_not_tolerable",
+                violation_error_code="essential_material_tolerable",
+                violation_error_message=_("主要材料不能容缺后补；只有辅助材料可以容缺。"),
             ),
             models.CheckConstraint(
-                condition=~models.Q(replaceable=True, certificate=False), name="material_replaceable_is_certificate"
+                condition=~models.Q(replaceable=True, certificate=False),
+                name="material_replaceable_is_certificate",
+                violation_error_code="replaceable_not_certificate",
+                violation_error_message=_("只有证明材料可以由告知承诺替代。"),
             ),
         ]
 
