@@ -141,57 +141,77 @@ def _max_params(connection) -> int:
     return connection.features.max_query_params or 32_000
 
 
+def _table() -> dict[str, str]:
+    quote = _connection().ops.quote_name
+    return {
+        "table": quote(Subject._meta.db_table),
+        "key": quote(Subject._meta.get_field("code_hash").column),
+        "pk": quote(Subject._meta.pk.column),
+    }
+
+
 def _ids_by_hash(hashes: list[str]) -> dict[str, int]:
-    """``{code_hash: id}`` of the known ones among ``hashes``: one query per batch of an import.
+    """``{code_hash: id}`` of the known ones among ``hashes``, in one query per batch of an import.
 
     Raw SQL because Django prepares each value of an ``__in`` lookup one by one (~8 µs a value), which made
-    these look-ups half the time of a batch.
+    these look-ups half the time of a batch. PostgreSQL gets the list as one array parameter.
     """
     connection = _connection()
-    quote = connection.ops.quote_name
+    names = _table()
     found: dict[str, int] = {}
-    size = _max_params(connection)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT {key}, {pk} FROM {table} WHERE {key} = ANY(%s)".format(**names), [hashes])
+            return dict(cursor.fetchall())
+        size = _max_params(connection)
         for start in range(0, len(hashes), size):
             chunk = hashes[start : start + size]
+            params = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                "SELECT {key}, {pk} FROM {table} WHERE {key} IN ({params})".format(
-                    key=quote(Subject._meta.get_field("code_hash").column),
-                    pk=quote(Subject._meta.pk.column),
-                    table=quote(Subject._meta.db_table),
-                    params=", ".join(["%s"] * len(chunk)),
-                ),
-                chunk,
+                "SELECT {key}, {pk} FROM {table} WHERE {key} IN ({params})".format(**names, params=params), chunk
             )
             found.update(cursor.fetchall())
     return found
 
 
-def _insert_ignoring_known_codes(rows: list[dict]) -> None:
-    """``INSERT … ON CONFLICT (code_hash) DO NOTHING`` with one prepared statement (SQLite ≥ 3.24, PostgreSQL).
+def _insert_ignoring_known_codes(rows: list[dict]) -> dict[str, int]:
+    """Insert new subjects, skipping codes known meanwhile; ``{code_hash: id}`` of the rows inserted.
 
-    Why not ``bulk_create(ignore_conflicts=True)``: Django compiles every value of every row itself and, on
-    SQLite, caps a statement at 999 parameters (90 rows); at import sizes that is three times slower than
-    this (measured: ~12,000 against ~40,000 new rows/s). And on SQLite it emits ``INSERT OR IGNORE``, which
-    would also drop rows breaking a NOT NULL or CHECK constraint without a word; here only a known code is
-    skipped and anything else fails the batch.
+    ``INSERT … ON CONFLICT (code_hash) DO NOTHING RETURNING`` (PostgreSQL; SQLite ≥ 3.35): on PostgreSQL
+    from ``unnest`` of one array a column (a long VALUES list is slow to plan there), elsewhere as many rows
+    a statement as the database takes parameters. Why not ``bulk_create(ignore_conflicts=True)``: Django
+    prepares every value of every row itself and on SQLite caps a statement at 999 parameters (90 rows),
+    measured three times slower for 50,000 rows; it returns no ids with ``ignore_conflicts``, so a second
+    look-up was needed; and on SQLite it emits ``INSERT OR IGNORE``, which would also drop rows breaking a
+    NOT NULL or CHECK constraint without a word. Here only a known code is skipped.
     """
     connection = _connection()
     fields = [f for f in Subject._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO NOTHING".format(
-        table=quote(Subject._meta.db_table),
-        columns=", ".join(quote(f.column) for f in fields),
-        values=", ".join(["%s"] * len(fields)),
-        key=quote(Subject._meta.get_field("code_hash").column),
+    table = [{**defaults, **row} for row in rows]
+    names = _table()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    returning = connection.features.can_return_rows_from_bulk_insert
+    tail = " ON CONFLICT ({key}) DO NOTHING".format(**names) + (
+        " RETURNING {key}, {pk}".format(**names) if returning else ""
     )
-    prepared = []
-    for row in rows:
-        values = {**defaults, **row}
-        prepared.append(tuple(values[f.attname] for f in fields))
+    inserted: dict[str, int] = {}
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        if connection.vendor == "postgresql":
+            casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            arrays = [[row[f.attname] for row in table] for f in fields]
+            cursor.execute(f"INSERT INTO {names['table']} ({columns}) SELECT * FROM unnest({casts}){tail}", arrays)
+            return dict(cursor.fetchall())
+        one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_statement = max(1, _max_params(connection) // len(fields))
+        for start in range(0, len(table), per_statement):
+            chunk = table[start : start + per_statement]
+            params = [row[f.attname] for row in chunk for f in fields]
+            values = ", ".join([one_row] * len(chunk))
+            cursor.execute(f"INSERT INTO {names['table']} ({columns}) VALUES {values}{tail}", params)
+            if returning:
+                inserted.update(cursor.fetchall())
+    return inserted
 
 
 def subjects_ensure(*, rows: Iterable[tuple[str, str, str]], actor_label: str) -> dict[str, int]:
@@ -233,8 +253,12 @@ def subjects_ensure(*, rows: Iterable[tuple[str, str, str]], actor_label: str) -
                         "updated_at": now,
                     }
                 )
-            _insert_ignoring_known_codes(new)
-            ids.update(_ids_by_hash(missing))
+            ids.update(_insert_ignoring_known_codes(new))
+            # Codes another importer inserted between our look-up and our insert (or every new code, on a
+            # database that cannot return ids from an insert).
+            unresolved = [key for key in missing if key not in ids]
+            if unresolved:
+                ids.update(_ids_by_hash(unresolved))
         audit_record(
             actor=None,
             actor_label=actor_label,
