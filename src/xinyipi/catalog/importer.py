@@ -207,14 +207,17 @@ def _parse(record: Record, name: str, kind: str, model, errors: list):
             return _MISSING
         return found
     if kind == "list":
-        items = [item for item in _LIST_SPLIT.split(_text(value)) if item]
+        if isinstance(value, list | tuple):
+            items = [_text(item) for item in value if _text(item)]
+        else:
+            items = [item for item in _LIST_SPLIT.split(_text(value)) if item]
         if name == "excluded_domains":
             by_label = {label: code for code, label in domain_labels().items()}
             items = [by_label.get(item, item) for item in items]
         return items
     if kind == "json":
         try:
-            parsed = json.loads(_text(value))
+            parsed = value if isinstance(value, list) else json.loads(_text(value))
         except ValueError:
             errors.append(record.error("invalid_json", _("内容不是有效的 JSON。"), name))
             return _MISSING
@@ -308,14 +311,16 @@ def _cell(record: Record, error: DomainError, column: str | None) -> CellError:
     return cell
 
 
-def catalog_import(*, actor, path, dry_run: bool = False) -> ImportReport:
-    """Import the catalog file at ``path`` (.xlsx, a .zip of CSV files, or a directory of CSV files)."""
+def catalog_import(*, actor, path=None, tables: list[Table] | None = None, dry_run: bool = False) -> ImportReport:
+    """Import the catalog file at ``path`` (.xlsx, a .zip of CSV files, or a directory of CSV files),
+    or ``tables`` already read (the demo catalog)."""
     report = ImportReport(dry_run=dry_run)
     errors: list[CellError] = []
-    try:
-        tables = read_tables(Path(path))
-    except CellError as exc:
-        raise ImportFailed([exc]) from exc
+    if tables is None:
+        try:
+            tables = read_tables(Path(path))
+        except CellError as exc:
+            raise ImportFailed([exc]) from exc
     sheets = _find_sheets(tables, report, errors)
 
     parsed: dict[str, list[Record]] = {}
