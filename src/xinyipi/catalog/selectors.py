@@ -120,3 +120,36 @@ def matter_rules(matter: Matter) -> dict:
         "tolerance_excluded": [policy.label(d) for d in tolerance_hits],
         "tolerance_reference": policy.tolerance.reference,
     }
+
+
+SERVER_TYPE_LABELS = {
+    "1": _("自然人"),
+    "2": _("企业法人"),
+    "3": _("事业法人"),
+    "4": _("社会组织法人"),
+    "5": _("行政机关"),
+    "6": _("其他组织"),
+}
+HANDLE_TYPE_LABELS = {"1": _("窗口办理"), "2": _("网上办理"), "3": _("移动端办理"), "4": _("快递申请"), "9": _("其他")}
+
+
+def matter_guide(matter: Matter) -> dict:
+    """Everything a guide page shows for one matter (materials already prefetched)."""
+    from xinyipi.catalog.services import matter_check
+    from xinyipi.core.errors import ValidationFailed
+
+    materials = list(matter.materials.all())
+    try:
+        warnings = matter_check(matter=matter, materials=materials)
+    except ValidationFailed as exc:  # stored before a rule changed: show it rather than hide the guide
+        warnings = [str(e.message) for e in exc.errors]
+    return {
+        "matter": matter,
+        "materials": materials,
+        "rules": matter_rules(matter),
+        "warnings": warnings,
+        "guide": {
+            "server_types": [str(SERVER_TYPE_LABELS.get(c, c)) for c in matter.server_type or []],
+            "handle_types": [str(HANDLE_TYPE_LABELS.get(c, c)) for c in matter.handle_type or []],
+        },
+    }
