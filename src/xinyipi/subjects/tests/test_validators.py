@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xinyipi.core import clock
@@ -37,6 +37,9 @@ REAL_USCC = [
 INVALID_USCC = ["914403001922038217", "91350100M000100Y4Z", "91110108717809965C", "9133010057462616XH"]
 # Printed in GB 11643-1999, and worked examples (reference/legal-basis.md §6.2).
 REAL_RIC = ["11010519491231002X", "440524188001010014", "34052419800101001X", "513101198201130014"]
+
+# Each example takes microseconds; no per-example deadline, so a busy CI machine cannot make them flaky.
+properties = settings(deadline=None, max_examples=200)
 
 SEPARATORS = [" ", "-", "\u3000", "  ", " - "]
 
@@ -73,12 +76,14 @@ def spelled_differently(draw, code: str) -> str:
 # --- 统一社会信用代码 -------------------------------------------------------------------------------------
 
 
+@properties
 @given(uscc_bodies)
 def test_uscc_any_body_with_computed_check_character_validates(body):
     code = body + uscc_check_char(body)
     assert validate_uscc(code) == code
 
 
+@properties
 @given(uscc_bodies, st.integers(min_value=0, max_value=17), st.sampled_from(USCC_ALPHABET))
 def test_uscc_any_single_substitution_is_caught_by_the_check_character(body, position, replacement):
     code = body + uscc_check_char(body)
@@ -91,6 +96,7 @@ def test_uscc_any_single_substitution_is_caught_by_the_check_character(body, pos
     assert exc.value.field == "code"
 
 
+@properties
 @given(uscc_bodies, st.integers(min_value=0, max_value=16), st.sampled_from("IOZSV"))
 def test_uscc_letters_outside_the_31_character_set_are_illegal(body, position, letter):
     code = body + uscc_check_char(body)
@@ -101,6 +107,7 @@ def test_uscc_letters_outside_the_31_character_set_are_illegal(body, position, l
     assert letter in str(exc.value.message)
 
 
+@properties
 @given(uscc_bodies.flatmap(lambda body: st.tuples(st.just(body), spelled_differently(body + uscc_check_char(body)))))
 def test_uscc_lower_case_spaced_and_full_width_input_normalises_to_the_same_code(pair):
     body, typed = pair
@@ -151,12 +158,14 @@ def test_uscc_bad_input_names_the_fault(raw, error):
 # --- 居民身份证号码 ---------------------------------------------------------------------------------------
 
 
+@properties
 @given(ric_bodies)
 def test_ric_any_body_with_computed_check_character_validates(body):
     code = ric_for(body)
     assert validate_ric(code) == code
 
 
+@properties
 @given(ric_bodies, st.integers(min_value=0, max_value=17), st.sampled_from("0123456789X"))
 def test_ric_any_single_substitution_is_rejected(body, position, replacement):
     code = ric_for(body)
@@ -174,6 +183,7 @@ def test_ric_any_single_substitution_is_rejected(body, position, replacement):
         assert code_of(exc) in {"invalid_check_character", "invalid_birth_date"}
 
 
+@properties
 @given(ric_bodies.flatmap(lambda body: st.tuples(st.just(body), spelled_differently(ric_for(body)))))
 def test_ric_lower_case_x_spaced_and_full_width_input_normalises_to_the_same_code(pair):
     body, typed = pair
