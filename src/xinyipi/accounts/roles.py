@@ -30,7 +30,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     APPLICANT: set(),
     WINDOW_CLERK: _VIEW_CATALOG | {"subjects.view_subject", "subjects.add_subject"},
     REVIEWER: _VIEW_CATALOG | {"subjects.view_subject"},
-    CREDIT_OFFICER: _VIEW_CATALOG | {"subjects.view_subject", "subjects.add_subject"},
+    CREDIT_OFFICER: _VIEW_CATALOG
+    | {"subjects.view_subject", "subjects.add_subject"}
+    | {"notifications.view_notification", "notifications.resend_notification"},
     BUREAU_ADMIN: _VIEW_CATALOG
     | {
         "accounts.add_department",
@@ -55,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "subjects.add_subject",
         "subjects.change_subject",
         "audit.view_auditentry",
+        "notifications.view_notification",
+        "notifications.resend_notification",
     },
     AUDITOR: {"audit.view_auditentry", "audit.verify_audit"},
 }

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xinyipi.catalog",
     "xinyipi.records",
     "xinyipi.supervision",
+    "xinyipi.notifications",
     "xinyipi.portal",
     "xinyipi.console",
 ]
@@ -167,3 +168,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get("XINYIPI_LOG_LEVEL")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Notifications: outbox rows delivered by the worker (docs/architecture.md, "Background work").
+NOTIFICATIONS = {
+    "SMS_GATEWAY_URL": env.get("XINYIPI_SMS_GATEWAY_URL"),
+    "SMS_GATEWAY_TOKEN": env.get("XINYIPI_SMS_GATEWAY_TOKEN"),
+    "SMS_TIMEOUT_SECONDS": float(env.get("XINYIPI_SMS_TIMEOUT_SECONDS")),
+    "SMS_SIGNATURE": env.get("XINYIPI_SMS_SIGNATURE"),
+    "MAX_ATTEMPTS": env.integer("XINYIPI_OUTBOX_MAX_ATTEMPTS"),
+    "BACKOFF_SECONDS": float(env.get("XINYIPI_OUTBOX_BACKOFF_SECONDS")),
+    "BACKOFF_FACTOR": float(env.get("XINYIPI_OUTBOX_BACKOFF_FACTOR")),
+    "BACKOFF_MAX_SECONDS": float(env.get("XINYIPI_OUTBOX_BACKOFF_MAX_SECONDS")),
+    "LEASE_SECONDS": float(env.get("XINYIPI_OUTBOX_LEASE_SECONDS")),
+    "BATCH": env.integer("XINYIPI_OUTBOX_BATCH"),
+    "POLL_SECONDS": float(env.get("XINYIPI_OUTBOX_POLL_SECONDS")),
+    "TASK_RESULTS_KEEP_DAYS": env.integer("XINYIPI_TASK_RESULTS_KEEP_DAYS"),
+}
+EMAIL_HOST = env.get("XINYIPI_EMAIL_HOST")
+EMAIL_PORT = env.integer("XINYIPI_EMAIL_PORT")
+EMAIL_HOST_USER = env.get("XINYIPI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env.get("XINYIPI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env.flag("XINYIPI_EMAIL_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.get("XINYIPI_EMAIL_FROM")

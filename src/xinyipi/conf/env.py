@@ -45,6 +45,33 @@ VARIABLES = [
     Variable("XINYIPI_LOGIN_COOLOFF_MINUTES", "15", "how long a login lock-out lasts"),
     Variable("XINYIPI_TOKEN_HOURS", "12", "lifetime of an API token"),
     Variable("XINYIPI_SECURE_COOKIES", "", "1 to mark cookies Secure (behind HTTPS); on in production"),
+    # Notifications (outbox delivered by the worker) and the worker itself.
+    Variable(
+        "XINYIPI_SMS_GATEWAY_URL", "", "base URL of the SMS gateway (POST /sms/send); empty = SMS waits in the outbox"
+    ),
+    Variable("XINYIPI_SMS_GATEWAY_TOKEN", "", "bearer token sent to the SMS gateway, when it asks for one"),
+    Variable(
+        "XINYIPI_SMS_TIMEOUT_SECONDS", "5", "seconds one SMS attempt may take; a timeout counts as a failed attempt"
+    ),
+    Variable("XINYIPI_SMS_SIGNATURE", "信易批", "SMS signature put in 【】 before every text; empty for none"),
+    Variable("XINYIPI_EMAIL_HOST", "", "SMTP host for e-mail notifications; empty = e-mail waits in the outbox"),
+    Variable("XINYIPI_EMAIL_PORT", "25", "SMTP port"),
+    Variable("XINYIPI_EMAIL_USER", "", "SMTP user name, when the server asks for one"),
+    Variable("XINYIPI_EMAIL_PASSWORD", "", "SMTP password"),
+    Variable("XINYIPI_EMAIL_TLS", "", "1 to use STARTTLS with the SMTP server"),
+    Variable("XINYIPI_EMAIL_FROM", "xinyipi@localhost", "sender address of e-mail notifications"),
+    Variable("XINYIPI_OUTBOX_MAX_ATTEMPTS", "8", "delivery attempts of a message before it is dead-lettered"),
+    Variable("XINYIPI_OUTBOX_BACKOFF_SECONDS", "30", "wait before the first retry; each next wait is multiplied"),
+    Variable("XINYIPI_OUTBOX_BACKOFF_FACTOR", "2", "multiplier between successive retry waits"),
+    Variable("XINYIPI_OUTBOX_BACKOFF_MAX_SECONDS", "3600", "longest wait between two attempts"),
+    Variable(
+        "XINYIPI_OUTBOX_LEASE_SECONDS",
+        "120",
+        "how long a worker holds a message it is sending; must exceed the timeouts",
+    ),
+    Variable("XINYIPI_OUTBOX_BATCH", "50", "messages a worker claims at once"),
+    Variable("XINYIPI_OUTBOX_POLL_SECONDS", "5", "how often the worker drains the outbox"),
+    Variable("XINYIPI_TASK_RESULTS_KEEP_DAYS", "7", "days finished background-task results are kept"),
 ]
 
 _BY_NAME = {v.name: v for v in VARIABLES}

@@ -21,6 +21,8 @@ NAVIGATION = [
     NavItem(_("申请主体"), "subjects:subject_list", "subjects.view_subject"),
     NavItem(_("事项目录"), "catalog:matter_list", "catalog.view_matter"),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holiday"),
+    NavItem(_("站内消息"), "notifications:inbox"),
+    NavItem(_("消息投递"), "notifications:failures", "notifications.view_notification"),
     NavItem(_("审计日志"), "audit:entries", "audit.view_auditentry"),
     NavItem(_("系统管理"), "admin:index", staff_only=True),
 ]

@@ -1,0 +1,83 @@
+"""Reads of the outbox and of inboxes. Lists are keyset-paginated on ``id`` (no COUNT per page)."""
+
+from django.db import models
+
+from xinyipi.accounts.access import require_perm
+from xinyipi.core.errors import NotFound
+from xinyipi.notifications.models import InAppMessage, Notification
+
+PAGE_SIZE = 50
+# What the failures page shows unless told otherwise: what needs an administrator's eye.
+PROBLEM_STATUSES = (Notification.Status.FAILED, Notification.Status.DEAD)
+
+
+def notification_list(
+    *, actor, statuses=PROBLEM_STATUSES, channel: str = "", before: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[Notification], int | None]:
+    """Outbox rows, newest first, for those holding ``notifications.view_notification``.
+
+    Returns the page and the ``before`` cursor of the next page (``None`` on the last one).
+    """
+    require_perm(actor, "notifications.view_notification")
+    rows = Notification.objects.filter(status__in=list(statuses)).select_related("subject").order_by("-id")
+    if channel:
+        rows = rows.filter(channel=channel)
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return page, (page[-1].pk if more else None)
+
+
+def notification_status_counts(*, actor) -> dict[str, int]:
+    """How many rows wait, are in flight, failed or are dead (sent rows, the bulk, are not counted)."""
+    require_perm(actor, "notifications.view_notification")
+    counts = dict.fromkeys([s for s in Notification.Status.values if s != Notification.Status.SENT], 0)
+    rows = (
+        Notification.objects.exclude(status=Notification.Status.SENT)
+        .values("status")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def notification_by_id(*, actor, notification_id: int, perm: str = "notifications.view_notification") -> Notification:
+    require_perm(actor, perm)
+    row = Notification.objects.filter(pk=notification_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def notifications_for_source(source: models.Model) -> list[Notification]:
+    """Every message about one object (a case, a listing), oldest first: e.g. to show a reminder's delivery."""
+    return list(
+        Notification.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk)).order_by("id")
+    )
+
+
+def in_app_messages_for(
+    *, user, unread_only: bool = False, before: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[InAppMessage], int | None]:
+    """A user's own inbox, newest first (the console's inbox page and the portal use this)."""
+    if user is None or not user.is_authenticated:
+        return [], None
+    rows = InAppMessage.objects.filter(user=user).order_by("-id")
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return page, (page[-1].pk if more else None)
+
+
+def in_app_unread_count(*, user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return InAppMessage.objects.filter(user=user, read_at__isnull=True).count()
