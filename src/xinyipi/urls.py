@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/matters/", include("xinyipi.catalog.urls")),
     path("console/calendar/", include("xinyipi.workdays.urls")),
     path("console/audit/", include("xinyipi.audit.urls")),
+    path("console/credit/", include("xinyipi.credit.urls")),
     path("console/messages/", include("xinyipi.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

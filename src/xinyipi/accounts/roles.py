@@ -63,6 +63,21 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     AUDITOR: {"audit.view_auditentry", "audit.verify_audit"},
 }
 
+# Credit checks: window clerks and credit officers run them (and record manual look-ups), reviewers read
+# them, the bureau reads the credit policy and keeps the local incentive-card table.
+_CREDIT_RUN = {"credit.add_creditcheck", "credit.view_creditcheck", "credit.add_manualentry"}
+ROLE_PERMISSIONS[WINDOW_CLERK] |= _CREDIT_RUN
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= _CREDIT_RUN | {"credit.view_creditrecord", "credit.view_incentivecard"}
+ROLE_PERMISSIONS[REVIEWER] |= {"credit.view_creditcheck"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
+    "credit.view_policy",
+    "credit.view_creditrecord",
+    "credit.view_creditimport",
+    "credit.view_incentivecard",
+    "credit.add_incentivecard",
+    "credit.change_incentivecard",
+}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 

@@ -17,6 +17,7 @@ errors.install(api)
 
 from xinyipi.accounts.api import router as auth_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
+from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
 from xinyipi.workdays.api import router as calendar_router  # noqa: E402
 
@@ -24,3 +25,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/matters", matters_router)
+api.add_router("/credit-checks", credit_checks_router)

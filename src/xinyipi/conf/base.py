@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xinyipi.catalog",
     "xinyipi.records",
     "xinyipi.supervision",
+    "xinyipi.credit",
     "xinyipi.notifications",
     "xinyipi.portal",
     "xinyipi.console",
@@ -191,3 +192,22 @@ EMAIL_HOST_PASSWORD = env.get("XINYIPI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env.flag("XINYIPI_EMAIL_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.get("XINYIPI_EMAIL_FROM")
+
+# Credit sources (R2): a source with an empty URL takes no part in checks (the card registry then falls
+# back to the local card table). Each source may override any CREDIT_HTTP value in its own entry.
+CREDIT_SOURCES = {
+    "enterprise_publicity": {"url": env.get("XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL")},
+    "credit_china": {"url": env.get("XINYIPI_CREDIT_CHINA_URL")},
+    "incentive_card": {"url": env.get("XINYIPI_CREDIT_CARD_REGISTRY_URL")},
+}
+CREDIT_HTTP = {
+    "token": env.get("XINYIPI_CREDIT_HTTP_TOKEN"),
+    "timeout": float(env.get("XINYIPI_CREDIT_HTTP_TIMEOUT")),
+    "retries": env.integer("XINYIPI_CREDIT_HTTP_RETRIES"),
+    "backoff": float(env.get("XINYIPI_CREDIT_HTTP_BACKOFF")),
+    "breaker_failures": env.integer("XINYIPI_CREDIT_BREAKER_FAILURES"),
+    "breaker_seconds": float(env.get("XINYIPI_CREDIT_BREAKER_SECONDS")),
+    "cache_seconds": float(env.get("XINYIPI_CREDIT_CACHE_SECONDS")),
+}
+CREDIT_MANUAL_HOURS = float(env.get("XINYIPI_CREDIT_MANUAL_HOURS"))
+CREDIT_EVIDENCE_MAX_BYTES = int(float(env.get("XINYIPI_CREDIT_EVIDENCE_MAX_MB")) * 1024 * 1024)

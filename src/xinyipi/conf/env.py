@@ -45,6 +45,27 @@ VARIABLES = [
     Variable("XINYIPI_LOGIN_COOLOFF_MINUTES", "15", "how long a login lock-out lasts"),
     Variable("XINYIPI_TOKEN_HOURS", "12", "lifetime of an API token"),
     Variable("XINYIPI_SECURE_COOKIES", "", "1 to mark cookies Secure (behind HTTPS); on in production"),
+    # Credit sources (R2). An empty URL leaves that source out of every check.
+    Variable(
+        "XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL",
+        "",
+        "base URL of the 国家企业信用信息公示系统 data-sharing interface; empty = source not configured",
+    ),
+    Variable("XINYIPI_CREDIT_CHINA_URL", "", "base URL of the 信用中国 data-sharing interface; empty = not configured"),
+    Variable(
+        "XINYIPI_CREDIT_CARD_REGISTRY_URL",
+        "",
+        "base URL of the 纳税信用联合激励卡 registry; empty = the local card table is the registry",
+    ),
+    Variable("XINYIPI_CREDIT_HTTP_TOKEN", "", "bearer token sent to the credit interfaces, if they require one"),
+    Variable("XINYIPI_CREDIT_HTTP_TIMEOUT", "2.0", "seconds one request to a credit interface may take"),
+    Variable("XINYIPI_CREDIT_HTTP_RETRIES", "1", "retries after a failed or timed-out request (0 = none)"),
+    Variable("XINYIPI_CREDIT_HTTP_BACKOFF", "0.2", "seconds before the first retry; doubled for each further one"),
+    Variable("XINYIPI_CREDIT_BREAKER_FAILURES", "3", "consecutive failures that open a source's circuit breaker"),
+    Variable("XINYIPI_CREDIT_BREAKER_SECONDS", "30", "seconds an open circuit stays open before one trial request"),
+    Variable("XINYIPI_CREDIT_CACHE_SECONDS", "60", "seconds a source's answer for one subject is reused (0 = never)"),
+    Variable("XINYIPI_CREDIT_MANUAL_HOURS", "24", "hours a clerk's manual entry stands in for its site in checks"),
+    Variable("XINYIPI_CREDIT_EVIDENCE_MAX_MB", "10", "largest evidence file (PDF/PNG/JPEG) a manual entry accepts"),
     # Notifications (outbox delivered by the worker) and the worker itself.
     Variable(
         "XINYIPI_SMS_GATEWAY_URL", "", "base URL of the SMS gateway (POST /sms/send); empty = SMS waits in the outbox"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CreditConfig(AppConfig):
+    name = "xinyipi.credit"
+    label = "credit"
+    verbose_name = "信用核查"
+
+    def ready(self):
+        # Importing the contrib package registers every credit source plugin with the registry.
+        from xinyipi.credit.panels import subject_panels_register
+        from xinyipi.credit.sources import contrib  # noqa: F401
+
+        subject_panels_register()

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xinyipi.credit.registry.server import FIXTURES, MODES, registry_server, source_urls
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the external credit sources (national enterprise credit publicity system, Credit China, the "
+        "incentive-card registry) and an SMS gateway on 127.0.0.1 from fixture data, for the demo and tests."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
+        parser.add_argument("--mode", choices=MODES, default="normal", help="normal, slow or fail (every request)")
+        parser.add_argument("--slow-seconds", type=float, default=5.0, help="how long 'slow' waits before answering")
+        parser.add_argument("--fixtures", type=Path, default=FIXTURES, help="YAML fixture file")
+        parser.add_argument("--verbose", action="store_true", help="log every request")
+
+    def handle(self, *args, **options):
+        try:
+            server = registry_server(
+                host=options["host"],
+                port=options["port"],
+                fixtures=options["fixtures"],
+                mode=options["mode"],
+                slow_seconds=options["slow_seconds"],
+                verbose=options["verbose"],
+            )
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {exc}") from exc
+        except (ValueError, KeyError) as exc:
+            raise CommandError(f"cannot read fixtures {options['fixtures']}: {exc}") from exc
+        urls = source_urls(server.base_url)
+        self.stdout.write(f"registry server on {server.base_url} (mode {options['mode']})")
+        self.stdout.write(f"  XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL={urls['enterprise_publicity']}")
+        self.stdout.write(f"  XINYIPI_CREDIT_CHINA_URL={urls['credit_china']}")
+        self.stdout.write(f"  XINYIPI_CREDIT_CARD_REGISTRY_URL={urls['incentive_card']}")
+        self.stdout.write(f"  XINYIPI_SMS_GATEWAY_URL={urls['sms']}")
+        self.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
