@@ -155,18 +155,19 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _choice_map(model, name: str) -> dict[str, str]:
+def _choice_map(model, name: str, values: dict) -> dict[str, str]:
+    """Accepted spellings of a choice: our code, its label, then the source system's own codes."""
     f = model._meta.get_field(name)
     mapping = {}
     for value, label in f.choices:
         mapping[str(value).lower()] = value
         mapping[str(label).lower()] = value
-    for raw, value in national.NATIONAL_VALUES.get(name, {}).items():
-        mapping.setdefault(raw, value)
+    for raw, value in values.get(name, {}).items():
+        mapping.setdefault(str(raw).lower(), value)
     return mapping
 
 
-def _parse(record: Record, name: str, kind: str, model, errors: list):
+def _parse(record: Record, name: str, kind: str, model, errors: list, values: dict):
     """The value of one cell, or ``_MISSING`` for an empty cell; appends a CellError when malformed."""
     value = record.values.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -197,7 +198,7 @@ def _parse(record: Record, name: str, kind: str, model, errors: list):
         errors.append(record.error("invalid_number", _("“%(v)s”不是有效的非负整数。") % {"v": value}, name))
         return _MISSING
     if kind == "choice":
-        mapping = _choice_map(model, name)
+        mapping = _choice_map(model, name, values)
         found = mapping.get(_text(value).lower())
         if found is None:
             allowed = "、".join(f"{v}（{label}）" for v, label in model._meta.get_field(name).choices)
@@ -251,12 +252,12 @@ _SPECS = {
 }
 
 
-def _row_data(record: Record, sheet: str, errors: list) -> dict:
+def _row_data(record: Record, sheet: str, errors: list, values: dict) -> dict:
     spec, model = _SPECS[sheet]
     data = {}
     for name in record.headers:
         kind = spec[name][0]
-        value = _parse(record, name, kind, model, errors)
+        value = _parse(record, name, kind, model, errors, values)
         if value is _MISSING:
             if name in REQUIRED[sheet]:
                 errors.append(record.error("required", _("必填项不能为空。"), name))
@@ -311,11 +312,24 @@ def _cell(record: Record, error: DomainError, column: str | None) -> CellError:
     return cell
 
 
-def catalog_import(*, actor, path=None, tables: list[Table] | None = None, dry_run: bool = False) -> ImportReport:
+def catalog_import(
+    *, actor, path=None, tables: list[Table] | None = None, dry_run: bool = False, source: str = "national"
+) -> ImportReport:
     """Import the catalog file at ``path`` (.xlsx, a .zip of CSV files, or a directory of CSV files),
-    or ``tables`` already read (the demo catalog)."""
+    or ``tables`` already read (the demo catalog). ``source`` names the system the file comes from, whose
+    code values are translated through ``national.SOURCE_VALUES``."""
     report = ImportReport(dry_run=dry_run)
     errors: list[CellError] = []
+    if source not in national.SOURCE_VALUES:
+        known = "、".join(national.SOURCE_VALUES)
+        raise ImportFailed(
+            [
+                CellError(
+                    "unknown_source", _("未知的来源系统“%(s)s”，可用：%(k)s。") % {"s": source, "k": known}, sheet="-"
+                )
+            ]
+        )
+    values = national.SOURCE_VALUES[source]
     if tables is None:
         try:
             tables = read_tables(Path(path))
@@ -334,7 +348,7 @@ def catalog_import(*, actor, path=None, tables: list[Table] | None = None, dry_r
         raise ImportFailed(errors)
 
     with transaction.atomic():
-        _import_rows(actor, parsed, report, errors)
+        _import_rows(actor, parsed, report, errors, values)
         if errors or dry_run:
             transaction.set_rollback(True)
     if errors:
@@ -342,12 +356,12 @@ def catalog_import(*, actor, path=None, tables: list[Table] | None = None, dry_r
     return report
 
 
-def _import_rows(actor, parsed: dict[str, list[Record]], report: ImportReport, errors: list) -> None:
+def _import_rows(actor, parsed: dict[str, list[Record]], report: ImportReport, errors: list, values: dict) -> None:
     # Departments.
     seen: dict[str, Record] = {}
     for record in parsed.get("departments", []):
         row_errors: list = []
-        data = _row_data(record, "departments", row_errors)
+        data = _row_data(record, "departments", row_errors, values)
         errors.extend(row_errors)
         if row_errors:
             continue
@@ -377,7 +391,7 @@ def _import_rows(actor, parsed: dict[str, list[Record]], report: ImportReport, e
     material_seen: dict[tuple[str, str], Record] = {}
     for record in parsed.get("materials", []):
         row_errors = []
-        data = _row_data(record, "materials", row_errors)
+        data = _row_data(record, "materials", row_errors, values)
         errors.extend(row_errors)
         if row_errors:
             continue
@@ -409,7 +423,7 @@ def _import_rows(actor, parsed: dict[str, list[Record]], report: ImportReport, e
     matter_seen: dict[str, Record] = {}
     for record in parsed.get("matters", []):
         row_errors = []
-        data = _row_data(record, "matters", row_errors)
+        data = _row_data(record, "matters", row_errors, values)
         if "department" in data:
             ref = data["department"]
             department = departments.get(ref.upper()) or by_name.get(ref)

@@ -342,3 +342,46 @@ def test_command_dry_run_and_export(tmp_path):
     target = tmp_path / "out.xlsx"
     call_command("export_catalog", str(target), stdout=out)
     assert target.exists() and Matter.objects.count() == 2
+
+
+def test_national_code_values_are_translated(tmp_path):
+    matters = (
+        [
+            "task_code",
+            "task_name",
+            "dept_code",
+            "by_law",
+            "anticipate_day",
+            "anticipate_type",
+            "promise_day",
+            "promise_type",
+            "task_state",
+            "task_type",
+        ],
+        [[M1, "测试许可", DEPT, "依据", 20, "1", 10, "2", "2", "01"]],
+    )
+    materials = (["matter_code", "code", "name"], [[M1, "001", "申请书"]])
+    catalog_import(actor=None, path=xlsx(tmp_path, matters=matters, materials=materials))
+    matter = Matter.objects.get(code=M1)
+    assert (matter.statutory_day_unit, matter.promised_day_unit, matter.status) == ("working", "calendar", "suspended")
+
+
+def test_per_source_code_values(tmp_path, monkeypatch):
+    from xinyipi.catalog import national
+
+    # A vendor numbering public services 14 instead of the national 20 (govservice-standards.md §1.4).
+    monkeypatch.setitem(national.SOURCE_VALUES, "vendor_x", {"task_type": {"14": "20"}})
+    matters = (
+        ["code", "name", "department", "legal_basis", "statutory_days", "promised_days", "task_type"],
+        [[M1, "测试服务", DEPT, "依据", 20, 10, "14"]],
+    )
+    path = xlsx(tmp_path, matters=matters, materials=(["matter_code", "code", "name"], [[M1, "001", "申请书"]]))
+    assert ("matters", 2, "task_type", "invalid_choice") in refused(path)
+    catalog_import(actor=None, path=path, source="vendor_x")
+    assert Matter.objects.get(code=M1).task_type == "20"
+
+
+def test_unknown_source_refused(tmp_path):
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(actor=None, path=xlsx(tmp_path), source="nowhere")
+    assert exc.value.errors[0].code == "unknown_source"

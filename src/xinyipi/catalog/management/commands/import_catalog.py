@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from xinyipi.catalog.importer import ImportFailed, catalog_import
+from xinyipi.catalog.national import SOURCE_VALUES
 
 
 class Command(BaseCommand):
@@ -15,10 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx 文件、.zip 文件或 CSV 目录")
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+        parser.add_argument(
+            "--source",
+            default="national",
+            choices=sorted(SOURCE_VALUES),
+            help="来源系统，决定代码值的对照关系（默认 national：国家实施清单代码）",
+        )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, source, **options):
         try:
-            report = catalog_import(actor=None, path=file, dry_run=dry_run)
+            report = catalog_import(actor=None, path=file, dry_run=dry_run, source=source)
         except ImportFailed as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
