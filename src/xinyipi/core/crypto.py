@@ -40,10 +40,6 @@ def _encryption_key() -> bytes:
     return _keys(settings.FIELD_KEY)[0]
 
 
-def _index_key() -> bytes:
-    return _keys(settings.FIELD_KEY)[1]
-
-
 def sm4_encrypt(plaintext: str) -> str:
     """SM4-GCM with a random nonce; the result is ``v1:`` + base64(nonce | ciphertext | tag)."""
     nonce = os.urandom(12)
@@ -65,6 +61,13 @@ def sm4_decrypt(token: str) -> str:
         raise ValueError("ciphertext was altered or the key is wrong") from exc
 
 
+@cache
+def _index_mac(master_hex: str):
+    return hmac.new(_keys(master_hex)[1], digestmod="sm3")
+
+
 def blind_index(value: str) -> str:
     """Keyed SM3 (HMAC) of a normalised value: equal inputs match, the value cannot be read back."""
-    return hmac.new(_index_key(), value.encode("utf-8"), "sm3").hexdigest()
+    mac = _index_mac(settings.FIELD_KEY).copy()  # the keyed state is prepared once; imports hash millions
+    mac.update(value.encode("utf-8"))
+    return mac.hexdigest()
