@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the contrib package registers the channel plugins (sms, email, in_app).
-        from xinyipi.notifications import contrib  # noqa: F401
+        from xinyipi.notifications import checks, contrib  # noqa: F401

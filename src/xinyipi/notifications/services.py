@@ -90,10 +90,12 @@ def notify(
         raise ValueError(f"dedupe_key must have 1 to {_DEDUPE_MAX} characters")
 
     message_id = uuid.uuid4()
-    dedupe_key = dedupe_key or f"message:{message_id}"
-    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
+    if dedupe_key is None:
+        dedupe_key = f"message:{message_id}"  # fresh: nothing to look up
+    else:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
 
     # Delivery is scheduled on the wall clock: a sweep acting "as if at" another moment still sends now.
     wall = timezone.now()

@@ -153,3 +153,13 @@ def test_run_worker_drains_the_outbox_and_stops_cleanly_on_sigterm(manage_env):
     assert process.returncode == 0, output
     assert "stopped" in output
     assert "Traceback" not in output
+
+
+def test_a_lease_shorter_than_two_delivery_timeouts_is_flagged(settings):
+    from xinyipi.notifications.checks import delivery_settings_check
+
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "LEASE_SECONDS": 30.0, "SMS_TIMEOUT_SECONDS": 5.0}
+    settings.EMAIL_TIMEOUT = 10
+    assert delivery_settings_check() == []
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "SMS_TIMEOUT_SECONDS": 20.0}
+    assert [c.id for c in delivery_settings_check()] == ["notifications.W001"]
