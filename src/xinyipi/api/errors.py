@@ -7,6 +7,7 @@ stack trace ever leaves the server.
 import logging
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -88,6 +89,12 @@ def install(api) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
         return api.create_response(request, validation_body(list(exc.errors)), status=422)
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_body(request, exc):
+        return api.create_response(
+            request, {"code": "malformed_body", "message": _("请求内容无法解析。")}, status=400
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc: AuthenticationError):

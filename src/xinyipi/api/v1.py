@@ -1,11 +1,10 @@
 """Version 1 of the REST API (DESIGN.md §6.1). Paths and fields here are a contract: grow, never change."""
 
-from ninja import NinjaAPI
-
 from xinyipi.api import errors
 from xinyipi.api.auth import STAFF_AUTH
+from xinyipi.api.openapi import DocumentedErrorsAPI
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="信易批 API",
     version="1",
     description="信易批（信用+审批）政务服务接口。错误格式：{code, message, field}。",

@@ -48,3 +48,17 @@ def test_unexpected_error_is_500_without_trace(caplog):
     assert body["code"] == "internal_error"
     assert "secret internals" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_unparseable_multipart_body_is_400_not_500(api):
+    response = api.client.post("/api/v1/auth/token", b"--x", content_type="multipart/form-data")
+    assert response.status_code in {400, 422}
+    assert response.json()["code"] in {"malformed_body", "invalid_input"}
+
+
+def test_every_operation_documents_the_error_shape(api):
+    document = api.get("/api/v1/openapi.json").json()
+    assert "Error" in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "422" in operation["responses"], (method, path)
