@@ -21,7 +21,7 @@ def load_demo_users() -> list[dict]:
     from xinyipi.subjects.validators import uscc_check_char
 
     code = BUREAU["code"][:17] + uscc_check_char(BUREAU["code"][:17])
-    bureau = Department.objects.filter(code=code).first() or department_save(
+    bureau = Department.objects.filter(name=BUREAU["name"]).first() or department_save(
         actor=None, department=Department(code=code, name=BUREAU["name"], short_name=BUREAU["short_name"])
     )
     market = _department_by_name_fragment("市场监督") or bureau
