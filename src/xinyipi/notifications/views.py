@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,4 +107,8 @@ def read(request, message_id: int):
         in_app_message_mark_read(user=request.user, message_id=message_id)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
+    # Back to the page the inbox was shown on (the console's, or the portal's that reuses the partial).
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("notifications:inbox")

@@ -112,3 +112,16 @@ def test_navigation_shows_the_failures_page_only_to_those_who_may_see_it(client,
     assert "消息投递" not in page
     client.force_login(officer)
     assert "消息投递" in client.get("/console/").content.decode()
+
+
+def test_marking_read_returns_to_the_page_it_came_from_but_never_off_site(client, make_user):
+    user = make_user(roles.APPLICANT)
+    with transaction.atomic():
+        notify(channel="in_app", recipient=user, kind="general", title="一", body="…")
+        notify(channel="in_app", recipient=user, kind="general", title="二", body="…")
+    first, second = InAppMessage.objects.filter(user=user).order_by("id")
+    client.force_login(user)
+    response = client.post(f"/console/messages/inbox/{first.pk}/read/", {"next": "/console/messages/inbox/?unread=1"})
+    assert response["Location"] == "/console/messages/inbox/?unread=1"
+    response = client.post(f"/console/messages/inbox/{second.pk}/read/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/console/messages/inbox/"
