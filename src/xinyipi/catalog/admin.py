@@ -7,6 +7,8 @@ import re
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -82,6 +84,15 @@ class MaterialInlineFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        for form in self.deleted_forms:
+            if form.instance.pk is None:
+                continue
+            try:  # what a delete would cascade to, without deleting: a material cases refer to stays
+                Collector(using=form.instance._state.db or "default").collect([form.instance])
+            except (ProtectedError, RestrictedError) as exc:
+                raise ValidationError(
+                    _("“%(name)s”已被办件引用，不能删除。") % {"name": form.instance.name}, code="material_in_use"
+                ) from exc
         kept = self.kept_forms()
         try:
             matter_check(matter=self.instance, materials=[form.instance for form in kept])

@@ -342,7 +342,9 @@ def catalog_import(
         if key in sheets:
             columns = {name: aliases for name, (_kind, aliases) in spec.items()}
             rows, header_errors = records(sheets[key], columns, REQUIRED[key])
-            errors.extend(header_errors)
+            # Columns we do not keep (a national export has dozens) are ignored, and said so.
+            report.warnings.extend(_("%(e)s（已忽略）") % {"e": e} for e in header_errors if e.code == "unknown_column")
+            errors.extend(e for e in header_errors if e.code != "unknown_column")
             parsed[key] = rows
     if errors:
         raise ImportFailed(errors)

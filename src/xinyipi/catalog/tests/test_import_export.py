@@ -385,3 +385,14 @@ def test_unknown_source_refused(tmp_path):
     with pytest.raises(ImportFailed) as exc:
         catalog_import(actor=None, path=xlsx(tmp_path), source="nowhere")
     assert exc.value.errors[0].code == "unknown_source"
+
+
+def test_unknown_columns_are_ignored_with_a_warning(tmp_path):
+    t = tables()
+    headers, rows = t[1][1], t[1][2]
+    t[1] = ("matters", [*headers, "cd_batch"], [[*row, "B001"] for row in rows])
+    path = tmp_path / "c.xlsx"
+    write_xlsx(path, t)
+    report = catalog_import(actor=None, path=path)
+    assert report.counts["matters"]["created"] == 2
+    assert any("cd_batch" in w for w in report.warnings)
