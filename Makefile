@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+REGISTRY_PORT ?= 8765
 
 .PHONY: install demo test lint browser bench bench-quick vendor openapi clean-db messages
 
@@ -27,6 +28,14 @@ browser:
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@# The registry server stands in for the national credit sources, the incentive-card registry and the
+	@# SMS gateway; it runs beside the site, which is configured against it, and stops when the site stops.
+	$(BIN)/python manage.py run_registry --port $(REGISTRY_PORT) & REGISTRY=$$!; \
+	trap 'kill $$REGISTRY 2>/dev/null' EXIT INT TERM; \
+	XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL=http://127.0.0.1:$(REGISTRY_PORT)/enterprise-publicity \
+	XINYIPI_CREDIT_CHINA_URL=http://127.0.0.1:$(REGISTRY_PORT)/credit-china \
+	XINYIPI_CREDIT_CARD_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT)/card-registry \
+	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install browser

@@ -5,9 +5,17 @@ from xinyipi.accounts.demo import DEMO_PASSWORD, load_demo_users
 
 def load_demo() -> dict:
     from xinyipi.catalog.demo import load_demo_catalog
+    from xinyipi.credit.demo import load_demo_credit
 
     summary = []
+    notes = []
     catalog = load_demo_catalog()
     summary.append(f"catalog: {catalog}")
     users = load_demo_users()
-    return {"summary": summary, "users": users, "password": DEMO_PASSWORD, "notes": []}
+    credit = load_demo_credit()
+    summary.append(
+        f"credit: {len(credit['subjects'])} subjects, {credit['records']} records, {len(credit['cards'])} cards"
+    )
+    notes += ["", "Demo subjects for the credit check (/console/credit/, code or card number):"]
+    notes += [f"  {s['code']}  {s['name']} — {s['note']}" for s in credit["subjects"]]
+    return {"summary": summary, "users": users, "password": DEMO_PASSWORD, "notes": notes}

@@ -1,6 +1,6 @@
 """``/api/v1/credit-checks`` (DESIGN.md §6.1): run a check, read one (each read is recorded, R8)."""
 
-from ninja import Router
+from ninja import Router, Status
 
 from xinyipi.accounts.access import require_perm
 from xinyipi.api.schemas import ErrorOut
@@ -24,11 +24,11 @@ def credit_check_create(request, payload: CreditCheckIn):
     check = credit_check_run(
         subject=subject, purpose=payload.purpose, actor=request.auth, incentive_card=payload.incentive_card
     )
-    return 200, credit_check_out(check)
+    return Status(200, credit_check_out(check))
 
 
 @router.get("/{check_id}", response={200: CreditCheckOut, **_ERRORS}, summary="One credit check (the read is recorded)")
 def credit_check_get(request, check_id: int):
     check = credit_check_by_id(actor=request.auth, check_id=check_id)
     credit_check_access_log(check=check, actor=request.auth, channel="api")
-    return 200, credit_check_out(check)
+    return Status(200, credit_check_out(check))

@@ -51,7 +51,7 @@ def normalise_code(raw: str) -> str:
     return _SEPARATORS.sub("", raw or "").upper()
 
 
-def load_fixtures(path: Path = FIXTURES) -> dict:
+def load_fixtures(path: Path = FIXTURES, today: dt.date | None = None) -> dict:
     """``{enterprise_publicity: {code: [records]}, credit_china: {…}, cards: {number: card}}``, dates resolved."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     data = {"enterprise_publicity": {}, "credit_china": {}, "cards": {}}
@@ -61,13 +61,13 @@ def load_fixtures(path: Path = FIXTURES) -> dict:
             for record in records or []:
                 record = dict(record)
                 for key in ("decided_on", "publicity_until", "ends_on"):
-                    record[key] = resolve_date(record.get(key))
+                    record[key] = resolve_date(record.get(key), today)
                 resolved.append(record)
             data[source][normalise_code(str(code))] = resolved
     for card in raw.get("cards") or []:
         card = dict(card)
         for key in ("valid_from", "valid_until", "revoked_on"):
-            card[key] = resolve_date(card.get(key))
+            card[key] = resolve_date(card.get(key), today)
         data["cards"][str(card["number"]).upper()] = card
     return data
 

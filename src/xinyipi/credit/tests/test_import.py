@@ -1,0 +1,176 @@
+"""import_credit: CSV and Excel, every row validated, errors by row and column, all or nothing, idempotent."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from xinyipi.audit.models import AuditEntry
+from xinyipi.core.crypto import blind_index
+from xinyipi.core.testing import ric_for, uscc_for
+from xinyipi.credit.importing import ImportRefused, credit_records_import
+from xinyipi.credit.models import CreditImport, CreditRecord
+from xinyipi.credit.services import credit_check_run
+
+pytestmark = pytest.mark.django_db
+
+ENTERPRISE = uscc_for("91150783", "MA0JMP001")
+PERSON = ric_for("15078319700101001")
+HEADER = ["code", "name", "category", "record_id", "document_number", "authority", "decided_on", "publicity_until",
+          "ends_on", "status", "severity", "grade", "summary"]  # fmt: skip
+
+
+def good_rows():
+    return [
+        [ENTERPRISE, "北疆物流", "abnormal_operations", "A-1", "扎市监异〔2026〕1号", "扎兰屯市市场监督管理局",
+         "2026-01-05", "", "", "active", "", "", "未按期公示年报"],
+        [ENTERPRISE, "北疆物流", "administrative_penalty", "A-2", "扎市监罚〔2026〕2号", "扎兰屯市市场监督管理局",
+         "2026-02-01", "2027-02-01", "", "有效", "严重", "", "无证经营"],
+        [PERSON, "李某", "dishonest_judgment_debtor", "A-3", "（2026）内0783执3号", "扎兰屯市人民法院",
+         "2026/03/01", "", "", "", "", "", ""],
+        [ENTERPRISE, "北疆物流", "纳税信用等级", "A-4", "", "国家税务总局扎兰屯市税务局", "20260420", "", "", "", "",
+         "b", ""],
+    ]  # fmt: skip
+
+
+def write_csv(path, rows, header=HEADER):
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_csv_import_keys_records_by_blind_index(tmp_path):
+    result = credit_records_import(path=write_csv(tmp_path / "list.csv", good_rows()), source="gsxt", progress=False)
+    assert result.ok and result.rows == 4
+    assert CreditRecord.objects.count() == 4
+    penalty = CreditRecord.objects.get(record_id="A-2")
+    assert penalty.code_hash == blind_index(ENTERPRISE)
+    assert (penalty.severity, penalty.status, str(penalty.publicity_until)) == ("serious", "active", "2027-02-01")
+    grade = CreditRecord.objects.get(record_id="A-4")
+    assert (grade.category, grade.grade, str(grade.decided_on)) == ("tax_credit_grade", "B", "2026-04-20")
+    assert CreditRecord.objects.get(record_id="A-3").code_hash == blind_index(PERSON)
+    imported = CreditImport.objects.get(pk=result.import_id)
+    assert (imported.status, imported.rows, len(imported.file_sm3)) == ("done", 4, 64)
+    assert AuditEntry.objects.filter(action="credit.records.import", object_id=str(imported.pk)).exists()
+
+
+def test_imported_records_are_found_once_the_subject_registers(tmp_path):
+    from xinyipi.subjects.services import subject_register
+
+    credit_records_import(path=write_csv(tmp_path / "list.csv", good_rows()), source="gsxt", progress=False)
+    subject = subject_register(actor=None, kind="enterprise", code=ENTERPRISE, name="扎兰屯市北疆物流有限公司")
+    check = credit_check_run(subject=subject, purpose="window_enquiry", actor=None)
+    assert check.level == "ordinary"
+    assert {f["category"] for f in check.findings} == {
+        "abnormal_operations",
+        "administrative_penalty",
+        "tax_credit_grade",
+    }
+
+
+def test_excel_import_with_chinese_headers_and_fixed_category(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["统一社会信用代码", "企业名称", "记录编号", "决定文书号", "列入日期", "事由"])
+    sheet.append([ENTERPRISE, "北疆物流", "X-1", "扎市监异〔2026〕9号", "2026-01-05", "未按期公示年报"])
+    sheet.append([ENTERPRISE, "北疆物流", 20260002, None, dt.date(2026, 3, 1), None])
+    path = tmp_path / "list.xlsx"
+    workbook.save(path)
+    result = credit_records_import(path=path, source="gsxt", category="abnormal_operations", progress=False)
+    assert result.ok and result.rows == 2
+    assert set(CreditRecord.objects.values_list("record_id", flat=True)) == {"X-1", "20260002"}
+    assert set(CreditRecord.objects.values_list("category", flat=True)) == {"abnormal_operations"}
+
+
+def test_malformed_rows_are_reported_by_row_and_column_and_nothing_is_imported(tmp_path):
+    rows = good_rows()
+    rows.insert(1, [ENTERPRISE[:-1] + "0", "错码", "abnormal_operations", "B-1", "", "", "2026-01-01"] + [""] * 6)
+    rows.append([ENTERPRISE, "x", "abnormal_operations", "B-2", "", "", "2026-02-30"] + [""] * 6)
+    rows.append([ENTERPRISE, "x", "administrative_penalty", "B-3", "", "", "2026-01-01"] + [""] * 6)
+    rows.append([ENTERPRISE, "x", "abnormal_operations", "A-1", "", "", "2026-01-01"] + [""] * 6)
+    rows.append([ENTERPRISE, "x", "lottery_winner", "B-4", "", "", "2026-01-01"] + [""] * 6)
+    rows.append([ENTERPRISE, "x", "abnormal_operations", "B-5", "", "", "2026-05-01", "2026-04-01"] + [""] * 5)
+    result = credit_records_import(path=write_csv(tmp_path / "bad.csv", rows), source="gsxt", progress=False)
+    assert not result.ok
+    found = {(e.row, e.column.split("（")[0], e.code) for e in result.errors}
+    assert found == {
+        (3, "A", "invalid_check_character"),
+        (7, "G", "invalid_date"),
+        (8, "K", "invalid_severity"),
+        (9, "D", "duplicate_record_id"),
+        (10, "C", "invalid_category"),
+        (11, "H", "date_before_decision"),
+    }
+    assert str(result.errors[0]).startswith("第 3 行，A（code） 列")
+    assert not CreditRecord.objects.exists()
+    assert not CreditImport.objects.exists()
+
+
+def test_reimport_updates_by_record_id_and_never_duplicates(tmp_path):
+    path = write_csv(tmp_path / "list.csv", good_rows())
+    first = credit_records_import(path=path, source="gsxt", progress=False)
+    again = credit_records_import(path=path, source="gsxt", progress=False)
+    assert first.ok and again.ok
+    assert CreditRecord.objects.count() == 4
+    rows = good_rows()
+    rows[0][9] = "ended"  # the abnormal-operations listing was lifted
+    credit_records_import(path=write_csv(tmp_path / "list2.csv", rows), source="gsxt", progress=False)
+    assert CreditRecord.objects.count() == 4
+    lifted = CreditRecord.objects.get(record_id="A-1")
+    assert lifted.status == "ended"
+    assert lifted.imported_id == CreditImport.objects.order_by("-id").first().pk
+    # The same record id from another source is another record.
+    credit_records_import(path=path, source="creditchina", progress=False)
+    assert CreditRecord.objects.count() == 8
+
+
+@pytest.mark.parametrize(
+    ("content", "kwargs", "code"),
+    [
+        ("code,record_id\n", {}, "missing_column"),
+        ("code,record_id,decided_on,colour\n", {}, "unknown_column"),
+        ("", {}, "empty_file"),
+        ("code,record_id,decided_on\n", {"category": "abnormal_operations"}, "no_rows"),
+        ("code,record_id,decided_on\nX,1,2026-01-01\n", {}, "category_required"),
+        ("code,record_id,decided_on\n", {"category": "gossip"}, "invalid_category"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(tmp_path, content, kwargs, code):
+    path = tmp_path / "list.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        credit_records_import(path=path, source="gsxt", progress=False, **kwargs)
+    assert caught.value.code == code
+    assert not CreditRecord.objects.exists()
+
+
+def test_other_formats_are_refused(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        credit_records_import(path=path, source="gsxt", progress=False)
+    assert caught.value.code == "unsupported_format"
+
+
+def test_command_reports_errors_and_exits_non_zero(tmp_path):
+    rows = [[ENTERPRISE, "x", "abnormal_operations", "B-1", "", "", "not-a-date"] + [""] * 6]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未导入任何记录"):
+        call_command("import_credit", str(path), "--source", "gsxt", stderr=err, stdout=io.StringIO())
+    assert "第 2 行，G（decided_on） 列" in err.getvalue()
+    assert not CreditRecord.objects.exists()
+
+
+def test_command_imports_and_shows_no_progress_bar_without_a_tty(tmp_path):
+    path = write_csv(tmp_path / "list.csv", good_rows())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_credit", str(path), "--source", "gsxt", "--batch-size", "2", stdout=out, stderr=err)
+    assert "已导入 4 行" in out.getvalue()
+    assert err.getvalue() == ""
+    assert CreditRecord.objects.count() == 4
