@@ -78,6 +78,34 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
     "credit.change_incentivecard",
 }
 
+# Applications (办件): the window files for anyone and collects supplements for every department; reviewers
+# decide and verify their own department's cases; credit officers and the bureau read every case; the
+# bureau keeps the letter templates and, with the window, the applicants' account links. Applicants need
+# no permission: they act through their link to a subject (applications.SubjectAgent).
+_CASES_READ = {"applications.view_application", "applications.view_all_applications", "supervision.view_blacklistentry"}
+ROLE_PERMISSIONS[WINDOW_CLERK] |= _CASES_READ | {
+    "applications.add_application",
+    "applications.supplement_application",
+    "applications.withdraw_application",
+    "applications.view_subjectagent",
+    "applications.add_subjectagent",
+}
+ROLE_PERMISSIONS[REVIEWER] |= {
+    "applications.view_application",
+    "applications.decide_application",
+    "applications.verify_application",
+    "supervision.view_blacklistentry",
+}
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= _CASES_READ
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
+    "applications.view_lettertemplate",
+    "applications.add_lettertemplate",
+    "applications.change_lettertemplate",
+    "applications.view_subjectagent",
+    "applications.add_subjectagent",
+    "applications.change_subjectagent",
+}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 

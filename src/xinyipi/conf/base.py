@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "xinyipi.records",
     "xinyipi.supervision",
     "xinyipi.credit",
+    "xinyipi.applications",
     "xinyipi.notifications",
     "xinyipi.portal",
     "xinyipi.console",
@@ -211,3 +212,13 @@ CREDIT_HTTP = {
 }
 CREDIT_MANUAL_HOURS = float(env.get("XINYIPI_CREDIT_MANUAL_HOURS"))
 CREDIT_EVIDENCE_MAX_BYTES = int(float(env.get("XINYIPI_CREDIT_EVIDENCE_MAX_MB")) * 1024 * 1024)
+
+# Applications (办件): credit-check reuse (R1), case numbers, uploaded materials, the sweep's interval.
+APPLICATIONS = {
+    "CHECK_REUSE_SECONDS": float(env.get("XINYIPI_CHECK_REUSE_SECONDS")),
+    "CASE_NUMBER_FORMAT": env.get("XINYIPI_CASE_NUMBER_FORMAT"),
+    "UPLOAD_STORAGE": env.get("XINYIPI_UPLOAD_STORAGE"),
+    "UPLOAD_MAX_BYTES": int(float(env.get("XINYIPI_UPLOAD_MAX_MB")) * 1024 * 1024),
+    "UPLOAD_TYPES": [t.lower() for t in env.listing("XINYIPI_UPLOAD_TYPES")],
+    "SWEEP_SECONDS": float(env.get("XINYIPI_SWEEP_SECONDS")),
+}

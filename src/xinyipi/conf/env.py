@@ -93,6 +93,21 @@ VARIABLES = [
     Variable("XINYIPI_OUTBOX_BATCH", "50", "messages a worker claims at once"),
     Variable("XINYIPI_OUTBOX_POLL_SECONDS", "5", "how often the worker drains the outbox"),
     Variable("XINYIPI_TASK_RESULTS_KEEP_DAYS", "7", "days finished background-task results are kept"),
+    # Applications (办件).
+    Variable(
+        "XINYIPI_CHECK_REUSE_SECONDS",
+        "300",
+        "a complete credit check of the same subject younger than this is reused when a case is filed (R1)",
+    ),
+    Variable(
+        "XINYIPI_CASE_NUMBER_FORMAT",
+        "{matter_code}{date:%Y%m%d}{seq:04d}",
+        "办件编号 format: fields matter_code, department_code, date, seq (required); seq counts per rendered rest",
+    ),
+    Variable("XINYIPI_UPLOAD_STORAGE", "default", "name of the STORAGES entry that keeps uploaded case materials"),
+    Variable("XINYIPI_UPLOAD_MAX_MB", "20", "largest file accepted for one case material"),
+    Variable("XINYIPI_UPLOAD_TYPES", "pdf,png,jpg,ofd", "file types accepted for case materials (by content)"),
+    Variable("XINYIPI_SWEEP_SECONDS", "300", "how often the worker runs the deadline sweep"),
 ]
 
 _BY_NAME = {v.name: v for v in VARIABLES}

@@ -41,12 +41,29 @@ class BlacklistEntry(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    case = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("引起列入的办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blacklist_entries",
+    )
 
     class Meta:
         verbose_name = _("黑名单条目")
         verbose_name_plural = _("黑名单条目")
         ordering = ["-proposed_at"]
-        indexes = [models.Index(fields=["subject", "status"])]
+        indexes = [
+            models.Index(fields=["subject", "status"]),
+            # The sweep's selections: the few entries due among all (partial, so they stay small).
+            models.Index(
+                fields=["objection_due"], condition=models.Q(status="proposed"), name="blacklist_objection_due_idx"
+            ),
+            models.Index(
+                fields=["publicity_until"], condition=models.Q(status="listed"), name="blacklist_publicity_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.get_status_display()}"

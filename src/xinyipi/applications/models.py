@@ -1,0 +1,448 @@
+"""Cases (办件) and what they produce: per-case materials, the append-only transition history, frozen
+commitment letters and supplement pledges, numbered documents, verifications, and the letter templates
+the bureau edits. The lifecycle itself (which moves are allowed) is ``workflow.py``."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinyipi.accounts.models import Department
+from xinyipi.catalog.models import Material, Matter
+from xinyipi.credit.models import CreditCheck
+from xinyipi.subjects.models import Subject
+
+
+def upload_storage():
+    """The storage of uploaded case materials (``XINYIPI_UPLOAD_STORAGE``)."""
+    from django.core.files.storage import storages
+
+    return storages[settings.APPLICATIONS["UPLOAD_STORAGE"]]
+
+
+class Mode(models.TextChoices):
+    STANDARD = "standard", _("一般办理")
+    INSTANT = "instant", _("信用+秒批")
+    COMMITMENT = "commitment", _("信用+告知承诺")
+    TOLERANCE = "tolerance", _("信用+容缺受理")
+    KEY_REVIEW = "key_review", _("重点审查")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("暂存")
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    UNDER_REVIEW = "under_review", _("审查中")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("容缺待补正")
+    REMINDED = "reminded", _("已催告")
+    APPROVED = "approved", _("准予许可")
+    REJECTED = "rejected", _("不予许可")
+    TERMINATED = "terminated", _("终止办理")
+    VERIFYING = "verifying", _("核查中")
+    VERIFIED = "verified", _("核查属实")
+    REVOKED = "revoked", _("已撤销")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申请")
+    WINDOW = "window", _("窗口受理")
+
+
+class Application(models.Model):
+    """One case: a subject applying for a matter, in one mode, resting on one credit check (R1)."""
+
+    Mode = Mode
+    Status = Status
+    Channel = Channel
+
+    number = models.CharField(_("办件编号"), max_length=60)
+    # The foreign keys below are covered by the composite indexes of Meta (db_index=False: no duplicates).
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("申请主体"), on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
+    # Copied from the matter when filed: a reviewer's scope never changes with a later catalog edit.
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施部门"), on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
+    mode = models.CharField(_("办理模式"), max_length=20, choices=Mode.choices)
+    requested_mode = models.CharField(_("申请的办理模式"), max_length=20, choices=Mode.choices)
+    status = models.CharField(_("状态"), max_length=30, choices=Status.choices)
+    channel = models.CharField(_("受理渠道"), max_length=10, choices=Channel.choices)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_applications",
+    )
+    credit_check = models.ForeignKey(
+        CreditCheck, verbose_name=_("信用核查"), on_delete=models.PROTECT, related_name="applications"
+    )
+    credit_level = models.CharField(_("受理时信用等级"), max_length=20)
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
+
+    decision_due = models.DateField(_("承诺办结日期"), null=True, blank=True)
+    decision_due_provisional = models.BooleanField(_("办结日期为暂定"), default=False)
+    supplement_due = models.DateField(_("容缺补正期限"), null=True, blank=True)
+    supplement_due_provisional = models.BooleanField(_("补正期限为暂定"), default=False)
+    grace_due = models.DateField(_("催告补正期限"), null=True, blank=True)
+    grace_due_provisional = models.BooleanField(_("催告期限为暂定"), default=False)
+    verification_due = models.DateField(_("承诺核查期限"), null=True, blank=True)
+    verification_due_provisional = models.BooleanField(_("核查期限为暂定"), default=False)
+    verification_sampled = models.BooleanField(_("抽中核查"), null=True, blank=True)
+    verification_flagged_at = models.DateTimeField(_("逾期核查提醒时间"), null=True, blank=True)
+    # The next deadline of the case in its current state (decision, supplement or grace): the queues'
+    # order after the green channel (R10). Kept by the workflow on every move.
+    due_date = models.DateField(_("当前期限"), null=True, blank=True)
+
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-id"]
+        permissions = [
+            ("view_all_applications", _("可以查看所有部门的办件")),
+            ("supplement_application", _("可以为办件收取补正材料")),
+            ("decide_application", _("可以作出审批决定")),
+            ("verify_application", _("可以登记承诺核查结果")),
+            ("withdraw_application", _("可以登记申请人撤回申请")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="application_number_unique"),
+            models.CheckConstraint(condition=Q(mode__in=Mode.values), name="application_mode_known"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="application_status_known"),
+        ]
+        indexes = [
+            # The sweep (deadlines.py) selects the few due cases among a million open ones: each step has a
+            # partial index holding only the rows in its state, so the selection reads only due rows.
+            models.Index(
+                fields=["supplement_due"], condition=Q(status="awaiting_supplement"), name="application_supplement_idx"
+            ),
+            models.Index(fields=["grace_due"], condition=Q(status="reminded"), name="application_grace_idx"),
+            models.Index(
+                fields=["verification_due"],
+                condition=Q(status__in=["approved", "verifying"], verification_flagged_at__isnull=True),
+                name="application_verification_idx",
+            ),
+            # Queues (R10): green channel first, then the current deadline; keyset on (green, due, id).
+            models.Index(
+                fields=["department", "-green_channel", "due_date", "id"],
+                condition=Q(status__in=["under_review", "awaiting_supplement", "reminded"]),
+                name="application_review_queue_idx",
+            ),
+            models.Index(
+                fields=["-green_channel", "due_date", "id"],
+                condition=Q(status__in=["awaiting_supplement", "reminded"]),
+                name="application_window_queue_idx",
+            ),
+            models.Index(fields=["department", "-id"], name="application_department_idx"),
+            models.Index(fields=["subject", "-id"], name="application_subject_idx"),
+            models.Index(fields=["matter", "-id"], name="application_matter_idx"),
+            models.Index(fields=["status", "-id"], name="application_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def rests_on_commitment(self) -> bool:
+        return self.mode == Mode.COMMITMENT
+
+
+class ApplicationMaterial(models.Model):
+    """One material of one case: brought, missing (tolerated), replaced by the commitment, or supplied."""
+
+    class State(models.TextChoices):
+        PROVIDED = "provided", _("已提交")
+        MISSING = "missing", _("容缺待补")
+        REPLACED = "replaced_by_commitment", _("以告知承诺替代")
+        SUPPLIED = "supplied", _("已补正")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials", db_index=False
+    )
+    material = models.ForeignKey(Material, verbose_name=_("材料"), on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("材料编码"), max_length=50)
+    name = models.CharField(_("材料名称"), max_length=300)
+    state = models.CharField(_("状态"), max_length=30, choices=State.choices)
+    file = models.FileField(_("文件"), max_length=200, blank=True, storage=upload_storage)
+    file_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(_("文件大小（字节）"), null=True, blank=True)
+    file_sm3 = models.CharField(_("文件 SM3 摘要"), max_length=64, blank=True)
+    file_type = models.CharField(_("文件类型"), max_length=10, blank=True)
+    supplied_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
+    supplied_by_label = models.CharField(_("补正经办人"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["application", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "material"], name="application_material_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.get_state_display()}"
+
+
+class Transition(models.Model):
+    """One move of a case (append-only): the case's ``history``."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="transitions", db_index=False
+    )
+    from_status = models.CharField(_("原状态"), max_length=30, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=30)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人标识"), max_length=150)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("办件流转记录")
+        verbose_name_plural = _("办件流转记录")
+        ordering = ["application", "id"]
+        indexes = [models.Index(fields=["application", "id"], name="transition_application_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class CaseCounter(models.Model):
+    """The last sequence number given in one numbering scope (e.g. one matter on one day).
+
+    Taken with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement, so concurrent filings get
+    distinct numbers on SQLite and PostgreSQL alike.
+    """
+
+    scope = models.CharField(_("编号范围"), max_length=100)
+    last = models.PositiveIntegerField(_("已用序号"))
+
+    class Meta:
+        verbose_name = _("办件编号计数器")
+        verbose_name_plural = _("办件编号计数器")
+        constraints = [models.UniqueConstraint(fields=["scope"], name="case_counter_scope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} · {self.last}"
+
+
+class LetterKind(models.TextChoices):
+    COMMITMENT_LETTER = "commitment_letter", _("告知承诺书")
+    SUPPLEMENT_PLEDGE = "supplement_pledge", _("容缺受理承诺书")
+    TOLERANCE_NOTICE = "tolerance_notice", _("容缺受理通知书")
+    REMINDER_NOTICE = "reminder_notice", _("催告通知书")
+    APPROVAL_DECISION = "approval_decision", _("准予行政许可决定书")
+    REFUSAL_DECISION = "refusal_decision", _("不予行政许可决定书")
+    TERMINATION_NOTICE = "termination_notice", _("终止办理通知书")
+    REVOCATION_DECISION = "revocation_decision", _("撤销行政许可决定书")
+
+
+class LetterTemplate(models.Model):
+    """A text the bureau keeps (Django template syntax): one default per kind and optional per-matter
+    overrides. Versioned: a change is a new row with the next version; a row's text is never edited, so
+    every frozen letter can name the exact version it was made from."""
+
+    Kind = LetterKind
+
+    kind = models.CharField(_("文书类型"), max_length=30, choices=LetterKind.choices)
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("适用事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="letter_templates",
+        help_text=_("留空为默认文本；选择事项则仅用于该事项"),
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    active = models.BooleanField(_("启用"), default=True, help_text=_("停用事项专用文本后，该事项改用默认文本"))
+    body = models.TextField(_("文本"))
+    note = models.CharField(_("修订说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    created_by_label = models.CharField(_("创建人"), max_length=150)
+
+    class Meta:
+        verbose_name = _("文书模板")
+        verbose_name_plural = _("文书模板")
+        ordering = ["kind", "matter", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "matter", "version"], name="letter_template_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind", "version"], condition=Q(matter__isnull=True), name="letter_template_default_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.matter.code if self.matter_id else _("默认")
+        return f"{self.get_kind_display()} · {scope} · v{self.version}"
+
+
+class FrozenText(models.Model):
+    """A text accepted or issued once and never changed: its SM3 hash proves it later."""
+
+    template = models.ForeignKey(LetterTemplate, verbose_name=_("模板"), on_delete=models.PROTECT, related_name="+")
+    template_version = models.PositiveIntegerField(_("模板版本"))
+    text = models.TextField(_("文本"))
+    text_sm3 = models.CharField(_("文本 SM3 摘要"), max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def text_intact(self) -> bool:
+        """Whether the stored text still has the hash taken when it was frozen."""
+        from xinyipi.core.crypto import sm3_hex
+
+        return sm3_hex(self.text) == self.text_sm3
+
+
+class SignedText(FrozenText):
+    signer_name = models.CharField(_("承诺人"), max_length=200)
+    agent_name = models.CharField(_("代理人"), max_length=100, blank=True)
+    agent_authorisation = models.TextField(_("委托授权"), blank=True)
+    accepted_at = models.DateTimeField(_("签署时间"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_by_label = models.CharField(_("录入人标识"), max_length=150)
+
+    class Meta:
+        abstract = True
+
+
+class CommitmentLetter(SignedText):
+    """告知承诺书 (R4/R5): the notice and the applicant's commitment, frozen when accepted."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="commitment_letter"
+    )
+    commitment_kind = models.CharField(_("告知承诺类型"), max_length=30)
+    certificates = models.JSONField(_("替代的证明材料"), default=list)
+
+    class Meta:
+        verbose_name = _("告知承诺书")
+        verbose_name_plural = _("告知承诺书")
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.text_sm3[:12]}"
+
+
+class SupplementPledge(SignedText):
+    """容缺受理承诺书 (R6): the missing materials, how and by when they are brought, and what follows."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="supplement_pledge"
+    )
+    missing = models.JSONField(_("容缺材料"), default=list)
+    due = models.DateField(_("补正期限"))
+
+    class Meta:
+        verbose_name = _("容缺受理承诺书")
+        verbose_name_plural = _("容缺受理承诺书")
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.text_sm3[:12]}"
+
+
+class CaseDocument(FrozenText):
+    """A numbered document the case produced (DESIGN.md §8): notices and decisions, frozen when issued."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("文书类型"), max_length=30, choices=LetterKind.choices)
+    number = models.CharField(_("文书编号"), max_length=80)
+    issued_at = models.DateTimeField(_("出具时间"))
+
+    class Meta:
+        verbose_name = _("办件文书")
+        verbose_name_plural = _("办件文书")
+        ordering = ["application", "id"]
+        constraints = [models.UniqueConstraint(fields=["number"], name="case_document_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Verification(models.Model):
+    """The department's check, after approval, that a commitment was true (R4/R5 事中事后核查)."""
+
+    class Outcome(models.TextChoices):
+        FULFILLED = "fulfilled", _("承诺属实（履约）")
+        BREACHED = "breached", _("承诺不实（失信）")
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="verification"
+    )
+    due = models.DateField(_("核查期限"), null=True, blank=True)
+    outcome = models.CharField(_("核查结果"), max_length=20, choices=Outcome.choices, blank=True)
+    evidence = models.TextField(_("核查证据"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by_label = models.CharField(_("核查人标识"), max_length=150, blank=True)
+    recorded_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("承诺核查")
+        verbose_name_plural = _("承诺核查")
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.get_outcome_display() or _('待核查')}"
+
+
+class SubjectAgent(models.Model):
+    """A user account that acts for a subject online: its legal representative or an authorised agent."""
+
+    class Relation(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人/本人")
+        AGENT = "agent", _("委托代理人")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="subject_links"
+    )
+    subject = models.ForeignKey(Subject, verbose_name=_("主体"), on_delete=models.PROTECT, related_name="agents")
+    relation = models.CharField(_("关系"), max_length=30, choices=Relation.choices)
+    authorisation = models.TextField(_("授权委托说明"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+    created_by_label = models.CharField(_("登记人"), max_length=150)
+    revoked_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申请人账户关联")
+        verbose_name_plural = _("申请人账户关联")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "subject"], condition=Q(revoked_at__isnull=True), name="subject_agent_active_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["subject", "user"], name="subject_agent_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.subject.name}（{self.get_relation_display()}）"

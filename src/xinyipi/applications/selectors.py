@@ -1,0 +1,297 @@
+"""Reads of the case workflow: access to one case, the staff list and the queues (keyset pages, no COUNT,
+a fixed number of queries per page), the applicant links, and letter previews."""
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from xinyipi.accounts.access import require_perm, sees_all_departments
+from xinyipi.applications import letters
+from xinyipi.applications.models import (
+    Application,
+    ApplicationMaterial,
+    LetterKind,
+    Mode,
+    Status,
+    SubjectAgent,
+    Transition,
+)
+from xinyipi.applications.policy import workflow_policy_on
+from xinyipi.applications.workflow import REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
+from xinyipi.catalog.models import Material, Matter
+from xinyipi.core import clock
+from xinyipi.core.errors import DomainError, NotFound, NotPermitted
+from xinyipi.workdays.calendar import add_working_days
+
+MAX_PAGE = 200
+VIEW = "applications.view_application"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Applicants (user ↔ subject)
+
+
+def subject_agent_users(*, subject) -> list:
+    """Active accounts acting for ``subject`` (its representative and authorised agents)."""
+    links = SubjectAgent.objects.filter(subject=subject, revoked_at__isnull=True, user__is_active=True)
+    return [link.user for link in links.select_related("user").order_by("id")]
+
+
+def subject_agent_link(*, user, subject) -> SubjectAgent | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return SubjectAgent.objects.filter(user=user, subject=subject, revoked_at__isnull=True).first()
+
+
+def subjects_acted_for(*, user) -> QuerySet:
+    """The subjects ``user`` may file and follow cases for online."""
+    from xinyipi.subjects.models import Subject
+
+    if not getattr(user, "is_authenticated", False):
+        return Subject.objects.none()
+    return Subject.objects.filter(agents__user=user, agents__revoked_at__isnull=True).distinct().order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------------
+# One case
+
+
+def _with_parts(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("matter", "subject", "department").prefetch_related(
+        Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id"))
+    )
+
+
+def _staff_scope(actor, queryset: QuerySet) -> QuerySet:
+    if sees_all_departments(actor) or actor.has_perm("applications.view_all_applications"):
+        return queryset
+    if actor.department_id is None:
+        return queryset.none()
+    return queryset.filter(department_id=actor.department_id)
+
+
+def application_by_id(*, actor, application_id: int) -> Application:
+    """One case for someone who may read it: the applicant acting for its subject, or staff holding
+    ``view_application`` (reviewers: their department only). Others 403; absent or out of scope 404."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise NotPermitted("not_authenticated", _("请先登录。"))
+    application = _with_parts(Application.objects.filter(pk=application_id)).first()
+    if application is None:
+        raise NotFound("application_not_found", _("未找到该办件。"))
+    if SubjectAgent.objects.filter(user=actor, subject_id=application.subject_id, revoked_at__isnull=True).exists():
+        return application
+    require_perm(actor, VIEW)
+    if not _staff_scope(actor, Application.objects.filter(pk=application_id)).exists():
+        raise NotFound("application_not_found", _("未找到该办件。"))
+    return application
+
+
+def application_history(*, application: Application) -> list[Transition]:
+    """The case's moves, oldest first."""
+    return list(Transition.objects.filter(application=application).order_by("id"))
+
+
+def application_missing_codes(application: Application) -> list[str]:
+    """Codes of the materials the case still misses (uses prefetched ``materials`` when present)."""
+    return [m.code for m in application.materials.all() if m.state == ApplicationMaterial.State.MISSING]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lists and queues
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Application]
+    next: str | None  # pass back as ``cursor`` for the next page; None on the last page
+
+
+def _bad_cursor() -> DomainError:
+    return DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor")
+
+
+def _encode(*parts) -> str:
+    raw = "|".join("" if p is None else str(p) for p in parts)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, count: int) -> list[str]:
+    try:
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise _bad_cursor() from exc
+    parts = raw.split("|")
+    if len(parts) != count:
+        raise _bad_cursor()
+    return parts
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(int(limit), MAX_PAGE))
+
+
+def application_page(
+    *,
+    actor,
+    status: str | None = None,
+    mode: str | None = None,
+    matter_code: str | None = None,
+    subject=None,
+    green_channel: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Cases newest first, keyset-paginated on id. Staff with ``view_application`` see their scope (all
+    departments, or reviewers their own); an applicant sees the cases of the subjects it acts for."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise NotPermitted("not_authenticated", _("请先登录。"))
+    if actor.has_perm(VIEW):
+        rows = _staff_scope(actor, Application.objects.all())
+    else:
+        acted_for = SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True).values("subject_id")
+        rows = Application.objects.filter(subject_id__in=acted_for)
+    if status:
+        if status not in Status.values:
+            raise DomainError("invalid_status", _("状态不正确。"), "status")
+        rows = rows.filter(status=status)
+    if mode:
+        if mode not in Mode.values:
+            raise DomainError("invalid_mode", _("办理模式不正确。"), "mode")
+        rows = rows.filter(mode=mode)
+    if matter_code:
+        rows = rows.filter(matter__code=matter_code.strip())
+    if subject is not None:
+        rows = rows.filter(subject=subject)
+    if green_channel is not None:
+        rows = rows.filter(green_channel=green_channel)
+    if cursor:
+        (last,) = _decode(cursor, 1)
+        if not last.isdigit():
+            raise _bad_cursor()
+        rows = rows.filter(id__lt=int(last))
+    limit = _limit(limit)
+    items = list(_with_parts(rows.order_by("-id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items=items, next=_encode(items[-1].pk) if more and items else None)
+
+
+def _queue(rows: QuerySet, cursor: str | None, limit: int) -> Page:
+    """R10: green channel first, then the current deadline, then filing order; keyset on those three."""
+    if cursor:
+        green, due, last = _decode(cursor, 3)
+        try:
+            due_day, last_id = dt.date.fromisoformat(due), int(last)
+        except ValueError as exc:
+            raise _bad_cursor() from exc
+        later = Q(due_date__gt=due_day) | Q(due_date=due_day, id__gt=last_id)
+        rows = rows.filter((Q(green_channel=False) | later) if green == "1" else (Q(green_channel=False) & later))
+    limit = _limit(limit)
+    items = list(_with_parts(rows.order_by("-green_channel", "due_date", "id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    if not (more and items):
+        return Page(items=items, next=None)
+    tail = items[-1]
+    return Page(items=items, next=_encode("1" if tail.green_channel else "0", tail.due_date.isoformat(), tail.pk))
+
+
+def application_queue_window(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
+    """The window clerks' queue: tolerance cases waiting for materials (all departments; the comprehensive
+    window receives them), green channel first (R10), then by the supplement or grace deadline."""
+    require_perm(actor, "applications.supplement_application")
+    rows = _staff_scope(actor, Application.objects.filter(status__in=SUPPLEMENT_STATUSES))
+    return _queue(rows, cursor, limit)
+
+
+def application_queue_review(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
+    """A reviewer's queue: the department's cases awaiting its decision (under review, or tolerance cases
+    reviewed while they wait), green channel first (R10), then by deadline. Own department only."""
+    require_perm(actor, "applications.decide_application")
+    rows = Application.objects.filter(status__in=REVIEW_STATUSES)
+    if not sees_all_departments(actor):
+        rows = rows.filter(department_id=actor.department_id) if actor.department_id else rows.none()
+    return _queue(rows, cursor, limit)
+
+
+def application_queue_verification(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
+    """Commitment cases of the reviewer's department with a verification scheduled, by due date
+    (verification is supervision, not a service to the applicant: no green-channel priority here)."""
+    require_perm(actor, "applications.verify_application")
+    rows = Application.objects.filter(
+        status__in=VERIFIABLE_STATUSES, mode=Mode.COMMITMENT, verification_due__isnull=False
+    )
+    if not sees_all_departments(actor):
+        rows = rows.filter(department_id=actor.department_id) if actor.department_id else rows.none()
+    if cursor:
+        due, last = _decode(cursor, 2)
+        try:
+            due_day, last_id = dt.date.fromisoformat(due), int(last)
+        except ValueError as exc:
+            raise _bad_cursor() from exc
+        rows = rows.filter(Q(verification_due__gt=due_day) | Q(verification_due=due_day, id__gt=last_id))
+    limit = _limit(limit)
+    items = list(_with_parts(rows.order_by("verification_due", "id"))[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    tail = items[-1] if items else None
+    return Page(items=items, next=_encode(tail.verification_due.isoformat(), tail.pk) if more and tail else None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Letters: previews before acceptance, and proof afterwards
+
+
+def commitment_letter_preview(
+    *, matter: Matter, subject, certificates: list[Material], agent_name: str = "", agent_authorisation: str = ""
+) -> str:
+    """The commitment letter the applicant is asked to accept, as it will be frozen (the case number and
+    the time of signing are filled in when the case is filed)."""
+    template = letters.letter_template_current(LetterKind.COMMITMENT_LETTER, matter)
+    return letters.render_body(
+        template.body,
+        {
+            "case": {"number": _("（受理时生成）"), "channel_label": ""},
+            "matter": letters.matter_context(matter),
+            "subject": letters.subject_context(subject),
+            "certificates": [letters.certificate_context(m, matter) for m in certificates],
+            "verification": letters.verification_context(matter),
+            "listing": letters.listing_context(clock.today()),
+            "signer": letters.signer_context(
+                subject=subject, agent_name=agent_name, agent_authorisation=agent_authorisation
+            ),
+        },
+    )
+
+
+def supplement_pledge_preview(
+    *, matter: Matter, subject, missing: list[Material], agent_name: str = "", agent_authorisation: str = ""
+) -> str:
+    """The supplement pledge the applicant is asked to accept, with the deadline it would have if filed today."""
+    today = clock.today()
+    due = add_working_days(today, matter.supplement_days)
+    template = letters.letter_template_current(LetterKind.SUPPLEMENT_PLEDGE, matter)
+    return letters.render_body(
+        template.body,
+        {
+            "case": {"number": _("（受理时生成）"), "channel_label": ""},
+            "matter": letters.matter_context(matter),
+            "subject": letters.subject_context(subject),
+            "missing": [letters.missing_context(m) for m in missing],
+            "deadline": {"date": letters.date_label(due.date), "provisional": due.provisional},
+            "grace_days": workflow_policy_on(today).grace_days,
+            "listing": letters.listing_context(today),
+            "signer": letters.signer_context(
+                subject=subject, agent_name=agent_name, agent_authorisation=agent_authorisation
+            ),
+        },
+    )
+
+
+def letter_verify(letter) -> bool:
+    """Whether a frozen letter, pledge or document still matches the SM3 hash taken when it was frozen."""
+    return letter.text_intact()

@@ -1,0 +1,31 @@
+"""Writes of the case workflow, one module per step of the lifecycle (STYLE.md: services/)."""
+
+from xinyipi.applications.services.agents import subject_agent_link, subject_agent_revoke
+from xinyipi.applications.services.decisions import application_decide
+from xinyipi.applications.services.filing import (
+    ModeOffer,
+    application_credit_check,
+    application_file,
+    application_modes,
+)
+from xinyipi.applications.services.restrictions import application_conveniences_withdraw
+from xinyipi.applications.services.supplements import application_supplement
+from xinyipi.applications.services.templates import letter_template_deactivate, letter_template_save
+from xinyipi.applications.services.verification import application_verify
+from xinyipi.applications.services.withdrawal import application_withdraw
+
+__all__ = [
+    "ModeOffer",
+    "application_conveniences_withdraw",
+    "application_credit_check",
+    "application_decide",
+    "application_file",
+    "application_modes",
+    "application_supplement",
+    "application_verify",
+    "application_withdraw",
+    "letter_template_deactivate",
+    "letter_template_save",
+    "subject_agent_link",
+    "subject_agent_revoke",
+]

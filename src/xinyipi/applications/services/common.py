@@ -1,0 +1,122 @@
+"""What every service of a case shares: who may act, how the applicant is told, and the documents issued."""
+
+from django.utils.translation import gettext as _
+
+from xinyipi.accounts.access import require_perm, sees_all_departments
+from xinyipi.applications import letters
+from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, LetterKind, SubjectAgent
+from xinyipi.core import clock
+from xinyipi.core.errors import NotFound
+from xinyipi.notifications.services import notify_subject
+from xinyipi.workdays.calendar import add_working_days
+
+
+def actor_label(actor) -> str:
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
+
+
+def acts_for(actor, subject) -> bool:
+    """Whether ``actor`` is linked to ``subject`` as its representative or authorised agent."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return SubjectAgent.objects.filter(user=actor, subject=subject, revoked_at__isnull=True).exists()
+
+
+def authorise_staff(actor, application: Application, perm: str) -> None:
+    """Staff holding ``perm``; unless they see every department, only for their own department's cases —
+    another department's case is "not found" (DESIGN.md R-scoping, accounts.access)."""
+    require_perm(actor, perm)
+    if sees_all_departments(actor) or actor.has_perm("applications.view_all_applications"):
+        return
+    if actor.department_id is None or actor.department_id != application.department_id:
+        raise NotFound("application_not_found", _("未找到该办件。"))
+
+
+def authorise_applicant_or_staff(actor, application: Application, perm: str) -> None:
+    """The applicant acting for the case's subject, or staff as in ``authorise_staff``; others 403."""
+    if getattr(actor, "is_authenticated", False) and actor.is_active and acts_for(actor, application.subject):
+        return
+    authorise_staff(actor, application, perm)
+
+
+def recipients(application: Application) -> list:
+    """The accounts told about a case: everyone acting for its subject, and the applicant who filed online."""
+    links = SubjectAgent.objects.filter(subject_id=application.subject_id, revoked_at__isnull=True)
+    users = [link.user for link in links.select_related("user")]
+    if application.channel == Application.Channel.ONLINE and application.filed_by_id:
+        users.append(application.filed_by)
+    return users
+
+
+def tell_applicant(application: Application, *, kind: str, key: str, title: str, body: str) -> None:
+    """Put the message in the outbox, in the caller's transaction; one event is told once (``key``)."""
+    notify_subject(
+        subject=application.subject,
+        kind=kind,
+        title=title,
+        body=body,
+        dedupe_key=f"application:{application.pk}:{key}",
+        source=application,
+        users=recipients(application),
+    )
+
+
+def case_context(application: Application) -> dict:
+    return {
+        "number": application.number,
+        "filed_on": letters.date_label(clock.to_beijing(application.created_at).date()),
+        "channel_label": str(application.get_channel_display()),
+        "mode": application.mode,
+        "mode_label": str(application.get_mode_display()),
+        "supplement_due": letters.date_label(application.supplement_due),
+        "decided_on": letters.date_label(clock.to_beijing(application.decided_at).date())
+        if application.decided_at
+        else "",
+    }
+
+
+def missing_materials(application: Application) -> list:
+    """The catalog materials of the case still missing (in catalog order)."""
+    rows = ApplicationMaterial.objects.filter(application=application, state=ApplicationMaterial.State.MISSING)
+    return [row.material for row in rows.select_related("material").order_by("material__order", "material__id")]
+
+
+def document_context(application: Application, **extra) -> dict:
+    today = clock.today()
+    matter = application.matter
+    context = {
+        "case": case_context(application),
+        "matter": letters.matter_context(matter),
+        "subject": letters.subject_context(application.subject),
+        "listing": letters.listing_context(today),
+        "verification": letters.verification_context(matter, application.verification_due),
+        "decision": {"reason": ""},
+        "missing": [],
+    }
+    context.update(extra)
+    return context
+
+
+def document_issue(application: Application, kind: str, context: dict) -> CaseDocument:
+    """Render, number and freeze one document of the case. Each kind is issued at most once per case, so
+    its number is the case number and the kind's ordinal."""
+    template = letters.letter_template_current(kind, application.matter)
+    number = f"{application.number}-{LetterKind.values.index(kind) + 1:02d}"
+    now = clock.now()
+    context = {**context, "document": {"number": number, "issued_on": letters.date_label(clock.to_beijing(now).date())}}
+    text, digest = letters.render(template, context)
+    return CaseDocument.objects.create(
+        application=application,
+        kind=kind,
+        number=number,
+        issued_at=now,
+        template=template,
+        template_version=template.version,
+        text=text,
+        text_sm3=digest,
+    )
+
+
+def deadline(start, days: int):
+    """The ``days``-th working day after ``start`` (start not counted) and whether it is provisional."""
+    return add_working_days(start, days)

@@ -1,0 +1,74 @@
+"""The department's decision on a case (行政许可法 Art. 38): approve from review; reject from review or
+while a tolerance case waits for its materials. Reviewers decide only their own department's cases."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xinyipi.applications.models import Application, LetterKind, Status, Verification
+from xinyipi.applications.services.common import authorise_staff, document_context, document_issue, tell_applicant
+from xinyipi.applications.services.filing import decision_issue_approval, verification_schedule
+from xinyipi.applications.workflow import transition_apply
+from xinyipi.core import clock
+from xinyipi.core.errors import DomainError
+from xinyipi.records.services import record_append
+
+OUTCOMES = ("approve", "reject")
+
+
+def application_decide(*, actor, application: Application, outcome: str, reason: str) -> Application:
+    """Approve (``under_review`` → ``approved``) or reject (``under_review``/``awaiting_supplement``/``reminded``
+    → ``rejected``). A move the lifecycle does not allow, or one another reviewer made first, is 409
+    ``invalid_transition``. A refusal needs its reason (Art. 38); approving a certificate-commitment case
+    schedules its verification (per the matter: in full, or when sampled)."""
+    authorise_staff(actor, application, "applications.decide_application")
+    if outcome not in OUTCOMES:
+        raise DomainError("invalid_outcome", _("决定结果应为 approve 或 reject。"), "outcome")
+    reason = (reason or "").strip()
+    if outcome == "reject" and not reason:
+        raise DomainError("reason_required", _("不予许可须说明理由。"), "reason")
+    return _decide(actor=actor, application=application, outcome=outcome, reason=reason[:2000])
+
+
+@transaction.atomic(durable=True)
+def _decide(*, actor, application: Application, outcome: str, reason: str) -> Application:
+    now = clock.now()
+    matter = application.matter
+    if outcome == "approve":
+        changes = {"decided_at": now, **verification_schedule(application, matter, clock.today())}
+        transition_apply(
+            application, to=Status.APPROVED, actor=actor, reason=reason or _("审查通过，准予许可"), changes=changes
+        )
+        if application.verification_due is not None:
+            Verification.objects.create(application=application, due=application.verification_due)
+        decision_issue_approval(application, actor=actor)
+        return application
+
+    transition_apply(application, to=Status.REJECTED, actor=actor, reason=reason, changes={"decided_at": now})
+    document_issue(application, LetterKind.REFUSAL_DECISION, document_context(application, decision={"reason": reason}))
+    record_append(
+        subject=application.subject,
+        type="decision",
+        summary=_("不予许可：%(matter)s（办件 %(number)s）") % {"matter": matter.name, "number": application.number},
+        payload={
+            "application_id": application.pk,
+            "number": application.number,
+            "matter_code": matter.code,
+            "mode": application.mode,
+            "outcome": "reject",
+            "reason": reason,
+        },
+        source=application,
+        actor=actor,
+        at=now,
+    )
+    tell_applicant(
+        application,
+        kind="decision",
+        key="decision",
+        title=_("审批决定"),
+        body=_(
+            "您申请的“%(matter)s”（办件编号 %(number)s）不予许可。理由：%(reason)s。可依法申请行政复议或提起行政诉讼。"
+        )
+        % {"matter": matter.name, "number": application.number, "reason": reason},
+    )
+    return application

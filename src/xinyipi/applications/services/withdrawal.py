@@ -1,0 +1,39 @@
+"""The applicant withdraws a case that is still being handled (DESIGN.md §5: any open state → withdrawn)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xinyipi.applications.models import Application, LetterKind, Status
+from xinyipi.applications.services.common import (
+    authorise_applicant_or_staff,
+    document_context,
+    document_issue,
+    tell_applicant,
+)
+from xinyipi.applications.workflow import transition_apply
+
+
+def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    """Withdraw ``application`` (409 ``invalid_transition`` once it is decided or closed). The applicant acting
+    for the subject may, and so may a window clerk recording the applicant's written request. A withdrawn
+    tolerance case owes nothing more: its pledge is neither kept nor broken."""
+    authorise_applicant_or_staff(actor, application, "applications.withdraw_application")
+    reason = (reason or "").strip()[:2000] or _("申请人撤回申请")
+    return _withdraw(actor=actor, application=application, reason=reason)
+
+
+@transaction.atomic(durable=True)
+def _withdraw(*, actor, application: Application, reason: str) -> Application:
+    transition_apply(application, to=Status.WITHDRAWN, actor=actor, reason=reason)
+    document_issue(
+        application, LetterKind.TERMINATION_NOTICE, document_context(application, decision={"reason": reason})
+    )
+    tell_applicant(
+        application,
+        kind="termination",
+        key="withdrawn",
+        title=_("终止办理通知"),
+        body=_("您申请的“%(matter)s”（办件编号 %(number)s）已按您的申请撤回，终止办理。")
+        % {"matter": application.matter.name, "number": application.number},
+    )
+    return application

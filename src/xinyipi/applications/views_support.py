@@ -1,0 +1,263 @@
+"""Reads the case pages need beyond ``selectors.py``: the printable documents of a case (frozen letters,
+pledges and numbered documents) with their public verification tokens, small capped counts for the
+console's home, and the matters offered at the window."""
+
+import hmac
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinyipi.accounts.access import sees_all_departments
+from xinyipi.applications.models import (
+    Application,
+    CaseDocument,
+    CommitmentLetter,
+    LetterKind,
+    Mode,
+    Status,
+    SupplementPledge,
+)
+from xinyipi.applications.workflow import REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
+from xinyipi.catalog.models import Matter
+from xinyipi.core import clock
+from xinyipi.core.crypto import blind_index
+
+# Counts on the console's home stop here ("999+"): a count never scans more than this many index entries.
+COUNT_CAP = 1000
+
+
+# ---------------------------------------------------------------------------------------------------
+# Printable documents
+
+
+@dataclass(frozen=True)
+class Printable:
+    """One document of a case as the pages show it: a frozen letter, pledge or numbered document."""
+
+    ref: str  # in the case's URLs: ``letter``, ``pledge`` or ``d<id>``
+    kind: str
+    title: str
+    number: str
+    issued_at: object
+    text: str
+    text_sm3: str
+    row: object
+
+    @property
+    def token(self) -> str:
+        return verification_token(self.row)
+
+    def intact(self) -> bool:
+        return self.row.text_intact()
+
+
+_PREFIX = {CaseDocument: "d", CommitmentLetter: "c", SupplementPledge: "p"}
+_MODEL = {prefix: model for model, prefix in _PREFIX.items()}
+
+
+def _signature(prefix: str, pk: int, text_sm3: str) -> str:
+    # Keyed (the field key): a token cannot be made for a document one has not been given.
+    return blind_index(f"document-verification:{prefix}{pk}:{text_sm3}")[:20]
+
+
+def verification_token(row) -> str:
+    """The public token of a frozen text: its kind and id, and a keyed signature over its SM3 hash."""
+    prefix = _PREFIX[type(row)]
+    return f"{prefix}{row.pk}-{_signature(prefix, row.pk, row.text_sm3)}"
+
+
+def document_by_token(token: str):
+    """The frozen text a verification token names, or None (unknown, malformed or forged)."""
+    head, _sep, signature = (token or "").partition("-")
+    prefix, digits = head[:1], head[1:]
+    model = _MODEL.get(prefix)
+    if model is None or not digits.isdigit() or len(digits) > 12 or not signature:
+        return None
+    row = model.objects.select_related("application__matter").filter(pk=int(digits)).first()
+    if row is None or not hmac.compare_digest(signature, _signature(prefix, row.pk, row.text_sm3)):
+        return None
+    return row
+
+
+def _letter(application: Application):
+    return CommitmentLetter.objects.filter(application=application).first()
+
+
+def _pledge(application: Application):
+    return SupplementPledge.objects.filter(application=application).first()
+
+
+def case_documents(application: Application) -> list[Printable]:
+    """Every printable text of the case: the letter or pledge the applicant accepted, then the documents
+    issued, oldest first."""
+    items = []
+    letter = _letter(application)
+    if letter is not None:
+        items.append(
+            Printable(
+                ref="letter",
+                kind=LetterKind.COMMITMENT_LETTER,
+                title=str(LetterKind.COMMITMENT_LETTER.label),
+                number=f"{application.number}-{LetterKind.values.index(LetterKind.COMMITMENT_LETTER) + 1:02d}",
+                issued_at=letter.accepted_at,
+                text=letter.text,
+                text_sm3=letter.text_sm3,
+                row=letter,
+            )
+        )
+    pledge = _pledge(application)
+    if pledge is not None:
+        items.append(
+            Printable(
+                ref="pledge",
+                kind=LetterKind.SUPPLEMENT_PLEDGE,
+                title=str(LetterKind.SUPPLEMENT_PLEDGE.label),
+                number=f"{application.number}-{LetterKind.values.index(LetterKind.SUPPLEMENT_PLEDGE) + 1:02d}",
+                issued_at=pledge.accepted_at,
+                text=pledge.text,
+                text_sm3=pledge.text_sm3,
+                row=pledge,
+            )
+        )
+    for document in CaseDocument.objects.filter(application=application).order_by("id"):
+        items.append(
+            Printable(
+                ref=f"d{document.pk}",
+                kind=document.kind,
+                title=str(document.get_kind_display()),
+                number=document.number,
+                issued_at=document.issued_at,
+                text=document.text,
+                text_sm3=document.text_sm3,
+                row=document,
+            )
+        )
+    return items
+
+
+def case_document(application: Application, ref: str) -> Printable | None:
+    return next((item for item in case_documents(application) if item.ref == ref), None)
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """What the public verification page may show: never the subject, only the document and its state."""
+
+    kind_label: str
+    number: str
+    case_number: str
+    matter_code: str
+    issued_on: object
+    text_sm3: str
+    status: str  # valid | revoked | altered
+    status_label: str
+
+
+_STATUS_LABELS = {
+    "valid": gettext_lazy("有效"),
+    "revoked": gettext_lazy("已撤销"),
+    "altered": gettext_lazy("文本与存档摘要不符"),
+}
+
+
+def document_verification(token: str) -> VerificationView | None:
+    """The state of the document a QR code points at: valid, revoked (the approval it records was
+    revoked), or altered (the stored text no longer matches its SM3 hash)."""
+    row = document_by_token(token)
+    if row is None:
+        return None
+    application = row.application
+    if isinstance(row, CaseDocument):
+        kind, number, at = row.kind, row.number, row.issued_at
+    else:
+        kind = LetterKind.COMMITMENT_LETTER if isinstance(row, CommitmentLetter) else LetterKind.SUPPLEMENT_PLEDGE
+        number = f"{application.number}-{LetterKind.values.index(kind) + 1:02d}"
+        at = row.accepted_at
+    if not row.text_intact():
+        status = "altered"
+    elif kind == LetterKind.APPROVAL_DECISION and application.status == Status.REVOKED:
+        status = "revoked"
+    else:
+        status = "valid"
+    return VerificationView(
+        kind_label=str(LetterKind(kind).label),
+        number=number,
+        case_number=application.number,
+        matter_code=application.matter.code,
+        issued_on=clock.to_beijing(at).date(),
+        text_sm3=row.text_sm3,
+        status=status,
+        status_label=str(_STATUS_LABELS[status]),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Console home: capped counts
+
+
+def _capped(queryset) -> int:
+    return len(queryset.values_list("id", flat=True)[:COUNT_CAP])
+
+
+def _department(actor, queryset):
+    if sees_all_departments(actor):
+        return queryset
+    return queryset.filter(department_id=actor.department_id) if actor.department_id else queryset.none()
+
+
+def application_counts(*, actor) -> list[dict]:
+    """The sizes of the queues the actor works on (each capped at ``COUNT_CAP``), for the console's home."""
+    counts = []
+    if actor.has_perm("applications.supplement_application"):
+        rows = Application.objects.filter(status__in=SUPPLEMENT_STATUSES)
+        if not actor.has_perm("applications.view_all_applications"):
+            rows = _department(actor, rows)
+        counts.append(
+            {
+                "key": "window",
+                "label": _("待补正办件"),
+                "count": _capped(rows),
+                "overdue": _capped(rows.filter(due_date__lt=clock.today())),
+                "url_name": "applications:queue_window",
+            }
+        )
+    if actor.has_perm("applications.decide_application"):
+        rows = _department(actor, Application.objects.filter(status__in=REVIEW_STATUSES))
+        counts.append(
+            {
+                "key": "review",
+                "label": _("待审核办件"),
+                "count": _capped(rows),
+                "overdue": _capped(rows.filter(due_date__lt=clock.today())),
+                "url_name": "applications:queue_review",
+            }
+        )
+    if actor.has_perm("applications.verify_application"):
+        rows = _department(
+            actor,
+            Application.objects.filter(
+                status__in=VERIFIABLE_STATUSES, mode=Mode.COMMITMENT, verification_due__isnull=False
+            ),
+        )
+        counts.append(
+            {
+                "key": "verification",
+                "label": _("待核查承诺"),
+                "count": _capped(rows),
+                "overdue": _capped(rows.filter(verification_due__lt=clock.today())),
+                "url_name": "applications:queue_verification",
+            }
+        )
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------
+# The window
+
+
+def matters_for_filing() -> list[Matter]:
+    """Matters in use, for the window's matter picker (code and name only)."""
+    return list(
+        Matter.objects.filter(status=Matter.Status.IN_USE).order_by("name").only("code", "name", "department_id")
+    )

@@ -1,0 +1,257 @@
+"""The city list's due process, thin (R9; 国办发〔2020〕49号): a proposal tells the subject the reason, basis
+and rights and opens an objection period; when the period is over the entry takes effect — the listing
+decision and the credit-repair notice go out together (两书同达, 国办发〔2025〕22号) and the subject's
+conveniences are withdrawn at that moment; at the end of its publicity period the entry expires.
+
+Objections and repairs are handled by later work; an entry withdrawn or repaired meanwhile is simply no
+longer ``proposed``/``listed`` and the compare-and-set moves here leave it alone.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xinyipi.audit.services import audit_record, snapshot
+from xinyipi.core import clock
+from xinyipi.core.errors import DomainError
+from xinyipi.notifications.services import notify_subject
+from xinyipi.records.services import record_append
+from xinyipi.supervision.models import BlacklistEntry
+from xinyipi.supervision.policy import add_months, listing_policy_on
+from xinyipi.workdays.calendar import add_working_days
+
+_AUDITED = [
+    "subject",
+    "reason",
+    "status",
+    "case",
+    "proposed_at",
+    "objection_due",
+    "objection_provisional",
+    "listed_at",
+    "publicity_until",
+    "ended_at",
+]
+
+
+def _agents(subject) -> list:
+    from xinyipi.applications.selectors import subject_agent_users
+
+    return subject_agent_users(subject=subject)
+
+
+def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str) -> None:
+    notify_subject(
+        subject=entry.subject,
+        kind=kind,
+        title=title,
+        body=body,
+        dedupe_key=f"blacklist:{entry.pk}:{key}",
+        source=entry,
+        users=_agents(entry.subject),
+    )
+
+
+def _reason_text(reason: str, case) -> str:
+    label = str(BlacklistEntry.Reason(reason).label)
+    if case is None:
+        return label
+    return _("%(reason)s（事项“%(matter)s”，办件编号 %(number)s）") % {
+        "reason": label,
+        "matter": case.matter.name,
+        "number": case.number,
+    }
+
+
+def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", actor) -> BlacklistEntry:
+    """Propose listing ``subject`` (status ``proposed``) for ``reason``, caused by ``case``.
+
+    The objection period ends ``objection_days`` working days after today (policy ``listing.yaml``); the
+    subject is told the reason, the basis, its rights and the deadline. Proposing again for the same case
+    and reason while an entry is proposed or listed returns that entry. Joins the caller's transaction.
+    """
+    if reason not in BlacklistEntry.Reason.values:
+        raise DomainError("invalid_reason", _("列入事由不正确。"), "reason")
+    with transaction.atomic():
+        if case is not None:
+            existing = BlacklistEntry.objects.filter(
+                case=case,
+                reason=reason,
+                status__in=[BlacklistEntry.Status.PROPOSED, BlacklistEntry.Status.LISTED],
+            ).first()
+            if existing is not None:
+                return existing
+        now = clock.now()
+        today = clock.to_beijing(now).date()
+        policy = listing_policy_on(today)
+        due = add_working_days(today, policy.objection_days)
+        entry = BlacklistEntry.objects.create(
+            subject=subject,
+            reason=reason,
+            reason_text=_reason_text(reason, case),
+            basis=policy.basis,
+            evidence=(evidence or "")[:5000],
+            status=BlacklistEntry.Status.PROPOSED,
+            proposed_at=now,
+            objection_due=due.date,
+            objection_provisional=due.provisional,
+            case=case,
+            proposed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        record_append(
+            subject=subject,
+            type="blacklist_proposed",
+            summary=_("拟列入%(list)s：%(reason)s") % {"list": policy.list_name, "reason": entry.reason_text},
+            payload={
+                "entry_id": entry.pk,
+                "reason": reason,
+                "case_id": case.pk if case is not None else None,
+                "objection_due": due.date.isoformat(),
+                "basis": policy.basis,
+                "reference": policy.objection_reference,
+            },
+            source=entry,
+            actor=actor,
+            at=now,
+        )
+        audit_record(actor=actor, action="supervision.blacklist.propose", obj=entry, after=snapshot(entry, _AUDITED))
+        _tell(
+            entry,
+            kind="listing_proposal",
+            key="proposal",
+            title=_("拟列入黑名单告知"),
+            body=_(
+                "拟将您列入%(list)s。事由：%(reason)s。依据：%(basis)s 您有权陈述、申辩，并可于 %(due)s 前"
+                "向扎兰屯市政务服务中心提出书面异议；逾期未提出或异议不成立的，列入决定生效。列入后：%(effects)s"
+            )
+            % {
+                "list": policy.list_name,
+                "reason": entry.reason_text,
+                "basis": policy.basis,
+                "due": due.date.isoformat(),
+                "effects": policy.effects,
+            },
+        )
+    return entry
+
+
+def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
+    """Put one proposal whose objection period is over into effect (compare-and-set: ``None`` if it is no
+    longer such a proposal). The listing decision and the repair notice are sent together; the subject's
+    open cases lose their conveniences in the same transaction (R9)."""
+    from xinyipi.applications.services.restrictions import application_conveniences_withdraw
+
+    with transaction.atomic():
+        now = clock.now()
+        today = clock.to_beijing(now).date()
+        policy = listing_policy_on(today)
+        until = add_months(today, policy.publicity_months)
+        won = BlacklistEntry.objects.filter(
+            pk=entry_id, status=BlacklistEntry.Status.PROPOSED, objection_due__lt=today
+        ).update(status=BlacklistEntry.Status.LISTED, listed_at=now, publicity_until=until)
+        if not won:
+            return None
+        entry = BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
+        record_append(
+            subject=entry.subject,
+            type="blacklist_listed",
+            summary=_("列入%(list)s：%(reason)s，公示至 %(until)s")
+            % {"list": policy.list_name, "reason": entry.reason_text, "until": until.isoformat()},
+            payload={
+                "entry_id": entry.pk,
+                "reason": entry.reason,
+                "case_id": entry.case_id,
+                "listed_at": clock.to_beijing(now).isoformat(),
+                "publicity_until": until.isoformat(),
+                "reference": policy.publicity_reference,
+            },
+            source=entry,
+            actor=actor,
+            at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="supervision.blacklist.list",
+            obj=entry,
+            before={"status": BlacklistEntry.Status.PROPOSED},
+            after=snapshot(entry, _AUDITED),
+        )
+        # 两书同达: the listing decision and the credit-repair notice leave in the same transaction.
+        _tell(
+            entry,
+            kind="listing_decision",
+            key="listing_decision",
+            title=_("列入黑名单决定"),
+            body=_(
+                "您已被列入%(list)s，自 %(today)s 起生效，公示至 %(until)s。"
+                "事由：%(reason)s。依据：%(basis)s 列入期间：%(effects)s"
+            )
+            % {
+                "list": policy.list_name,
+                "today": today.isoformat(),
+                "until": until.isoformat(),
+                "reason": entry.reason_text,
+                "basis": policy.basis,
+                "effects": policy.effects,
+            },
+        )
+        _tell(
+            entry,
+            kind="repair_notice",
+            key="repair_notice",
+            title=_("信用修复告知书"),
+            body=_(
+                "纠正失信行为、履行相关义务并作出信用承诺后，您可以申请信用修复，修复不收取任何费用。"
+                "修复获准后停止公示、停止共享并解除相关限制；否则本次列入于 %(until)s 期满自动移出。"
+            )
+            % {"until": until.isoformat()},
+        )
+        application_conveniences_withdraw(subject=entry.subject, actor=actor, entry=entry)
+    return entry
+
+
+def blacklist_entry_expire(*, entry_id: int, actor=None) -> BlacklistEntry | None:
+    """End one listing whose publicity period is over (compare-and-set: ``None`` if it is no longer such)."""
+    with transaction.atomic():
+        now = clock.now()
+        today = clock.to_beijing(now).date()
+        won = BlacklistEntry.objects.filter(
+            pk=entry_id, status=BlacklistEntry.Status.LISTED, publicity_until__lt=today
+        ).update(status=BlacklistEntry.Status.EXPIRED, ended_at=now)
+        if not won:
+            return None
+        entry = BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
+        record_append(
+            subject=entry.subject,
+            type="blacklist_expired",
+            summary=_("黑名单公示期满移出：%(reason)s") % {"reason": entry.reason_text},
+            payload={"entry_id": entry.pk, "publicity_until": entry.publicity_until.isoformat()},
+            source=entry,
+            actor=actor,
+            at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="supervision.blacklist.expire",
+            obj=entry,
+            before={"status": BlacklistEntry.Status.LISTED},
+            after=snapshot(entry, _AUDITED),
+        )
+        _tell(
+            entry,
+            kind="listing_expired",
+            key="expired",
+            title=_("黑名单期满移出"),
+            body=_("您于 %(until)s 公示期满，已自动移出黑名单。") % {"until": entry.publicity_until.isoformat()},
+        )
+    return entry
+
+
+def blacklist_sweep(*, actor=None) -> dict:
+    """Every proposal past its objection period → listed; every listing past its publicity → expired. As of
+    ``clock.now()`` (the sweep acts "as if at" its ``--now``). Returns the ids changed."""
+    from xinyipi.supervision.selectors import blacklist_due_expiries, blacklist_due_listings
+
+    today = clock.today()
+    listed = [e.pk for i in blacklist_due_listings(on=today) if (e := blacklist_entry_list(entry_id=i, actor=actor))]
+    expired = [e.pk for i in blacklist_due_expiries(on=today) if (e := blacklist_entry_expire(entry_id=i, actor=actor))]
+    return {"listed": listed, "expired": expired}
