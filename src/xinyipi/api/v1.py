@@ -15,9 +15,11 @@ api = DocumentedErrorsAPI(
 errors.install(api)
 
 from xinyipi.accounts.api import router as auth_router  # noqa: E402
+from xinyipi.applications.api import router as applications_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
 from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
+from xinyipi.supervision.api import router as blacklist_router  # noqa: E402
 from xinyipi.workdays.api import router as calendar_router  # noqa: E402
 
 api.add_router("/auth", auth_router)
@@ -25,3 +27,5 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/matters", matters_router)
 api.add_router("/credit-checks", credit_checks_router)
+api.add_router("/applications", applications_router)
+api.add_router("/blacklist", blacklist_router)

@@ -60,6 +60,19 @@ def subjects_acted_for(*, user) -> QuerySet:
 # One case
 
 
+def matter_for_filing(code: str) -> Matter:
+    """The matter a case is filed for, with its department and materials (404 ``matter_not_found``)."""
+    matter = (
+        Matter.objects.select_related("department")
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order", "id")))
+        .filter(code=(code or "").strip())
+        .first()
+    )
+    if matter is None:
+        raise NotFound("matter_not_found", _("未找到该事项。"), "matter_code")
+    return matter
+
+
 def _with_parts(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("matter", "subject", "department").prefetch_related(
         Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id"))
@@ -152,8 +165,10 @@ def application_page(
     if actor.has_perm(VIEW):
         rows = _staff_scope(actor, Application.objects.all())
     else:
-        acted_for = SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True).values("subject_id")
-        rows = Application.objects.filter(subject_id__in=acted_for)
+        acted_for = SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True)
+        if not acted_for.exists():
+            raise NotPermitted()
+        rows = Application.objects.filter(subject_id__in=acted_for.values("subject_id"))
     if status:
         if status not in Status.values:
             raise DomainError("invalid_status", _("状态不正确。"), "status")

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from xinyipi.applications.models import Application, LetterKind, Status, Verification
 from xinyipi.applications.services.common import authorise_staff, document_context, document_issue, tell_applicant
 from xinyipi.applications.services.filing import decision_issue_approval, verification_schedule
-from xinyipi.applications.workflow import transition_apply
+from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
-from xinyipi.core.errors import DomainError
+from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.records.services import record_append
 
 OUTCOMES = ("approve", "reject")
@@ -26,6 +26,14 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
     reason = (reason or "").strip()
     if outcome == "reject" and not reason:
         raise DomainError("reason_required", _("不予许可须说明理由。"), "reason")
+    if outcome == "approve" and application.status in SUPPLEMENT_STATUSES:
+        # R6: a tolerance case is approved by its last supplement (即时办结), never while materials are missing.
+        raise InvalidTransition(
+            "invalid_transition",
+            _("容缺材料尚未补齐，不能作出准予许可决定；补齐全部材料后即时办结。"),
+            from_status=application.status,
+            to_status=Status.APPROVED,
+        )
     return _decide(actor=actor, application=application, outcome=outcome, reason=reason[:2000])
 
 

@@ -1,0 +1,164 @@
+"""``/api/v1/applications`` (DESIGN.md §6.1): file, read (with ``history``), list, supplement, decide, verify,
+withdraw. Interface only: parse, authorise, call the service, render."""
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from xinyipi.api.schemas import ErrorOut
+from xinyipi.applications.models import Channel, SubjectAgent
+from xinyipi.applications.schemas import (
+    ApplicationDetailOut,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPageOut,
+    DecisionIn,
+    SupplementIn,
+    VerificationIn,
+    WithdrawalIn,
+    application_out,
+)
+from xinyipi.applications.selectors import (
+    application_by_id,
+    application_history,
+    application_page,
+    matter_for_filing,
+    subject_agent_link,
+)
+from xinyipi.applications.services import (
+    application_decide,
+    application_file,
+    application_supplement,
+    application_verify,
+    application_withdraw,
+)
+from xinyipi.core.errors import NotPermitted
+from xinyipi.credit.selectors import credit_subject_for_code
+from xinyipi.subjects.models import Subject
+from xinyipi.subjects.selectors import subject_key
+
+router = Router(tags=["applications"])
+
+_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ACTION_ERRORS = {**_ERRORS, 409: ErrorOut}
+
+
+def _detail(request, application_id: int) -> dict:
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    return application_out(application, history=application_history(application=application))
+
+
+@router.post(
+    "",
+    response={201: ApplicationOut, **_ERRORS},
+    summary="File a case (credit check first; only the modes the subject and the matter allow)",
+)
+def application_create(request, payload: ApplicationIn):
+    actor = request.auth
+    clerk = actor.has_perm("applications.add_application")
+    if not clerk and not SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True).exists():
+        raise NotPermitted()
+    subject = credit_subject_for_code(payload.subject_code)
+    if not clerk and subject_agent_link(user=actor, subject=subject) is None:
+        raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
+    matter = matter_for_filing(payload.matter_code)
+    application = application_file(
+        actor=actor,
+        matter=matter,
+        subject=subject,
+        mode=payload.mode,
+        materials=payload.materials,
+        commitment=payload.commitment.model_dump() if payload.commitment else None,
+        supplement_pledge=payload.supplement_pledge.model_dump() if payload.supplement_pledge else None,
+        channel=Channel.WINDOW if clerk else Channel.ONLINE,
+        incentive_card=payload.incentive_card,
+    )
+    return Status(201, application_out(application_by_id(actor=actor, application_id=application.pk)))
+
+
+class ApplicationQuery(Schema):
+    status: str | None = None
+    mode: str | None = None
+    matter_code: str | None = Field(None, max_length=50)
+    subject_code: str | None = Field(None, max_length=40)
+    green_channel: bool | None = None
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("", response={200: ApplicationPageOut, **_ERRORS}, summary="Cases, newest first (keyset pages)")
+def application_list(request, filters: Query[ApplicationQuery]):
+    subject = None
+    if filters.subject_code:
+        subject = Subject.objects.filter(code_hash=subject_key(filters.subject_code)).first()
+        if subject is None:
+            return {"items": [], "next": None}
+    page = application_page(
+        actor=request.auth,
+        status=filters.status,
+        mode=filters.mode,
+        matter_code=filters.matter_code,
+        subject=subject,
+        green_channel=filters.green_channel,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": [application_out(a) for a in page.items], "next": page.next}
+
+
+@router.get(
+    "/{application_id}",
+    response={200: ApplicationDetailOut, **_ERRORS},
+    by_alias=True,
+    summary="One case with its history",
+)
+def application_get(request, application_id: int):
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/{application_id}/supplements",
+    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
+    by_alias=True,
+    summary="Supply missing materials; the case is approved at once when nothing is missing",
+)
+def application_supplements(request, application_id: int, payload: SupplementIn):
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    application_supplement(actor=request.auth, application=application, materials=payload.materials)
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/{application_id}/decision",
+    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
+    by_alias=True,
+    summary="Approve or reject (reviewers of the matter's department)",
+)
+def application_decision(request, application_id: int, payload: DecisionIn):
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    application_decide(actor=request.auth, application=application, outcome=payload.outcome, reason=payload.reason)
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/{application_id}/verification",
+    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
+    by_alias=True,
+    summary="Record the verification of a commitment: fulfilled → verified, breached → revoked",
+)
+def application_verification(request, application_id: int, payload: VerificationIn):
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    application_verify(actor=request.auth, application=application, outcome=payload.outcome, evidence=payload.evidence)
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/{application_id}/withdrawal",
+    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
+    by_alias=True,
+    summary="Withdraw a case that is still open (the applicant)",
+)
+def application_withdrawal(request, application_id: int, payload: WithdrawalIn):
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    application_withdraw(actor=request.auth, application=application, reason=payload.reason)
+    return _detail(request, application_id)

@@ -1,0 +1,145 @@
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from xinyipi.applications.models import Application, ApplicationMaterial, Mode, Status
+
+ModeName = Literal["standard", "instant", "commitment", "tolerance", "key_review"]
+
+
+class CommitmentIn(Schema):
+    certificates: list[str] = Field(
+        default_factory=list, description="codes of the certificates the commitment replaces"
+    )
+    accepted: bool = Field(..., description="true: the applicant accepts the commitment letter")
+    agent_name: str | None = Field(None, max_length=100, description="the agent signing for the applicant, if any")
+    agent_authorisation: str | None = Field(None, max_length=2000, description="the agent's written authorisation")
+
+
+class SupplementPledgeIn(Schema):
+    accepted: bool = Field(..., description="true: the applicant signs the supplement pledge")
+    agent_name: str | None = Field(None, max_length=100)
+    agent_authorisation: str | None = Field(None, max_length=2000)
+
+
+class ApplicationIn(Schema):
+    matter_code: str = Field(..., max_length=50, description="the matter's 实施编码")
+    subject_code: str = Field(..., max_length=40, description="the subject's USCC or ID number")
+    mode: ModeName
+    materials: list[str] = Field(default_factory=list, description="codes of the materials brought")
+    commitment: CommitmentIn | None = None
+    supplement_pledge: SupplementPledgeIn | None = None
+    incentive_card: str | None = Field(None, max_length=40, description="number of a presented 纳税信用联合激励卡")
+
+
+class SupplementIn(Schema):
+    materials: list[str] = Field(..., min_length=1, description="codes of the missing materials now supplied")
+
+
+class DecisionIn(Schema):
+    outcome: Literal["approve", "reject"]
+    reason: str = Field("", max_length=2000)
+
+
+class VerificationIn(Schema):
+    outcome: Literal["fulfilled", "breached"]
+    evidence: str = Field(..., max_length=5000)
+
+
+class WithdrawalIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    state: str = Field(..., json_schema_extra={"enum": ApplicationMaterial.State.values})
+
+
+class TransitionOut(Schema):
+    from_: str | None = Field(None, alias="from", description="empty for the filing")
+    to: str
+    at: str
+    actor: str
+    reason: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str = Field(..., description="办件编号")
+    status: str = Field(..., json_schema_extra={"enum": Status.values})
+    mode: str = Field(..., json_schema_extra={"enum": Mode.values})
+    requested_mode: str
+    matter_code: str
+    matter_name: str
+    subject_code: str = Field(..., description="the enterprise's USCC; a person's ID number masked")
+    subject_name: str
+    department_code: str
+    channel: str
+    green_channel: bool
+    credit_check_id: int
+    credit_level: str
+    missing_materials: list[str]
+    materials: list[MaterialOut]
+    decision_due: str | None = None
+    supplement_due: str | None = None
+    grace_due: str | None = None
+    verification_due: str | None = None
+    decided_at: str | None = None
+    created_at: str
+
+
+class ApplicationDetailOut(ApplicationOut):
+    history: list[TransitionOut]
+
+
+class ApplicationPageOut(Schema):
+    items: list[ApplicationOut]
+    next: str | None
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def application_out(application: Application, history=None) -> dict:
+    from xinyipi.core import clock
+
+    materials = list(application.materials.all())
+    body = {
+        "id": application.pk,
+        "number": application.number,
+        "status": application.status,
+        "mode": application.mode,
+        "requested_mode": application.requested_mode,
+        "matter_code": application.matter.code,
+        "matter_name": application.matter.name,
+        "subject_code": application.subject.code_display,
+        "subject_name": application.subject.name,
+        "department_code": application.department.code,
+        "channel": application.channel,
+        "green_channel": application.green_channel,
+        "credit_check_id": application.credit_check_id,
+        "credit_level": application.credit_level,
+        "missing_materials": [m.code for m in materials if m.state == ApplicationMaterial.State.MISSING],
+        "materials": [{"code": m.code, "name": m.name, "state": m.state} for m in materials],
+        "decision_due": _date(application.decision_due),
+        "supplement_due": _date(application.supplement_due),
+        "grace_due": _date(application.grace_due),
+        "verification_due": _date(application.verification_due),
+        "decided_at": clock.to_beijing(application.decided_at).isoformat() if application.decided_at else None,
+        "created_at": clock.to_beijing(application.created_at).isoformat(),
+    }
+    if history is not None:
+        body["history"] = [
+            {
+                "from": t.from_status or None,
+                "to": t.to_status,
+                "at": clock.to_beijing(t.at).isoformat(),
+                "actor": t.actor_label,
+                "reason": t.reason,
+            }
+            for t in history
+        ]
+    return body
