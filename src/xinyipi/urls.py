@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/audit/", include("xinyipi.audit.urls")),
     path("console/credit/", include("xinyipi.credit.urls")),
     path("console/messages/", include("xinyipi.notifications.urls")),
+    path("console/cases/", include("xinyipi.applications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -71,7 +71,7 @@ def pdf_from_html(html: str) -> bytes:
             source.as_uri(),
         ]
         try:
-            subprocess.run(  # noqa: S603 - a fixed program with our own arguments, no shell
+            subprocess.run(
                 command,
                 check=True,
                 capture_output=True,

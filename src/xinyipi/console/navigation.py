@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinyipi.accounts.roles import ROLE_LABELS, roles_of
+from xinyipi.accounts.roles import ROLE_LABELS, STAFF_ROLES, roles_of
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,11 @@ NAVIGATION = [
     NavItem(_("申请主体"), "subjects:subject_list", "subjects.view_subject"),
     NavItem(_("事项目录"), "catalog:matter_list", "catalog.view_matter"),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holiday"),
+    NavItem(_("窗口受理"), "applications:window", "applications.add_application"),
+    NavItem(_("补正队列"), "applications:queue_window", "applications.supplement_application"),
+    NavItem(_("审核队列"), "applications:queue_review", "applications.decide_application"),
+    NavItem(_("事后核查"), "applications:queue_verification", "applications.verify_application"),
+    NavItem(_("办件查询"), "applications:list", "applications.view_application"),
     NavItem(_("信用核查"), "credit:check", "credit.add_creditcheck"),
     NavItem(_("核查记录"), "credit:check_list", "credit.view_creditcheck"),
     NavItem(_("信用政策"), "credit:policy", "credit.view_policy"),
@@ -47,8 +52,19 @@ def navigation_for(user) -> list[dict]:
 def context(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_roles": []}
+        return {"nav_items": [], "user_roles": [], "portal_user": False}
+    roles = roles_of(user)
     return {
         "nav_items": navigation_for(user),
-        "user_roles": [ROLE_LABELS[r] for r in roles_of(user)],
+        "user_roles": [ROLE_LABELS[r] for r in roles],
+        # An applicant's account (no staff role): the portal's "my cases" instead of the console.
+        "portal_user": is_portal_user(user, roles),
     }
+
+
+def is_portal_user(user, roles: list[str] | None = None) -> bool:
+    """Whether ``user`` signs in as an applicant only (no staff role, not staff, not superuser)."""
+    if not user.is_authenticated or user.is_superuser or user.is_staff:
+        return False
+    roles = roles_of(user) if roles is None else roles
+    return not (set(roles) & STAFF_ROLES)

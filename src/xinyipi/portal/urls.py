@@ -6,5 +6,16 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("guides/<str:code>/", views.guide, name="guide"),
+    path("guides/<str:code>/apply/", views.apply, name="apply"),
+    path("guides/<str:code>/apply/preview/", views.apply_preview, name="apply_preview"),
     path("about/", views.about, name="about"),
+    path("register/", views.register, name="register"),
+    path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/cases/<int:pk>/", views.my_case, name="my_case"),
+    path("my/cases/<int:pk>/supplement/", views.my_case_supplement, name="my_case_supplement"),
+    path("my/cases/<int:pk>/withdraw/", views.my_case_withdraw, name="my_case_withdraw"),
+    path("my/cases/<int:pk>/documents/<str:ref>/", views.my_case_document, name="my_case_document"),
+    path("my/cases/<int:pk>/documents/<str:ref>/pdf/", views.my_case_document_pdf, name="my_case_document_pdf"),
+    path("my/messages/", views.my_messages, name="my_messages"),
+    path("verify/<str:token>/", views.verify, name="verify"),
 ]

@@ -1,8 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from xinyipi.applications.selectors import application_page, subject_agent_link, subjects_acted_for
+from xinyipi.applications.services import application_credit_check
+from xinyipi.applications.views import (
+    case_for,
+    case_page_context,
+    conflict_of,
+    document_response,
+    filing_page,
+    filing_preview,
+    supplement_action,
+    upload_limits,
+    withdraw_action,
+)
+from xinyipi.applications.views_support import document_verification
+from xinyipi.catalog.models import Matter
 from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_list_public
-from xinyipi.core.errors import NotFound
+from xinyipi.core import clock
+from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
+from xinyipi.portal.forms import RegisterForm
+from xinyipi.portal.services import applicant_register
+from xinyipi.subjects.models import Subject
 
 
 def home(request):
@@ -39,3 +66,210 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "500.html", status=500)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Applicants: registration, applying online, their cases and messages, and public document verification
+
+
+def _portal_case(request, pk: int):
+    """A case of a subject the signed-in applicant acts for; any other case is "not found" here."""
+    application = case_for(request.user, pk)
+    if subject_agent_link(user=request.user, subject=application.subject) is None:
+        raise Http404(_("未找到该办件。"))
+    return application
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("portal:my_cases")
+    form = RegisterForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            person = data["kind"] == Subject.Kind.PERSON
+            try:
+                user = applicant_register(
+                    username=data["username"],
+                    password=data["password"],
+                    name=data["name"],
+                    mobile=data["mobile"],
+                    kind=data["kind"],
+                    code=data["id_number"] if person else data["uscc"],
+                    enterprise_name="" if person else data["enterprise_name"],
+                    authorisation="" if person else data["authorisation"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("注册成功，欢迎使用信易批。"))
+                target = request.POST.get("next", "")
+                if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                    return redirect(target)
+                return redirect("portal:my_cases")
+    return render(request, "portal/register.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+@login_required
+def my_cases(request):
+    subjects = list(subjects_acted_for(user=request.user))
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = application_page(actor=request.user, cursor=cursor, limit=20) if subjects else None
+        error = None
+    except DomainError as exc:
+        page, error = None, str(exc.message)
+    if page is not None and request.user.has_perm("applications.view_application"):
+        page = None  # staff follow cases in the console; "my cases" lists only subjects one acts for
+    return render(
+        request,
+        "portal/my_cases.html",
+        {
+            "subjects": subjects,
+            "page": page,
+            "error": error,
+            "today": clock.today(),
+            "unread": in_app_unread_count(user=request.user),
+        },
+    )
+
+
+@login_required
+def my_messages(request):
+    unread_only = request.GET.get("unread") == "1"
+    before = request.GET.get("before", "")
+    rows, next_before = in_app_messages_for(
+        user=request.user, unread_only=unread_only, before=int(before) if before.isdigit() else None
+    )
+    return render(
+        request,
+        "portal/messages.html",
+        {
+            "rows": rows,
+            "next_before": next_before,
+            "unread_only": unread_only,
+            "unread": in_app_unread_count(user=request.user),
+        },
+    )
+
+
+def _apply_parts(request, code: str):
+    try:
+        matter = matter_by_code(code, public=True)
+    except NotFound as exc:
+        raise Http404 from exc
+    subjects = list(subjects_acted_for(user=request.user))
+    wanted = request.POST.get("subject") or request.GET.get("subject") or ""
+    subject = next((s for s in subjects if str(s.pk) == wanted), None)
+    if subject is None and len(subjects) == 1:
+        subject = subjects[0]
+    if wanted and subject is None:
+        raise Http404(_("您未关联该主体。"))
+    return matter, subjects, subject
+
+
+@login_required
+def apply(request, code: str):
+    """Apply online: the applicant's own credit result (R1), the modes offered, materials, the letter or
+    pledge accepted, then the case page."""
+    matter, subjects, subject = _apply_parts(request, code)
+    context = {"matter": matter, "subjects": subjects, "subject": subject}
+    if matter.status != Matter.Status.IN_USE:
+        context["closed"] = True
+        return render(request, "portal/apply.html", context)
+    if subject is None:
+        return render(request, "portal/apply.html", context)
+    try:
+        check = application_credit_check(actor=request.user, subject=subject)
+    except DomainError as exc:
+        context["error"] = str(exc.message)
+        return render(request, "portal/apply.html", context, status=422)
+    return filing_page(
+        request,
+        matter=matter,
+        subject=subject,
+        check=check,
+        window=False,
+        template="portal/apply.html",
+        extra={
+            **context,
+            "preview_url": reverse("portal:apply_preview", args=[matter.code]) + f"?subject={subject.pk}",
+            **upload_limits(),
+        },
+        case_url=lambda a: reverse("portal:my_case", args=[a.pk]),
+    )
+
+
+@login_required
+@require_POST
+def apply_preview(request, code: str):
+    matter, _subjects, subject = _apply_parts(request, code)
+    if subject is None:
+        raise Http404
+    check = application_credit_check(actor=request.user, subject=subject)
+    return filing_preview(request, matter=matter, subject=subject, check=check, window=False)
+
+
+def _portal_detail(request, application, *, status: int = 200, **forms):
+    context = case_page_context(application, request.user, console=False)
+    context.update({k: v for k, v in forms.items() if v is not None})
+    context["conflict"] = conflict_of(forms)
+    return render(request, "portal/case.html", context, status=status)
+
+
+@login_required
+def my_case(request, pk: int):
+    return _portal_detail(request, _portal_case(request, pk))
+
+
+@login_required
+@require_POST
+def my_case_supplement(request, pk: int):
+    application = _portal_case(request, pk)
+    done, status, form = supplement_action(request, application)
+    if done:
+        return redirect("portal:my_case", pk=application.pk)
+    return _portal_detail(request, application, status=status, supplement_form=form)
+
+
+@login_required
+@require_POST
+def my_case_withdraw(request, pk: int):
+    application = _portal_case(request, pk)
+    withdraw_action(request, application)
+    return redirect("portal:my_case", pk=application.pk)
+
+
+@login_required
+def my_case_document(request, pk: int, ref: str):
+    application = _portal_case(request, pk)
+    return document_response(
+        request,
+        application,
+        ref,
+        pdf=False,
+        back_url=reverse("portal:my_case", args=[pk]),
+        pdf_url=reverse("portal:my_case_document_pdf", args=[pk, ref]),
+    )
+
+
+@login_required
+def my_case_document_pdf(request, pk: int, ref: str):
+    application = _portal_case(request, pk)
+    return document_response(
+        request,
+        application,
+        ref,
+        pdf=True,
+        back_url=reverse("portal:my_case", args=[pk]),
+        pdf_url=reverse("portal:my_case_document_pdf", args=[pk, ref]),
+    )
+
+
+def verify(request, token: str):
+    """Public: whether a printed document is genuine and in force (status and SM3 hash, no personal data)."""
+    found = document_verification(token[:80])
+    return render(request, "portal/verify.html", {"found": found}, status=200 if found else 404)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from xinyipi.applications import views
+
+app_name = "applications"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("window/", views.window, name="window"),
+    path("window/<int:check_id>/<str:matter_code>/", views.window_file, name="window_file"),
+    path("window/<int:check_id>/<str:matter_code>/preview/", views.window_preview, name="window_preview"),
+    path("queue/window/", views.queue_window, name="queue_window"),
+    path("queue/review/", views.queue_review, name="queue_review"),
+    path("queue/verification/", views.queue_verification, name="queue_verification"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/supplement/", views.supplement, name="supplement"),
+    path("<int:pk>/decision/", views.decide, name="decide"),
+    path("<int:pk>/verification/", views.verify, name="verify"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/documents/<str:ref>/", views.document, name="document"),
+    path("<int:pk>/documents/<str:ref>/pdf/", views.document_pdf, name="document_pdf"),
+]

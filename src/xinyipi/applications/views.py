@@ -1,0 +1,551 @@
+"""The case pages of the staff console (窗口受理, queues, the case page with its decision, supplement,
+verification and withdrawal forms, printable documents), and the parts the portal's applicant pages share.
+
+Views parse, authorise, call the services and selectors, and render; refusals are shown next to the field
+they name and change nothing.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinyipi.applications import printing
+from xinyipi.applications.files import TYPE_LABELS
+from xinyipi.applications.forms import (
+    MODES_NEEDING_ACCEPTANCE,
+    DecisionForm,
+    FilingForm,
+    SupplementForm,
+    VerificationForm,
+    WindowStartForm,
+)
+from xinyipi.applications.models import Application, ApplicationMaterial, Mode, Status, SubjectAgent
+from xinyipi.applications.selectors import (
+    application_by_id,
+    application_history,
+    application_page,
+    application_queue_review,
+    application_queue_verification,
+    application_queue_window,
+    commitment_letter_preview,
+    supplement_pledge_preview,
+)
+from xinyipi.applications.services import (
+    application_credit_check,
+    application_decide,
+    application_file,
+    application_modes,
+    application_supplement,
+    application_verify,
+    application_withdraw,
+)
+from xinyipi.applications.views_support import case_document, case_documents, matters_for_filing
+from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
+from xinyipi.catalog.models import Matter
+from xinyipi.catalog.selectors import matter_by_code
+from xinyipi.core import clock
+from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from xinyipi.credit.selectors import (
+    credit_check_by_id,
+    credit_subject_for_card,
+    credit_subject_for_code,
+    looks_like_subject_code,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Shared by the console and the portal
+
+
+def case_for(user, application_id: int) -> Application:
+    """The case for someone who may read it; otherwise 404 (absent, out of scope) or 403."""
+    try:
+        return application_by_id(actor=user, application_id=application_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+
+
+def upload_limits() -> dict:
+    """What the filing and supplement forms say about uploads (the limits the service enforces)."""
+    limits = settings.APPLICATIONS
+    return {
+        "upload_max_mb": f"{limits['UPLOAD_MAX_BYTES'] / (1024 * 1024):g}",
+        "upload_types": "、".join(TYPE_LABELS.get(t, t.upper()) for t in limits["UPLOAD_TYPES"]),
+    }
+
+
+def letter_preview(form: FilingForm, *, matter: Matter, subject) -> dict | None:
+    """The letter or pledge the applicant is about to accept, for the mode and materials chosen so far."""
+    choice = form.preview_choice()
+    agent = {k: choice[k] for k in ("agent_name", "agent_authorisation") if k in choice}
+    if choice["mode"] == Mode.COMMITMENT and matter.commitment_kind != Matter.CommitmentKind.NONE:
+        text = commitment_letter_preview(matter=matter, subject=subject, certificates=choice["certificates"], **agent)
+        return {"title": _("告知承诺书"), "text": text, "kind": "commitment_letter"}
+    if choice["mode"] == Mode.TOLERANCE and matter.tolerance:
+        missing = choice["missing"]
+        text = supplement_pledge_preview(matter=matter, subject=subject, missing=missing, **agent)
+        return {"title": _("容缺受理承诺书"), "text": text, "kind": "supplement_pledge", "missing": missing}
+    return None
+
+
+def filing_page(request, *, matter, subject, check, window: bool, template: str, extra: dict, case_url):
+    """The filing form of one subject for one matter, shared by the window and the portal.
+
+    ``action=preview`` (or an htmx request) shows the letter or pledge for the choices made; ``action=file``
+    files the case through ``application_file`` and redirects to ``case_url(application)``.
+    """
+    offers = application_modes(matter=matter, check=check)
+    bound = request.method == "POST"
+    form = FilingForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        matter=matter,
+        offers=offers,
+        window=window,
+    )
+    status = 200
+    if bound and request.POST.get("action") == "file":
+        if form.is_valid():
+            arguments = form.filing_arguments()
+            if arguments["mode"] in MODES_NEEDING_ACCEPTANCE and not form.cleaned_data.get("accepted"):
+                form.add_error("accepted", _("请阅读文书全文，勾选“我已阅读并接受”后再提交。"))
+            else:
+                try:
+                    application = application_file(
+                        actor=request.user,
+                        matter=matter,
+                        subject=subject,
+                        channel=Application.Channel.WINDOW if window else Application.Channel.ONLINE,
+                        incentive_card=check.incentive_card if window else None,
+                        **arguments,
+                    )
+                except DomainError as exc:
+                    form.add_domain_error(exc)
+                else:
+                    messages.success(
+                        request,
+                        _("申请已提交，办件编号 %(number)s，当前状态：%(status)s。")
+                        % {"number": application.number, "status": application.get_status_display()},
+                    )
+                    return redirect(case_url(application))
+        status = 422
+    context = {
+        "form": form,
+        "matter": matter,
+        "subject": subject,
+        "check": check,
+        "window": window,
+        "preview": letter_preview(form, matter=matter, subject=subject) if bound else None,
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+def filing_preview(request, *, matter, subject, check, window: bool):
+    """The htmx partial: the letter or pledge for the choices in the form so far."""
+    form = FilingForm(request.POST, matter=matter, offers=application_modes(matter=matter, check=check), window=window)
+    preview = letter_preview(form, matter=matter, subject=subject)
+    return render(request, "applications/_letter_preview.html", {"preview": preview, "form": form})
+
+
+def case_page_context(application: Application, user, *, console: bool) -> dict:
+    """What the case page shows (both sides): status, deadlines, materials, history, documents, and which
+    forms this user may use in the case's current state."""
+    materials = list(application.materials.all())
+    missing = [m for m in materials if m.state == ApplicationMaterial.State.MISSING]
+    is_agent = SubjectAgent.objects.filter(
+        user=user, subject_id=application.subject_id, revoked_at__isnull=True
+    ).exists()
+    may = {
+        "supplement": application.status in SUPPLEMENT_STATUSES
+        and bool(missing)
+        and (is_agent or (console and user.has_perm("applications.supplement_application"))),
+        "decide": console
+        and application.status in REVIEW_STATUSES
+        and user.has_perm("applications.decide_application"),
+        "approve": application.status == Status.UNDER_REVIEW,
+        "verify": console
+        and application.mode == Mode.COMMITMENT
+        and application.status in VERIFIABLE_STATUSES
+        and application.verification_due is not None
+        and user.has_perm("applications.verify_application"),
+        "withdraw": application.status in OPEN_STATUSES
+        and (is_agent or (console and user.has_perm("applications.withdraw_application"))),
+    }
+    return {
+        "application": application,
+        "materials": materials,
+        "missing": missing,
+        "history": [
+            {"row": t, "label": Status(t.to_status).label if t.to_status in Status.values else t.to_status}
+            for t in application_history(application=application)
+        ],
+        "documents": case_documents(application),
+        "verification": getattr(application, "verification", None) if application.mode == Mode.COMMITMENT else None,
+        "today": clock.today(),
+        "may": may,
+        "pdf": printing.pdf_available(),
+        "console": console,
+        "supplement_form": SupplementForm(missing=missing) if may["supplement"] else None,
+        "decision_form": DecisionForm() if may["decide"] else None,
+        "verification_form": VerificationForm() if may["verify"] else None,
+    }
+
+
+def document_response(request, application: Application, ref: str, *, pdf: bool, back_url: str, pdf_url: str):
+    """A document of the case as a printable page (with its verification QR code), or as PDF."""
+    document = case_document(application, ref)
+    if document is None:
+        raise Http404(_("未找到该文书。"))
+    verify_url = request.build_absolute_uri(reverse("portal:verify", args=[document.token]))
+    context = {
+        "application": application,
+        "matter": application.matter,
+        "document": document,
+        "verify_url": verify_url,
+        "qr": printing.qr_data_uri(verify_url),
+        "back_url": back_url,
+        "pdf_url": pdf_url if printing.pdf_available() else "",
+    }
+    if not pdf:
+        return render(request, "applications/document.html", context)
+    if not printing.pdf_available():
+        raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
+    html = render_to_string("applications/document.html", {**context, "inline_css": printing.document_css()}, request)
+    try:
+        content = printing.pdf_from_html(html)
+    except printing.PdfUnavailable:
+        messages.error(request, _("PDF 暂时无法生成，请使用“打印”按钮打印网页版本。"))
+        return redirect(back_url)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    return response
+
+
+def run_case_action(request, application: Application, *, action: str, form, call) -> tuple[bool, int]:
+    """Validate ``form`` and run ``call(form)``; a refusal goes next to its field. ``(done, status)``."""
+    if not form.is_valid():
+        return False, 422
+    try:
+        call(form)
+    except InvalidTransition as exc:
+        form.add_error(None, str(exc.message))
+        form.conflict = str(exc.message)  # shown above the case even when the form no longer applies
+        return False, 409
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return False, 422
+    return True, 200
+
+
+def supplement_action(request, application: Application):
+    missing = [m for m in application.materials.all() if m.state == ApplicationMaterial.State.MISSING]
+    form = SupplementForm(request.POST, request.FILES, missing=missing)
+
+    def call(f):
+        application_supplement(
+            actor=request.user, application=application, materials=f.cleaned_data["materials"], files=f.files_by_code()
+        )
+
+    done, status = run_case_action(request, application, action="supplement", form=form, call=call)
+    if done:
+        application.refresh_from_db()
+        if application.status == Status.APPROVED:
+            messages.success(request, _("容缺材料已全部补齐，办件已即时办结（准予许可）。"))
+        else:
+            messages.success(request, _("补正材料已收取。"))
+    return done, status, form
+
+
+def withdraw_action(request, application: Application):
+    reason = (request.POST.get("reason") or "").strip()[:2000]
+    try:
+        application_withdraw(actor=request.user, application=application, reason=reason)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return False
+    messages.success(request, _("申请已撤回，终止办理。"))
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------
+# The window (窗口受理)
+
+
+@login_required
+@permission_required("applications.add_application", raise_exception=True)
+def window(request):
+    """Step 1: the applicant's code or incentive card and the matter; runs the credit check (R1)."""
+    form = WindowStartForm(request.POST or None, initial={"matter": request.GET.get("matter", "")})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                matter = matter_by_code(data["matter"].strip())
+            except NotFound:
+                form.add_error("matter", _("没有该实施编码的事项，请从列表中选择。"))
+            else:
+                if matter.status != Matter.Status.IN_USE:
+                    form.add_error("matter", _("该事项当前不受理申请（%(s)s）。") % {"s": matter.get_status_display()})
+                else:
+                    try:
+                        query = data["query"].strip()
+                        card = (data.get("incentive_card") or "").strip() or None
+                        if looks_like_subject_code(query):
+                            subject = credit_subject_for_code(query, field="query")
+                        else:
+                            subject, card = credit_subject_for_card(query)
+                        check = application_credit_check(actor=request.user, subject=subject, incentive_card=card)
+                    except DomainError as exc:
+                        field = (exc.field or "").split(".")[-1]
+                        form.add_error(field if field in form.fields else "query", str(exc.message))
+                    else:
+                        return redirect("applications:window_file", check_id=check.pk, matter_code=matter.code)
+    return render(request, "applications/window.html", {"form": form, "matters": matters_for_filing()}, status=status)
+
+
+def _window_parts(request, check_id: int, matter_code: str):
+    try:
+        check = credit_check_by_id(actor=request.user, check_id=check_id)
+        matter = matter_by_code(matter_code)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    return check, matter
+
+
+@login_required
+@permission_required("applications.add_application", raise_exception=True)
+def window_file(request, check_id: int, matter_code: str):
+    """Step 2: the credit result, the modes offered, materials, and the letter or pledge accepted at the window."""
+    check, matter = _window_parts(request, check_id, matter_code)
+    return filing_page(
+        request,
+        matter=matter,
+        subject=check.subject,
+        check=check,
+        window=True,
+        template="applications/window_file.html",
+        extra={"preview_url": reverse("applications:window_preview", args=[check.pk, matter.code]), **upload_limits()},
+        case_url=lambda a: reverse("applications:detail", args=[a.pk]),
+    )
+
+
+@login_required
+@permission_required("applications.add_application", raise_exception=True)
+@require_POST
+def window_preview(request, check_id: int, matter_code: str):
+    check, matter = _window_parts(request, check_id, matter_code)
+    return filing_preview(request, matter=matter, subject=check.subject, check=check, window=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lists and queues
+
+
+def _page_or_error(request, call):
+    try:
+        return call(cursor=request.GET.get("cursor") or None), None
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        return None, str(exc.message)
+
+
+def _queue(request, *, call, title: str, kind: str):
+    page, error = _page_or_error(request, lambda cursor: call(actor=request.user, cursor=cursor))
+    return render(
+        request,
+        "applications/queue.html",
+        {"page": page, "error": error, "title": title, "kind": kind, "today": clock.today()},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@permission_required("applications.supplement_application", raise_exception=True)
+def queue_window(request):
+    return _queue(request, call=application_queue_window, title=_("待补正办件"), kind="window")
+
+
+@login_required
+@permission_required("applications.decide_application", raise_exception=True)
+def queue_review(request):
+    return _queue(request, call=application_queue_review, title=_("审核队列"), kind="review")
+
+
+@login_required
+@permission_required("applications.verify_application", raise_exception=True)
+def queue_verification(request):
+    return _queue(request, call=application_queue_verification, title=_("事后核查"), kind="verification")
+
+
+@login_required
+@permission_required("applications.view_application", raise_exception=True)
+def case_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    mode = request.GET.get("mode", "")
+    mode = mode if mode in Mode.values else ""
+    matter_code = request.GET.get("matter", "").strip()[:50]
+
+    def call(cursor):
+        return application_page(
+            actor=request.user, status=status or None, mode=mode or None, matter_code=matter_code or None, cursor=cursor
+        )
+
+    page, error = _page_or_error(request, call)
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "page": page,
+            "error": error,
+            "status": status,
+            "mode": mode,
+            "matter": matter_code,
+            "statuses": Status.choices,
+            "modes": Mode.choices,
+        },
+        status=400 if error else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One case
+
+
+def _staff_case(request, pk: int) -> Application:
+    return case_for(request.user, pk)
+
+
+def conflict_of(forms: dict) -> str:
+    """The message of a move refused because the case is no longer in the state it was shown in (409)."""
+    for form in forms.values():
+        if form is not None and getattr(form, "conflict", ""):
+            return form.conflict
+    return ""
+
+
+def _detail(request, application, *, status: int = 200, **forms):
+    context = case_page_context(application, request.user, console=True)
+    context.update({k: v for k, v in forms.items() if v is not None})
+    context["conflict"] = conflict_of(forms)
+    return render(request, "applications/detail.html", context, status=status)
+
+
+@login_required
+@permission_required("applications.view_application", raise_exception=True)
+def detail(request, pk: int):
+    return _detail(request, _staff_case(request, pk))
+
+
+@login_required
+@permission_required("applications.supplement_application", raise_exception=True)
+@require_POST
+def supplement(request, pk: int):
+    application = _staff_case(request, pk)
+    done, status, form = supplement_action(request, application)
+    if done:
+        return redirect("applications:detail", pk=application.pk)
+    return _detail(request, application, status=status, supplement_form=form)
+
+
+@login_required
+@permission_required("applications.decide_application", raise_exception=True)
+@require_POST
+def decide(request, pk: int):
+    application = _staff_case(request, pk)
+    form = DecisionForm(request.POST)
+
+    def call(f):
+        application_decide(
+            actor=request.user,
+            application=application,
+            outcome=f.cleaned_data["outcome"],
+            reason=f.cleaned_data["reason"],
+        )
+
+    done, status = run_case_action(request, application, action="decide", form=form, call=call)
+    if done:
+        application.refresh_from_db()
+        messages.success(request, _("已作出决定：%(s)s。") % {"s": application.get_status_display()})
+        return redirect("applications:detail", pk=application.pk)
+    application.refresh_from_db()
+    return _detail(request, application, status=status, decision_form=form)
+
+
+@login_required
+@permission_required("applications.verify_application", raise_exception=True)
+@require_POST
+def verify(request, pk: int):
+    application = _staff_case(request, pk)
+    form = VerificationForm(request.POST)
+
+    def call(f):
+        application_verify(
+            actor=request.user,
+            application=application,
+            outcome=f.cleaned_data["outcome"],
+            evidence=f.cleaned_data["evidence"],
+        )
+
+    done, status = run_case_action(request, application, action="verify", form=form, call=call)
+    if done:
+        application.refresh_from_db()
+        messages.success(request, _("核查结果已登记：%(s)s。") % {"s": application.get_status_display()})
+        return redirect("applications:detail", pk=application.pk)
+    application.refresh_from_db()
+    return _detail(request, application, status=status, verification_form=form)
+
+
+@login_required
+@permission_required("applications.withdraw_application", raise_exception=True)
+@require_POST
+def withdraw(request, pk: int):
+    application = _staff_case(request, pk)
+    withdraw_action(request, application)
+    return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+@permission_required("applications.view_application", raise_exception=True)
+def document(request, pk: int, ref: str):
+    application = _staff_case(request, pk)
+    return document_response(
+        request,
+        application,
+        ref,
+        pdf=False,
+        back_url=reverse("applications:detail", args=[pk]),
+        pdf_url=reverse("applications:document_pdf", args=[pk, ref]),
+    )
+
+
+@login_required
+@permission_required("applications.view_application", raise_exception=True)
+def document_pdf(request, pk: int, ref: str):
+    application = _staff_case(request, pk)
+    return document_response(
+        request,
+        application,
+        ref,
+        pdf=True,
+        back_url=reverse("applications:detail", args=[pk]),
+        pdf_url=reverse("applications:document_pdf", args=[pk, ref]),
+    )

@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xinyipi.subjects.models import Subject
+
+
+class RegisterForm(forms.Form):
+    """An applicant's account: who signs in, and the subject the account acts for."""
+
+    kind = forms.ChoiceField(
+        label=_("注册身份"),
+        choices=[(Subject.Kind.PERSON, _("个人（本人办理）")), (Subject.Kind.ENTERPRISE, _("企业经办人"))],
+        widget=forms.RadioSelect,
+        initial=Subject.Kind.PERSON,
+    )
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(render_value=False))
+    password_again = forms.CharField(label=_("再次输入密码"), strip=False, widget=forms.PasswordInput)
+    name = forms.CharField(label=_("姓名"), max_length=100)
+    mobile = forms.CharField(label=_("手机号码"), max_length=20)
+    id_number = forms.CharField(label=_("居民身份证号码"), max_length=30, required=False)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200, required=False)
+    authorisation = forms.CharField(
+        label=_("授权委托说明（委托书编号、授权事项和期限）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("两次输入的密码不一致。"))
+        return data
+
+    def add_domain_error(self, exc) -> None:
+        for error in getattr(exc, "errors", None) or [exc]:
+            field = (error.field or "").split(".")[-1]
+            self.add_error(field if field in self.fields else None, str(error.message))

@@ -1,0 +1,164 @@
+"""Applicant accounts made on the portal: the account, the subject it acts for (registered if new), and the
+link between them, in one audited transaction.
+
+A person registers with their own ID number and acts for themself; an enterprise's agent registers with the
+USCC, the enterprise's name and the text of the written authorisation. An existing subject is linked only
+when the name given matches the registered one. (Real-name verification of the person behind the account —
+e.g. through the provincial identity service — is outside this system; the window can revoke a link.)
+"""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from xinyipi.accounts import roles
+from xinyipi.applications.models import SubjectAgent
+from xinyipi.audit.services import audit_record, snapshot
+from xinyipi.core import clock
+from xinyipi.core.crypto import blind_index
+from xinyipi.core.errors import DomainError, ValidationFailed
+from xinyipi.subjects.models import Subject
+from xinyipi.subjects.services import subject_register
+from xinyipi.subjects.validators import validate_subject_code
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
+_USER_AUDITED = ["username", "display_name", "phone", "is_active"]
+_LINK_AUDITED = ["user", "subject", "relation", "authorisation", "created_at"]
+
+
+def _clean(*, username, password, name, mobile, kind, code, enterprise_name, authorisation) -> dict:
+    errors = []
+    username = (username or "").strip()
+    if not USERNAME.match(username):
+        errors.append(DomainError("invalid_username", _("用户名为 3–150 位字母、数字或 _ . @ + -。"), "username"))
+    elif get_user_model().objects.filter(username__iexact=username).exists():
+        errors.append(DomainError("username_taken", _("该用户名已被使用。"), "username"))
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors.append(DomainError("name_required", _("请填写姓名（不超过 100 个字）。"), "name"))
+    mobile = re.sub(r"[\s-]", "", mobile or "")
+    if not MOBILE.match(mobile):
+        errors.append(DomainError("invalid_mobile", _("请填写 11 位手机号码。"), "mobile"))
+    if kind not in Subject.Kind.values:
+        errors.append(DomainError("invalid_kind", _("请选择以个人或企业身份注册。"), "kind"))
+    normalised = ""
+    field = "id_number" if kind == Subject.Kind.PERSON else "uscc"
+    if kind in Subject.Kind.values:
+        try:
+            normalised = validate_subject_code(kind, code or "", field=field)
+        except DomainError as exc:
+            errors.append(exc)
+    enterprise_name = (enterprise_name or "").strip()
+    authorisation = (authorisation or "").strip()
+    if kind == Subject.Kind.ENTERPRISE:
+        if not enterprise_name or len(enterprise_name) > 200:
+            errors.append(
+                DomainError("enterprise_name_required", _("请填写企业名称（与营业执照一致）。"), "enterprise_name")
+            )
+        if not authorisation:
+            errors.append(
+                DomainError(
+                    "authorisation_required",
+                    _("企业经办人须填写企业的书面授权委托（委托书编号、授权事项和期限）。"),
+                    "authorisation",
+                )
+            )
+        elif len(authorisation) > 2000:
+            errors.append(DomainError("value_too_long", _("授权委托说明不能超过 2000 字。"), "authorisation"))
+    if not errors:
+        probe = get_user_model()(username=username, display_name=name, first_name=name[:150])
+        try:
+            validate_password(password or "", probe)
+        except ValidationError as exc:
+            errors.extend(DomainError("weak_password", message, "password") for message in exc.messages)
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "username": username,
+        "name": name,
+        "mobile": mobile,
+        "kind": kind,
+        "code": normalised,
+        "enterprise_name": enterprise_name,
+        "authorisation": authorisation,
+    }
+
+
+def applicant_register(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    mobile: str,
+    kind: str,
+    code: str,
+    enterprise_name: str = "",
+    authorisation: str = "",
+):
+    """Create an applicant account acting for a person (``kind=person``: ``code`` is the ID number, ``name``
+    the person's) or an enterprise (``code`` is the USCC; the account is its agent with ``authorisation``).
+
+    All fields are checked first and every fault is reported at once (``ValidationFailed``, each error naming
+    its field); nothing is written then. Audited: the account, the subject when new, and the link.
+    """
+    data = _clean(
+        username=username,
+        password=password,
+        name=name,
+        mobile=mobile,
+        kind=kind,
+        code=code,
+        enterprise_name=enterprise_name,
+        authorisation=authorisation,
+    )
+    subject_name = data["name"] if kind == Subject.Kind.PERSON else data["enterprise_name"]
+    field = "id_number" if kind == Subject.Kind.PERSON else "uscc"
+    existing = Subject.objects.filter(code_hash=blind_index(data["code"])).first()
+    if existing is not None:
+        if existing.kind != kind:
+            raise ValidationFailed([DomainError("subject_kind_mismatch", _("该代码已登记为另一类主体。"), field)])
+        if existing.name.strip() != subject_name:
+            name_field = "name" if kind == Subject.Kind.PERSON else "enterprise_name"
+            raise ValidationFailed(
+                [DomainError("subject_name_mismatch", _("名称与该代码已登记的主体名称不一致。"), name_field)]
+            )
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            user = User(
+                username=data["username"],
+                display_name=data["name"],
+                first_name=data["name"][:150],
+                phone=data["mobile"],
+                is_active=True,
+            )
+            user.set_password(password)
+            user.save(force_insert=True)
+            user.groups.add(Group.objects.get(name=roles.APPLICANT))
+            audit_record(actor=user, action="portal.applicant.register", obj=user, after=snapshot(user, _USER_AUDITED))
+            subject = existing or subject_register(
+                actor=user, kind=kind, code=data["code"], name=subject_name, contact_phone=data["mobile"]
+            )
+            link = SubjectAgent.objects.create(
+                user=user,
+                subject=subject,
+                relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE
+                if kind == Subject.Kind.PERSON
+                else SubjectAgent.Relation.AGENT,
+                authorisation=data["authorisation"],
+                created_at=clock.now(),
+                created_by_label=user.get_username(),
+            )
+            audit_record(
+                actor=user, action="portal.subject_agent.self_link", obj=link, after=snapshot(link, _LINK_AUDITED)
+            )
+    except IntegrityError as exc:
+        # A concurrent registration took the username (or the subject) between the check and the insert.
+        raise ValidationFailed([DomainError("username_taken", _("该用户名已被使用。"), "username")]) from exc
+    return user
