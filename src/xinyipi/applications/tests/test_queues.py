@@ -1,0 +1,135 @@
+"""R10: queues serve the green channel first, then by deadline; reviewers see only their department; pages
+are keyset pages with a fixed number of queries (no COUNT, no N+1)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xinyipi.accounts import roles
+from xinyipi.applications.models import Application
+from xinyipi.applications.selectors import (
+    application_page,
+    application_queue_review,
+    application_queue_verification,
+    application_queue_window,
+)
+from xinyipi.applications.services import application_file
+from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
+from xinyipi.core.errors import NotPermitted
+
+pytestmark = pytest.mark.django_db
+
+
+def file(clerk, matter, subject, mode="standard", **kwargs):
+    materials = kwargs.pop("materials", [m.code for m in matter.materials.all()])
+    return application_file(
+        actor=clerk, matter=matter, subject=subject, mode=mode, materials=materials, channel="window", **kwargs
+    )
+
+
+def walk(call, limit):
+    """Every item of every page of a keyset-paginated selector, page by page."""
+    seen, cursor = [], None
+    while True:
+        page = call(cursor=cursor, limit=limit)
+        seen += page.items
+        if page.next is None:
+            return seen
+        cursor = page.next
+
+
+@pytest.fixture
+def cases(clerk, standard_matter, make_enterprise, make_ordinary):
+    """Six cases under review: green-channel ones (good credit) and others (ordinary), due on various days."""
+    made = []
+    for index in range(6):
+        subject = make_enterprise()
+        if index % 2:
+            make_ordinary(subject)
+        application = file(clerk, standard_matter, subject)
+        due = dt.date(2030, 1, 10) - dt.timedelta(days=index)
+        Application.objects.filter(pk=application.pk).update(due_date=due, decision_due=due)
+        made.append(Application.objects.get(pk=application.pk))
+    return made
+
+
+def expected_order(items):
+    return sorted(items, key=lambda a: (not a.green_channel, a.due_date, a.pk))
+
+
+def test_r10_review_queue_green_channel_first_then_by_deadline(reviewer, cases):
+    queue = application_queue_review(actor=reviewer).items
+    assert [a.pk for a in queue] == [a.pk for a in expected_order(cases)]
+    assert [a.green_channel for a in queue] == [True, True, True, False, False, False]
+
+
+def test_r10_review_queue_pages_cover_everything_once(reviewer, cases):
+    walked = walk(lambda **kw: application_queue_review(actor=reviewer, **kw), limit=2)
+    assert [a.pk for a in walked] == [a.pk for a in expected_order(cases)]
+
+
+def test_r10_window_queue_green_channel_first(clerk, tolerance_matter, make_enterprise):
+    good = make_enterprise()
+    cases = [
+        file(clerk, tolerance_matter, good, "tolerance", materials=["A1", "B3"], supplement_pledge={"accepted": True})
+        for _ in range(3)
+    ]
+    # A case whose green channel was withdrawn (R9) waits behind them, even with the earliest deadline.
+    other = file(
+        clerk, tolerance_matter, good, "tolerance", materials=["A1", "B3"], supplement_pledge={"accepted": True}
+    )
+    Application.objects.filter(pk=other.pk).update(green_channel=False, due_date=dt.date(2000, 1, 1))
+    queue = walk(lambda **kw: application_queue_window(actor=clerk, **kw), limit=1)
+    assert [a.pk for a in queue] == [c.pk for c in cases] + [other.pk]
+
+
+def test_r10_reviewers_see_only_their_department(reviewer, other_reviewer, cases):
+    assert len(application_queue_review(actor=reviewer).items) == 6
+    assert application_queue_review(actor=other_reviewer).items == []
+    assert application_page(actor=other_reviewer).items == []
+
+
+def test_queues_are_for_their_roles(reviewer, clerk, cases):
+    with pytest.raises(NotPermitted):
+        application_queue_review(actor=clerk)
+    with pytest.raises(NotPermitted):
+        application_queue_window(actor=reviewer)
+
+
+def test_verification_queue_by_due_date(clerk, reviewer, department, make_enterprise):
+    matter = MatterFactory(department=department, licence_commitment=True)
+    MaterialFactory(matter=matter, code="A1")
+    made = []
+    for days in (30, 10, 20):
+        matter.verification_days = days
+        matter.save(update_fields=["verification_days"])
+        made.append(
+            file(clerk, matter, make_enterprise(), "commitment", commitment={"certificates": [], "accepted": True})
+        )
+    queue = application_queue_verification(actor=reviewer).items
+    assert [a.pk for a in queue] == [made[1].pk, made[2].pk, made[0].pk]
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_pages_take_a_fixed_number_of_queries(reviewer, clerk, standard_matter, make_enterprise, size):
+    for _ in range(size):
+        file(clerk, standard_matter, make_enterprise())
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # fresh permission cache
+    for selector in (application_queue_review, application_page):
+        selector(actor=reviewer, limit=50)  # warm the permission cache
+        with CaptureQueriesContext(connection) as queries:
+            page = selector(actor=reviewer, limit=50)
+            for application in page.items:
+                _ = (application.matter.name, application.subject.name, application.department.code)
+                _ = [m.state for m in application.materials.all()]
+        assert len(page.items) == size
+        sql = [q["sql"].upper() for q in queries.captured_queries]
+        assert len(sql) <= 3, sql  # the rows, their materials, at most one permission look-up
+        assert not any("COUNT(" in q for q in sql)
+
+
+def test_staff_without_department_see_nothing_in_review(make_user, cases):
+    lonely = make_user(roles.REVIEWER, None)
+    assert application_queue_review(actor=lonely).items == []
