@@ -24,8 +24,8 @@ class LetterTemplateForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 30, "cols": 110})}
         help_texts = {
             "body": _(
-                "Django 模板语法。可用变量：case、matter、subject、certificates、missing、signer、deadline、grace_days、"
-                "verification、listing、decision、document。保存即生成新版本，已出具的文书不受影响。"
+                "Django 模板语法。可用变量：case、matter、subject、certificates、missing、signer、deadline、"
+                "grace_days、verification、listing、decision、document。保存即生成新版本，已出具的文书不受影响。"
             )
         }
 
