@@ -164,10 +164,10 @@ def _apply_parts(request, code: str):
     subjects = list(subjects_acted_for(user=request.user))
     wanted = request.POST.get("subject") or request.GET.get("subject") or ""
     subject = next((s for s in subjects if str(s.pk) == wanted), None)
-    if subject is None and len(subjects) == 1:
-        subject = subjects[0]
     if wanted and subject is None:
         raise Http404(_("您未关联该主体。"))
+    if subject is None and len(subjects) == 1:
+        subject = subjects[0]
     return matter, subjects, subject
 
 
