@@ -10,15 +10,6 @@ from django.urls import reverse
 
 from xinyipi.applications.models import Application, Status, SubjectAgent
 from xinyipi.applications.services import application_file
-from xinyipi.applications.tests.conftest import (  # noqa: F401 - fixtures shared with the case-workflow tests
-    _local_sources_only,
-    applicant_for,
-    enterprise,
-    licence_matter,
-    make_enterprise,
-    standard_matter,
-    tolerance_matter,
-)
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.testing import ric_for, uscc_for
 from xinyipi.notifications.delivery import outbox_drain
