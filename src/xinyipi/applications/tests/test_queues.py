@@ -133,3 +133,12 @@ def test_pages_take_a_fixed_number_of_queries(reviewer, clerk, standard_matter, 
 def test_staff_without_department_see_nothing_in_review(make_user, cases):
     lonely = make_user(roles.REVIEWER, None)
     assert application_queue_review(actor=lonely).items == []
+
+
+def test_queue_states_match_the_workflow():
+    from xinyipi.applications.models import REVIEW_QUEUE, VERIFICATION_QUEUE, WINDOW_QUEUE
+    from xinyipi.applications.workflow import REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
+
+    assert set(REVIEW_QUEUE) == REVIEW_STATUSES
+    assert set(WINDOW_QUEUE) == SUPPLEMENT_STATUSES
+    assert set(VERIFICATION_QUEUE) == VERIFIABLE_STATUSES
