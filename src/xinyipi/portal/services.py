@@ -140,7 +140,7 @@ def applicant_register(
             )
             user.set_password(password)
             user.save(force_insert=True)
-            user.groups.add(Group.objects.get(name=roles.APPLICANT))
+            user.groups.add(Group.objects.get_or_create(name=roles.APPLICANT)[0])
             audit_record(actor=user, action="portal.applicant.register", obj=user, after=snapshot(user, _USER_AUDITED))
             subject = existing or subject_register(
                 actor=user, kind=kind, code=data["code"], name=subject_name, contact_phone=data["mobile"]
