@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/decision/", views.decide, name="decide"),
     path("<int:pk>/verification/", views.verify, name="verify"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/materials/<str:code>/file/", views.material_file, name="material_file"),
     path("<int:pk>/documents/<str:ref>/", views.document, name="document"),
     path("<int:pk>/documents/<str:ref>/pdf/", views.document_pdf, name="document_pdf"),
 ]

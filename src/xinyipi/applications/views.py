@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -228,6 +228,26 @@ def document_response(request, application: Application, ref: str, *, pdf: bool,
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
     return response
+
+
+_FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
+
+
+def material_file_response(application: Application, code: str):
+    """An uploaded material of the case, as a download (never rendered inline)."""
+    row = next((m for m in application.materials.all() if m.code == code and m.file), None)
+    if row is None:
+        raise Http404(_("该材料没有电子文件。"))
+    try:
+        handle = row.file.open("rb")
+    except OSError as exc:
+        raise Http404(_("该材料没有电子文件。")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=row.file_name or f"{row.code}.{row.file_type}",
+        content_type=_FILE_TYPES.get(row.file_type, "application/octet-stream"),
+    )
 
 
 def run_case_action(request, application: Application, *, action: str, form, call) -> tuple[bool, int]:
@@ -521,6 +541,12 @@ def withdraw(request, pk: int):
     application = _staff_case(request, pk)
     withdraw_action(request, application)
     return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+@permission_required("applications.view_application", raise_exception=True)
+def material_file(request, pk: int, code: str):
+    return material_file_response(_staff_case(request, pk), code)
 
 
 @login_required

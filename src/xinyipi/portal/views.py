@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from xinyipi.applications.views import (
     document_response,
     filing_page,
     filing_preview,
+    material_file_response,
     supplement_action,
     upload_limits,
     withdraw_action,
@@ -74,7 +76,10 @@ def error_500(request):
 
 def _portal_case(request, pk: int):
     """A case of a subject the signed-in applicant acts for; any other case is "not found" here."""
-    application = case_for(request.user, pk)
+    try:
+        application = case_for(request.user, pk)
+    except PermissionDenied as exc:  # not the own case: the portal does not tell it exists
+        raise Http404(_("未找到该办件。")) from exc
     if subject_agent_link(user=request.user, subject=application.subject) is None:
         raise Http404(_("未找到该办件。"))
     return application
@@ -241,6 +246,11 @@ def my_case_withdraw(request, pk: int):
     application = _portal_case(request, pk)
     withdraw_action(request, application)
     return redirect("portal:my_case", pk=application.pk)
+
+
+@login_required
+def my_case_material_file(request, pk: int, code: str):
+    return material_file_response(_portal_case(request, pk), code)
 
 
 @login_required

@@ -354,3 +354,56 @@ def test_case_list_filters_and_rejects_a_bad_cursor(client, clerk, enterprise, s
     page = page_of(client.get(reverse("applications:list"), {"mode": "instant"}))
     assert b.number in page and a.number not in page
     assert client.get(reverse("applications:list"), {"cursor": "!!"}).status_code == 400
+
+
+def test_uploaded_material_downloads_for_staff_and_the_applicant_only(
+    client, clerk, reviewer, other_reviewer, applicant_for, enterprise, make_enterprise, standard_matter
+):
+    user = applicant_for(enterprise)
+    stranger = applicant_for(make_enterprise())
+    application = file(
+        clerk, standard_matter, enterprise, "standard", ["A1", "A2"], files={"A1": _upload("申请书.png")}
+    )
+    client.force_login(reviewer)
+    detail = page_of(client.get(reverse("applications:detail", args=[application.pk])))
+    url = reverse("applications:material_file", args=[application.pk, "A1"])
+    assert url in detail
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == PNG
+    assert client.get(reverse("applications:material_file", args=[application.pk, "A2"])).status_code == 404
+    client.force_login(other_reviewer)
+    assert client.get(url).status_code == 404
+    client.force_login(user)
+    assert client.get(reverse("portal:my_case_material_file", args=[application.pk, "A1"])).status_code == 200
+    client.force_login(stranger)
+    assert client.get(reverse("portal:my_case_material_file", args=[application.pk, "A1"])).status_code == 404
+
+
+def test_r1_incentive_card_at_the_window_counts_as_the_check(client, clerk, enterprise, tolerance_matter):
+    import datetime as dt
+
+    from xinyipi.core import clock
+    from xinyipi.credit.services import incentive_card_save
+
+    incentive_card_save(
+        actor=None,
+        number="NMJL2026009901",
+        holder_code=enterprise.code_display,
+        holder_name=enterprise.name,
+        grade_year=2025,
+        valid_from=clock.today() - dt.timedelta(days=30),
+        valid_until=clock.today() + dt.timedelta(days=300),
+    )
+    client.force_login(clerk)
+    response = window_start(client, "nmjl2026009901", tolerance_matter.code)
+    assert response.status_code == 302
+    page = page_of(client.get(response["Location"]))
+    assert 'data-testid="credit-level">守信激励' in page and "视同完成信用核查" in page
+    filed = client.post(
+        response["Location"], {"action": "file", "mode": "tolerance", "materials": ["A1", "B2", "B3"], "accepted": "on"}
+    )
+    assert filed.status_code == 302
+    application = Application.objects.get()
+    assert application.credit_check.card_counted and application.credit_level == "exemplary"
