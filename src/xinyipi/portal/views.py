@@ -214,7 +214,10 @@ def apply_preview(request, code: str):
     matter, _subjects, subject = _apply_parts(request, code)
     if subject is None:
         raise Http404
-    check = application_credit_check(actor=request.user, subject=subject)
+    try:
+        check = application_credit_check(actor=request.user, subject=subject)
+    except DomainError as exc:
+        return render(request, "applications/_letter_preview.html", {"preview": None, "error": str(exc.message)})
     return filing_preview(request, matter=matter, subject=subject, check=check, window=False)
 
 
