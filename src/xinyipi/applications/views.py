@@ -35,6 +35,7 @@ from xinyipi.applications.selectors import (
     application_queue_verification,
     application_queue_window,
     commitment_letter_preview,
+    matter_for_filing,
     supplement_pledge_preview,
 )
 from xinyipi.applications.services import (
@@ -49,7 +50,6 @@ from xinyipi.applications.services import (
 from xinyipi.applications.views_support import case_document, case_documents, matters_for_filing
 from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
-from xinyipi.catalog.selectors import matter_by_code
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 from xinyipi.credit.selectors import (
@@ -317,7 +317,7 @@ def window(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                matter = matter_by_code(data["matter"].strip())
+                matter = matter_for_filing(data["matter"])
             except NotFound:
                 form.add_error("matter", _("没有该实施编码的事项，请从列表中选择。"))
             else:
@@ -343,7 +343,7 @@ def window(request):
 def _window_parts(request, check_id: int, matter_code: str):
     try:
         check = credit_check_by_id(actor=request.user, check_id=check_id)
-        matter = matter_by_code(matter_code)
+        matter = matter_for_filing(matter_code)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     return check, matter
