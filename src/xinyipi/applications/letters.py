@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
@@ -79,15 +80,31 @@ def _default_row(kind: str) -> LetterTemplate:
         return LetterTemplate.objects.filter(kind=kind, matter__isnull=True).order_by("-version").first()
 
 
+_BODIES: dict[tuple, str] = {}  # a version's text never changes: kept once read (by id and creation time)
+
+
 def letter_template_current(kind: str, matter: Matter | None = None) -> LetterTemplate:
-    """The matter's own newest template of ``kind`` when it has an active one, else the newest default."""
+    """The matter's own newest template of ``kind`` when it has an active one, else the newest default.
+
+    One query for the candidates' versions (not their texts); a version's text is read once per process.
+    """
     if kind not in LetterKind.values:
         raise ValueError(f"unknown letter kind {kind!r}")
-    if matter is not None:
-        own = LetterTemplate.objects.filter(kind=kind, matter=matter).order_by("-version").first()
-        if own is not None and own.active:
-            return own
-    return _default_row(kind)
+    scope = Q(matter__isnull=True) if matter is None else Q(matter=matter) | Q(matter__isnull=True)
+    rows = list(
+        LetterTemplate.objects.filter(scope, kind=kind)
+        .order_by("-version")
+        .values_list("id", "matter_id", "version", "active", "created_at")
+    )
+    own = next((r for r in rows if r[1] is not None), None)
+    chosen = own if own is not None and own[3] else next((r for r in rows if r[1] is None), None)
+    if chosen is None:
+        return _default_row(kind)
+    pk, matter_id, version, active, created_at = chosen
+    body = _BODIES.get((pk, created_at))
+    if body is None:
+        body = _BODIES[(pk, created_at)] = LetterTemplate.objects.filter(pk=pk).values_list("body", flat=True).get()
+    return LetterTemplate(id=pk, kind=kind, matter_id=matter_id, version=version, active=active, body=body)
 
 
 def letter_templates_ensure_defaults(**kwargs) -> None:

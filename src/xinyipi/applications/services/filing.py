@@ -457,7 +457,7 @@ def _file(
         "number": case_number_next(matter=matter, on=today),
         "matter": matter,
         "subject": subject,
-        "department_id": matter.department_id,
+        "department": matter.department,
         "mode": mode,
         "requested_mode": requested,
         "status": target,

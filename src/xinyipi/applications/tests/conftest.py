@@ -71,6 +71,8 @@ def _record(subject, category: str, **fields) -> CreditRecord:
         "status": CreditRecord.Status.ACTIVE,
         "imported_at": clock.now(),
     }
+    if hasattr(CreditRecord, "key_of"):  # the store's indexed lookup key, where the model has one
+        values["code_key"] = CreditRecord.key_of(subject.code_hash)
     values.update(fields)
     return CreditRecord.objects.create(**values)
 
@@ -177,3 +179,20 @@ def applicant_for(db):
 @pytest.fixture
 def other_reviewer(make_user, other_department):
     return make_user(roles.REVIEWER, other_department)
+
+
+@pytest.fixture
+def api_as(db):
+    """``api_as(user)`` — one API client per user for the whole test. The clients are kept alive: the shared
+    helper names each token after its client object's id, which Python reuses once a client is freed."""
+    from xinyipi.core.testing import ApiClient
+
+    clients = {}
+
+    def make(user, language=None):
+        key = (user.pk, language)
+        if key not in clients:
+            clients[key] = ApiClient(user, language=language)
+        return clients[key]
+
+    return make

@@ -2,6 +2,7 @@
 
 from xinyipi.applications.tests.conftest import (  # noqa: F401
     _local_sources_only,
+    api_as,
     applicant_for,
     enterprise,
     licence_matter,
