@@ -53,6 +53,13 @@ openapi: install
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Every benchmarks/*_bench.py, each printing its figures and writing its section of docs/performance.md.
+bench: install
+	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script || exit 1; done
+
+bench-quick: install
+	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script --scale 0.1 || exit 1; done
+
 vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js src/xinyipi/static/vendor/

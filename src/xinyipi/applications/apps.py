@@ -19,5 +19,15 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self):
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from xinyipi.applications.numbers import CaseNumberFormatError, number_format_check
+
+        # A bad case-number format would refuse every filing: refuse to start instead.
+        try:
+            number_format_check(settings.APPLICATIONS["CASE_NUMBER_FORMAT"])
+        except CaseNumberFormatError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc
         # After migrate (and after a test database flush) a default template of every letter kind exists.
         post_migrate.connect(_ensure_letter_templates, sender=self, dispatch_uid="applications_letter_templates")

@@ -540,3 +540,14 @@ def test_case_numbers_follow_the_configured_format(clerk, standard_matter, enter
     settings.APPLICATIONS = {**settings.APPLICATIONS, "CASE_NUMBER_FORMAT": "ZLT-{date:%Y}-{seq:06d}"}
     third = file(clerk, standard_matter, enterprise, "standard", ["A1", "A2"])
     assert third.number == f"ZLT-{clock.today():%Y}-000001"
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["{matter_code}{date:%Y%m%d}", "{matter_code}{seq:04d}{region}", "{matter_code}{matter_code}{seq:04d}", "{seq"],
+)
+def test_unusable_case_number_format_is_refused(fmt):
+    from xinyipi.applications.numbers import CaseNumberFormatError, number_format_check
+
+    with pytest.raises(CaseNumberFormatError):
+        number_format_check(fmt)
