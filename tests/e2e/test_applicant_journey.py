@@ -50,7 +50,9 @@ def test_applicant_licence_commitment_approved_on_the_spot(page, licence_matter)
     # No account yet: register as the agent of the enterprise, and come back to the application.
     page.get_by_role("link", name="还没有账号？申请人注册").click()
     page.wait_for_url("**/register/**")
+    expect(page.locator("#id_uscc")).to_be_hidden()  # a person registers with the own ID number by default
     page.check("input[name=kind][value=enterprise]")
+    expect(page.locator("#id_id_number")).to_be_hidden()
     page.fill("#id_username", "agent.sun")
     page.fill("#id_password", PASSWORD)
     page.fill("#id_password_again", PASSWORD)
