@@ -407,3 +407,19 @@ def test_r1_incentive_card_at_the_window_counts_as_the_check(client, clerk, ente
     assert filed.status_code == 302
     application = Application.objects.get()
     assert application.credit_check.card_counted and application.credit_level == "exemplary"
+
+
+def test_queue_page_queries_do_not_grow_with_the_cases(client, clerk, reviewer, make_enterprise, standard_matter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    file(clerk, standard_matter, make_enterprise(), "standard", ["A1", "A2"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("applications:queue_review")).status_code == 200
+    for _ in range(5):
+        file(clerk, standard_matter, make_enterprise(), "standard", ["A1", "A2"])
+    with CaptureQueriesContext(connection) as many:
+        page = page_of(client.get(reverse("applications:queue_review")))
+    assert page.count("data-case=") == 6
+    assert len(many.captured_queries) == len(few.captured_queries)
