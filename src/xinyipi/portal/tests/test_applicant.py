@@ -12,7 +12,6 @@ from xinyipi.applications.models import Application, Status, SubjectAgent
 from xinyipi.applications.services import application_file
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.testing import ric_for, uscc_for
-from xinyipi.notifications.delivery import outbox_drain
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.tests.factories import SubjectFactory
 
@@ -233,7 +232,6 @@ def test_r6_applicant_supplements_online_and_the_case_completes(
     assert client.post(url, {"materials": ["B2"]}).status_code == 302
     application.refresh_from_db()
     assert application.status == Status.APPROVED
-    outbox_drain(budget_seconds=10)  # the worker's job: the in-app channel puts the messages in the inbox
     messages = page_of(client.get(reverse("portal:my_messages")))
     assert "容缺受理通知" in messages and "审批决定" in messages
 
