@@ -62,6 +62,7 @@ def test_clerk_tolerance_case_completed_by_a_supplement(page, login, clerk, tole
     preview = page.get_by_test_id("letter-preview")
     expect(preview).to_contain_text("容缺受理承诺书")
     expect(preview).to_contain_text("经营场所平面布局图")
+    expect(preview).not_to_contain_text("设备布局和工艺流程")  # the last choice is in: the text is final
     page.check("#id_accepted")
     page.get_by_test_id("submit-application").click()
     page.wait_for_url(re.compile(r".*/console/cases/\d+/$"))

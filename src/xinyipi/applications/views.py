@@ -144,6 +144,7 @@ def filing_page(request, *, matter, subject, check, window: bool, template: str,
         "check": check,
         "window": window,
         "preview": letter_preview(form, matter=matter, subject=subject) if bound else None,
+        "fresh": bound and request.POST.get("action") != "file",
         **extra,
     }
     return render(request, template, context, status=status)
@@ -153,7 +154,8 @@ def filing_preview(request, *, matter, subject, check, window: bool):
     """The htmx partial: the letter or pledge for the choices in the form so far."""
     form = FilingForm(request.POST, matter=matter, offers=application_modes(matter=matter, check=check), window=window)
     preview = letter_preview(form, matter=matter, subject=subject)
-    return render(request, "applications/_letter_preview.html", {"preview": preview, "form": form})
+    # A text shown anew must be accepted anew: the box comes back unticked.
+    return render(request, "applications/_letter_preview.html", {"preview": preview, "form": form, "fresh": True})
 
 
 def case_page_context(application: Application, user, *, console: bool) -> dict:

@@ -423,3 +423,10 @@ def test_queue_page_queries_do_not_grow_with_the_cases(client, clerk, reviewer, 
         page = page_of(client.get(reverse("applications:queue_review")))
     assert page.count("data-case=") == 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_r4_a_changed_letter_must_be_accepted_again(client, clerk, enterprise, certificate_matter):
+    client.force_login(clerk)
+    url = window_start(client, enterprise.code_display, certificate_matter.code)["Location"]
+    preview = page_of(client.post(url + "preview/", {"mode": "commitment", "certificates": ["C1"], "accepted": "on"}))
+    assert 'name="accepted" value="on" id="id_accepted">' in preview  # shown unticked
