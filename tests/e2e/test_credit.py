@@ -38,6 +38,7 @@ def subjects(local_sources_only):
     farm = subject_register(actor=None, kind="enterprise", code=FARM, name="扎兰屯市金穗农业科技有限公司")
     CreditRecord.objects.create(
         code_hash=logistics.code_hash,
+        code_key=CreditRecord.key_of(logistics.code_hash),
         category="abnormal_operations",
         source="gsxt",
         record_id="E2E-1",

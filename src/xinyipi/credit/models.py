@@ -43,7 +43,11 @@ class CreditRecord(models.Model):
         ACTIVE = "active", _("有效")
         ENDED = "ended", _("已移出/已失效")
 
-    code_hash = models.CharField(_("主体代码索引"), max_length=64, db_index=True)
+    code_hash = models.CharField(_("主体代码索引"), max_length=64)
+    # The first 60 bits of code_hash as an integer: the indexed lookup key. An 8-byte key keeps the index a
+    # fifth the size of one on the 64-character hash (imports extend it millions of times); lookups test
+    # code_hash as well, so equal keys of different subjects could never mix records.
+    code_key = models.BigIntegerField(_("主体代码检索键"), db_index=True)
     subject_name = models.CharField(_("主体名称"), max_length=200, blank=True)
     category = models.CharField(_("类别"), max_length=40, choices=Category.choices)
     source = models.CharField(_("来源"), max_length=50)
@@ -70,6 +74,10 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} · {self.document_number or self.record_id}"
+
+    @staticmethod
+    def key_of(code_hash: str) -> int:
+        return int(code_hash[:15], 16)
 
 
 class IncentiveCard(models.Model):

@@ -67,6 +67,7 @@ def store_record(db):
         today = clock.today()
         values = {
             "code_hash": subject.code_hash,
+            "code_key": CreditRecord.key_of(subject.code_hash),
             "subject_name": subject.name,
             "category": category,
             "source": "test",

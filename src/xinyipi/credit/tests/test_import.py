@@ -6,12 +6,15 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.crypto import blind_index
 from xinyipi.core.testing import ric_for, uscc_for
-from xinyipi.credit.importing import ImportRefused, credit_records_import
+from xinyipi.credit.importing import ImportRefused, credit_records_import, uscc_accepted
 from xinyipi.credit.models import CreditImport, CreditRecord
 from xinyipi.credit.services import credit_check_run
 
@@ -174,3 +177,21 @@ def test_command_imports_and_shows_no_progress_bar_without_a_tty(tmp_path):
     assert "已导入 4 行" in out.getvalue()
     assert err.getvalue() == ""
     assert CreditRecord.objects.count() == 4
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=16, max_size=19))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_fast_uscc_acceptance_agrees_with_the_validator(text):
+    from xinyipi.core.errors import DomainError
+    from xinyipi.subjects.validators import USCC_ALPHABET, validate_uscc
+
+    candidates = [text]
+    if len(text) >= 17 and all(c in USCC_ALPHABET for c in text[:17]):
+        candidates.append(uscc_for(text[:8], text[8:17]))  # a valid one
+    for code in candidates:
+        try:
+            validate_uscc(code)
+            accepted = True
+        except DomainError:
+            accepted = False
+        assert uscc_accepted(code) == accepted, code

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core import clock
 from xinyipi.credit.categories import CITY_BLACKLIST, FALSE_COMMITMENT, SourceStatus
+from xinyipi.credit.selectors import subject_has_rows
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
 from xinyipi.supervision.models import BlacklistEntry
@@ -25,7 +26,12 @@ class CityBlacklistSource(CreditSource):
     def query(self, query: SourceQuery) -> SourceAnswer:
         findings = []
         subject = query.subject
-        if subject is not None and subject.pk is not None:
+        listed = BlacklistEntry.Status.LISTED
+        if (
+            subject is not None
+            and subject.pk is not None
+            and subject_has_rows(BlacklistEntry, subject_id=subject.pk, status=listed)
+        ):
             entries = BlacklistEntry.objects.filter(subject=subject, status=BlacklistEntry.Status.LISTED).order_by("id")
             for entry in entries:
                 breached = entry.reason == BlacklistEntry.Reason.COMMITMENT_BREACHED

@@ -13,6 +13,7 @@ from xinyipi.core import clock
 from xinyipi.credit.categories import SourceStatus
 from xinyipi.credit.findings import in_effect
 from xinyipi.credit.models import ManualEntry
+from xinyipi.credit.selectors import subject_has_rows
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
 
@@ -30,6 +31,8 @@ class ManualEntrySource(CreditSource):
             return None
         at = query.at or clock.now()
         since = at - dt.timedelta(hours=settings.CREDIT_MANUAL_HOURS)
+        if not subject_has_rows(ManualEntry, subject_id=subject.pk, recorded_at__gte=since):
+            return None  # no fresh entry: manual entry takes no part in this check
         entries = ManualEntry.objects.filter(subject=subject, recorded_at__gte=since, recorded_at__lte=at).order_by(
             "-recorded_at", "-id"
         )

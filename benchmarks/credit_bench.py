@@ -1,0 +1,318 @@
+"""Credit benchmark: import rate of public credit lists and single credit-check latency, SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/credit_bench.py                 # full scale: 1,000,000 subjects, 5,000,000 records
+    .venv/bin/python benchmarks/credit_bench.py --scale 0.1     # bench-quick
+    .venv/bin/python benchmarks/credit_bench.py --db sqlite     # one database only
+
+For each database, in a fresh database (an SQLite file under var/bench/, or PostgreSQL database
+``xinyipi_bench_credit`` on 127.0.0.1:5432, dropped and recreated): migrate; load the subjects with
+``subjects_ensure``; import the records file with ``credit_records_import`` (what ``import_credit``
+runs: parse, validate every row, stage, merge) and import it again (every row an update); then run
+single credit checks (``credit_check_run`` with the local sources: local store, city list, card
+registry — everything a check does, including writing the check, its audit entry and its record event)
+for random subjects and report p50/p99. Prints figures and their ratio to the goals of DESIGN.md §7,
+and writes them with the machine and date into docs/performance.md (``--no-write`` to skip).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+GOAL_IMPORT_ROWS_PER_S = 100_000  # on SQLite (DESIGN.md §7)
+GOAL_CHECK_P99_MS = 5.0
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "xinyipi_bench_credit"
+BEGIN, END = "<!-- credit:begin -->", "<!-- credit:end -->"
+
+
+# -- the measuring process (one per database) -----------------------------------------------------------
+
+
+def worker(args) -> dict:
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyipi.conf.base")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from xinyipi.credit.importing import credit_records_import
+    from xinyipi.credit.selectors import credit_records_in_effect
+    from xinyipi.credit.services import credit_check_run
+    from xinyipi.subjects.models import Subject
+    from xinyipi.subjects.services import subjects_ensure
+
+    for name in settings.CREDIT_SOURCES:
+        settings.CREDIT_SOURCES[name] = {"url": ""}  # local sources only: the figure the goal is about
+    data = Path(args.data)
+    result = {"vendor": connection.vendor}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    result["migrate_s"] = time.perf_counter() - started
+
+    import csv
+
+    started = time.perf_counter()
+    with (data / "subjects.csv").open(encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        batch = []
+        for kind, code, name in reader:
+            batch.append((kind, code, name))
+            if len(batch) == 10_000:
+                subjects_ensure(rows=batch, actor_label="benchmark")
+                batch = []
+        if batch:
+            subjects_ensure(rows=batch, actor_label="benchmark")
+    result["subjects"] = Subject.objects.count()
+    result["subjects_s"] = time.perf_counter() - started
+
+    first = credit_records_import(
+        path=data / "credit_records.csv", source="bench", actor_label="benchmark", progress=False
+    )
+    if not first.ok:
+        raise SystemExit(f"import failed: {[str(e) for e in first.errors[:5]]}")
+    again = credit_records_import(
+        path=data / "credit_records.csv", source="bench", actor_label="benchmark", progress=False
+    )
+    result["import"] = {
+        "rows": first.rows,
+        "seconds": first.seconds,
+        "stage_s": first.stage_seconds,
+        "merge_s": first.merge_seconds,
+        "rate": first.rate,
+    }
+    result["reimport"] = {"rows": again.rows, "seconds": again.seconds, "rate": again.rate}
+
+    rng = random.Random(7)
+    max_id = Subject.objects.order_by("-id").values_list("id", flat=True).first()
+    ids = [rng.randint(1, max_id) for _ in range(args.checks)]
+    subjects = {s.pk: s for s in Subject.objects.filter(pk__in=ids)}
+    picked = [subjects[i] for i in ids if i in subjects]
+    for subject in picked[:50]:  # warm-up: connection, policy files, caches
+        credit_check_run(subject=subject, purpose="application", actor=None)
+    timings, levels = [], {}
+    for subject in picked:
+        t0 = time.perf_counter()
+        check = credit_check_run(subject=subject, purpose="application", actor=None)
+        timings.append((time.perf_counter() - t0) * 1000)
+        levels[check.level] = levels.get(check.level, 0) + 1
+    store_timings = []
+    today = dt.date.today()
+    for subject in picked:
+        t0 = time.perf_counter()
+        credit_records_in_effect(code_hash=subject.code_hash, on=today)
+        store_timings.append((time.perf_counter() - t0) * 1000)
+    result["check"] = _percentiles(timings) | {"n": len(timings), "levels": levels}
+    result["store_lookup"] = _percentiles(store_timings)
+    result["database_version"] = _database_version(connection)
+    return result
+
+
+def _percentiles(values: list[float]) -> dict:
+    ordered = sorted(values)
+
+    def pick(q):
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": ordered[-1], "mean_ms": statistics.fmean(values)}
+
+
+def _database_version(connection) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            return "SQLite " + cursor.fetchone()[0]
+        cursor.execute("show server_version")
+        return "PostgreSQL " + cursor.fetchone()[0]
+
+
+# -- the driver -----------------------------------------------------------------------------------------
+
+
+def _fresh_database(db: str) -> str:
+    if db == "sqlite":
+        path = ROOT / "var" / "bench" / "credit.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
+        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
+    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+
+
+def _drop_database(db: str) -> None:
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(ROOT / "var" / "bench" / "credit.sqlite3") + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
+
+
+def machine() -> dict:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def report(results: dict, args, generated: dict, info: dict) -> list[str]:
+    lines = []
+    scale = f"{generated['subjects']:,} subjects, {generated['records']:,} credit records"
+    lines.append(f"Credit benchmark ({scale}; scale {args.scale:g}) — {info['date']}")
+    lines.append(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Python {info['python']}")
+    lines.append("")
+    header = f"{'':34}" + "".join(f"{db:>22}" for db in results)
+    lines.append(header)
+
+    def row(label, fn):
+        lines.append(f"{label:34}" + "".join(f"{fn(r):>22}" for r in results.values()))
+
+    row("database", lambda r: r["database_version"])
+    row("subjects loaded (rows/s)", lambda r: f"{r['subjects'] / r['subjects_s']:,.0f}")
+    row("import (rows/s)", lambda r: f"{r['import']['rate']:,.0f}")
+    row("  of which validate+stage (s)", lambda r: f"{r['import']['stage_s']:.1f}")
+    row("  of which merge (s)", lambda r: f"{r['import']['merge_s']:.1f}")
+    row("re-import, all updates (rows/s)", lambda r: f"{r['reimport']['rate']:,.0f}")
+    row("credit check p50 (ms)", lambda r: f"{r['check']['p50_ms']:.2f}")
+    row("credit check p99 (ms)", lambda r: f"{r['check']['p99_ms']:.2f}")
+    row("credit check max (ms)", lambda r: f"{r['check']['max_ms']:.2f}")
+    row("local store lookup p99 (ms)", lambda r: f"{r['store_lookup']['p99_ms']:.3f}")
+    lines.append("")
+    lines.append("Ratios to the goals (≥ 1 meets the goal):")
+    for db, r in results.items():
+        lines.append(
+            f"  {db}: import {r['import']['rate'] / GOAL_IMPORT_ROWS_PER_S:.2f}× of 100,000 rows/s"
+            f" (goal set for SQLite); check p99 {GOAL_CHECK_P99_MS / r['check']['p99_ms']:.2f}× under 5 ms"
+        )
+    if {"sqlite", "postgres"} <= set(results):
+        s, p = results["sqlite"], results["postgres"]
+        lines.append(
+            f"  PostgreSQL/SQLite: import {p['import']['rate'] / s['import']['rate']:.2f}×, "
+            f"check p99 {p['check']['p99_ms'] / s['check']['p99_ms']:.2f}× (time)"
+        )
+    levels = next(iter(results.values()))["check"]["levels"]
+    lines.append(f"Levels of the checked subjects: {json.dumps(levels, ensure_ascii=False)}")
+    return lines
+
+
+def write_doc(lines: list[str], command: str) -> None:
+    path = ROOT / "docs" / "performance.md"
+    empty = "# Performance\n\nFigures measured by `benchmarks/`.\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else empty
+    body = "\n".join(
+        [
+            BEGIN,
+            "## Credit checks and credit-list import",
+            "",
+            f"Measured by `{command}` (`make bench` runs the full scale, `make bench-quick` 1/10).",
+            "The import rate is the whole of `import_credit`: read the CSV, validate every row (check",
+            "characters, dates, categories, duplicates), blind-index each code, stage, merge by upsert.",
+            "A credit check is `credit_check_run` with the sources configured by default (local store, city",
+            "list, card registry), writing the check, its audit entry and its credit-record event.",
+            "",
+            "```",
+            *lines,
+            "```",
+            END,
+        ]
+    )
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + body + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 subjects and 5,000,000 records")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--checks", type=int, default=2000)
+    parser.add_argument("--data", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        print(json.dumps(worker(args)))
+        return
+
+    from credit_generate import generate
+
+    subjects, records = int(1_000_000 * args.scale), int(5_000_000 * args.scale)
+    marker = args.data / f"generated-{subjects}-{records}.json"
+    if marker.exists():
+        generated = json.loads(marker.read_text())
+        print(f"data: reusing {args.data} ({subjects:,} subjects, {records:,} records)", flush=True)
+    else:
+        print(f"data: generating {subjects:,} subjects and {records:,} records in {args.data} …", flush=True)
+        generated = generate(args.data, subjects, records)
+        marker.write_text(json.dumps(generated))
+    results = {}
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        url = _fresh_database(db)
+        print(f"{db}: measuring …", flush=True)
+        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+        try:
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", "--data", str(args.data), "--checks", str(args.checks)],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            _drop_database(db)
+        if done.returncode != 0:
+            raise SystemExit(f"{db} run failed:\n{done.stderr[-3000:]}")
+        results[db] = json.loads(done.stdout.strip().splitlines()[-1])
+    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+    lines = report(results, args, generated, info)
+    print("\n".join(lines))
+    if not args.no_write:
+        flags = [] if args.scale == 1 else [f"--scale {args.scale:g}"]
+        write_doc(lines, " ".join(["benchmarks/credit_bench.py", *flags]))
+        print("written to docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()
