@@ -116,6 +116,10 @@ class CreditSource:
         """Whether the source takes part in checks at all (an unconfigured source is simply left out)."""
         return True
 
+    def is_remote(self) -> bool:
+        """Whether answering means a network call (then it may run in a thread beside the others)."""
+        return False
+
     def applies_to(self, query: SourceQuery) -> bool:
         """Whether the source covers this subject (e.g. the enterprise publicity system has no persons)."""
         return True

@@ -20,6 +20,9 @@ class HttpRecordsSource(CreditSource):
     def is_configured(self) -> bool:
         return self.client().configured
 
+    def is_remote(self) -> bool:
+        return True
+
     def query(self, query: SourceQuery) -> SourceAnswer:
         records, cached = self.client().records(code=query.code, kind=query.kind, code_hash=query.code_hash)
         findings = []

@@ -92,6 +92,17 @@ def test_r2_source_timing_out_makes_the_check_incomplete(settings, registry, ent
     assert "查询超时" in "".join(check.explanation)
 
 
+def test_r2_slow_national_sources_are_asked_at_the_same_time(settings, registry, enterprise):
+    settings.CREDIT_HTTP["timeout"] = 2.5
+    configure(settings, registry.base_url, enterprise_publicity="slow", credit_china="slow")
+    started = time.perf_counter()
+    check = run(enterprise)
+    elapsed = time.perf_counter() - started
+    assert statuses(check)["enterprise_publicity"] == statuses(check)["credit_china"] == "ok"
+    assert check.complete
+    assert elapsed < 2.7  # each waits 1.5 s on the server: one after the other would take 3 s
+
+
 @pytest.mark.parametrize("source", ["enterprise_publicity", "credit_china"])
 def test_r2_circuit_opens_after_repeated_failures_and_spares_the_source(settings, registry, enterprise, source):
     configure(settings, registry.base_url, **{source: "fail"})

@@ -132,6 +132,8 @@ def test_subject_page_lists_its_past_checks(clerk, enterprise):
     assert 'id="subject-panel-credit_checks"' in html
     assert f"/console/credit/checks/{check.pk}/" in html
     assert "立即核查" in html
+    access = AuditEntry.objects.get(action="credit.check.list", actor=clerk)
+    assert access.after == {"subject_id": enterprise.pk, "via": "subject_page"}
 
 
 @pytest.mark.parametrize(

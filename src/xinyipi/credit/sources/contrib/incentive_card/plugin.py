@@ -24,6 +24,9 @@ class IncentiveCardSource(CreditSource):
     label = _("纳税信用联合激励卡登记库")
     categories = (INCENTIVE_CARD,)
 
+    def is_remote(self) -> bool:
+        return CardRegistryClient().configured
+
     def lookup(self, number: str) -> tuple[CardInfo | None, bool]:
         """The card with this number, or None; raises ``SourceUnavailable`` if the registry cannot say."""
         client = CardRegistryClient()
