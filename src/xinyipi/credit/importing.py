@@ -431,6 +431,9 @@ def _row_checker(positions: dict[str, int], width: int, fixed_category: str | No
 def _stage_create(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
     types = {"row_no": "integer", "code_key": "bigint"}
+    if connection.vendor == "postgresql":
+        # Typed columns: COPY parses the dates once, and the merge needs no casts.
+        types.update(decided_on="date", publicity_until="date", ends_on="date")
     cols = ", ".join(f"{c} {types.get(c, 'text')}" for c in STAGE_COLUMNS)
     cursor.execute(f"CREATE TEMPORARY TABLE {STAGE_TABLE} ({cols})")
 
@@ -462,13 +465,11 @@ _MERGED = (
     "code_hash", "code_key", "subject_name", "category", "record_id", "document_number", "authority", "decided_on",
     "publicity_until", "ends_on", "status", "severity", "grade", "summary",
 )  # fmt: skip
-_DATE_COLUMNS = {"decided_on", "publicity_until", "ends_on"}
 
 
 def _merge_sql() -> str:
     table = CreditRecord._meta.db_table
-    postgres = connection.vendor == "postgresql"
-    selected = ", ".join(f"{c}::date" if postgres and c in _DATE_COLUMNS else c for c in _MERGED)
+    selected = ", ".join(_MERGED)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*_MERGED, "imported_id", "imported_at") if c != "record_id")
     return (
         f"INSERT INTO {table} ({', '.join(_MERGED)}, source, imported_id, imported_at) "
