@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyipi.core.errors import DomainError
 from xinyipi.credit.models import CreditImport, CreditRecord, IncentiveCard
 from xinyipi.credit.services import incentive_card_revoke, incentive_card_save
+from xinyipi.subjects.validators import guess_kind, validate_subject_code
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,6 +41,22 @@ class IncentiveCardForm(forms.ModelForm):
     class Meta:
         model = IncentiveCard
         fields = ("number", "holder_name", "grade_year", "valid_from", "valid_until", "revoked_on", "revoked_reason")
+
+    def clean_holder_code(self):
+        # Refused here, on the field, rather than after "saved" (the service checks again when saving).
+        raw = self.cleaned_data["holder_code"]
+        try:
+            return validate_subject_code(guess_kind(raw), raw, field="holder_code")
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+
+    def clean(self):
+        data = super().clean()
+        if data.get("revoked_on") and not (data.get("revoked_reason") or "").strip():
+            self.add_error("revoked_reason", _("撤销时请填写撤销原因。"))
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            self.add_error("valid_until", _("有效期至不能早于有效期起。"))
+        return data
 
 
 @admin.register(IncentiveCard)

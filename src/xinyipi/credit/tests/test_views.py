@@ -154,3 +154,27 @@ def test_console_pages_by_role(make_user, department, role, check_page, list_pag
     nav = client.get("/console/").content.decode()
     assert ('href="/console/credit/"' in nav) == (check_page == 200)
     assert ('href="/console/credit/policy/"' in nav) == (policy_page == 200)
+
+
+def test_bureau_keeps_the_local_card_table_in_admin_with_audit(superuser, enterprise):
+    client = client_for(superuser)
+    form = {
+        "number": "nmjl2026000500",
+        "holder_code": "91150783MA0T99999X",
+        "holder_name": enterprise.name,
+        "grade_year": 2025,
+        "valid_from": "2026-04-20",
+        "valid_until": "2027-04-30",
+        "revoked_on": "",
+        "revoked_reason": "",
+    }
+    refused = client.post("/admin/credit/incentivecard/add/", form)
+    assert "校验位错误" in refused.content.decode()
+    form["holder_code"] = enterprise.code_plain()
+    response = client.post("/admin/credit/incentivecard/add/", form)
+    assert response.status_code == 302
+    from xinyipi.credit.models import IncentiveCard
+
+    card = IncentiveCard.objects.get(number="NMJL2026000500")
+    assert card.holder_code_hash == enterprise.code_hash
+    assert AuditEntry.objects.filter(action="credit.card.save", object_id=str(card.pk)).exists()
