@@ -39,7 +39,9 @@ def application_conveniences_withdraw(*, subject, actor, entry=None) -> list[App
         updates["due_date"] = due_date_for(application.status, deadlines)
         application.due_date = updates["due_date"]
         # Only while the case is still in the state it was read in: a move made meanwhile wins.
-        Application.objects.filter(pk=application.pk, status=application.status).update(updated_at=now, **updates)
+        still = Application.objects.filter(pk=application.pk, status=application.status)
+        if not still.update(updated_at=now, **updates):
+            continue
         audit_record(
             actor=actor,
             action="applications.application.conveniences_withdraw",
