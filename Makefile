@@ -50,8 +50,16 @@ lint: install
 openapi: install
 	$(BIN)/python manage.py export_openapi docs/api/openapi-v1.json
 
+# The English catalog (src/xinyipi/locale/en): gather new or changed strings, then compile. GNU gettext is
+# needed only here; the compiled django.mo is committed, so nothing else needs it at run time.
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext >/dev/null; \
+	fi
+	cd src/xinyipi && ../../$(BIN)/python ../../manage.py makemessages -l en --ignore "*/tests/*" --no-obsolete
+	cd src/xinyipi && ../../$(BIN)/python ../../manage.py compilemessages
+	@msgfmt --statistics -o /dev/null src/xinyipi/locale/en/LC_MESSAGES/django.po
 
 # Every benchmarks/*_bench.py, each printing its figures and writing its section of docs/performance.md.
 bench: install
