@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import join_list
 
 TYPE_LABELS = {"pdf": "PDF", "png": "PNG", "jpg": "JPEG", "ofd": "OFD"}
 
@@ -65,7 +66,7 @@ def upload_check(code: str, upload) -> CheckedFile:
     if kind is None or kind not in allowed:
         raise DomainError(
             "file_type_refused",
-            _("文件类型不被接受，只接受：%(types)s。") % {"types": "、".join(TYPE_LABELS.get(t, t) for t in allowed)},
+            _("文件类型不被接受，只接受：%(types)s。") % {"types": join_list(TYPE_LABELS.get(t, t) for t in allowed)},
             field,
         )
     name = (getattr(upload, "name", "") or f"{code}.{kind}").rsplit("/", 1)[-1][-200:]

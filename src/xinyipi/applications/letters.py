@@ -21,6 +21,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import join_list
 from xinyipi.supervision.policy import listing_policy_on
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "applications" / "letters"
@@ -333,7 +334,7 @@ def letter_template_check(kind: str, body: str) -> None:
         if missing or missing_words:
             raise DomainError(
                 "template_incomplete",
-                _("文书模板缺少必须载明的内容：%(items)s。") % {"items": "、".join(missing + missing_words)},
+                _("文书模板缺少必须载明的内容：%(items)s。") % {"items": join_list(missing + missing_words)},
                 "body",
                 missing=missing + missing_words,
             )

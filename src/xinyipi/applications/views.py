@@ -52,6 +52,7 @@ from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLE
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from xinyipi.core.text import join_list
 from xinyipi.credit.selectors import (
     credit_check_by_id,
     credit_subject_for_card,
@@ -78,7 +79,7 @@ def upload_limits() -> dict:
     limits = settings.APPLICATIONS
     return {
         "upload_max_mb": f"{limits['UPLOAD_MAX_BYTES'] / (1024 * 1024):g}",
-        "upload_types": "、".join(TYPE_LABELS.get(t, t.upper()) for t in limits["UPLOAD_TYPES"]),
+        "upload_types": join_list(TYPE_LABELS.get(t, t.upper()) for t in limits["UPLOAD_TYPES"]),
     }
 
 

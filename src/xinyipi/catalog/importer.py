@@ -24,6 +24,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.catalog.services import department_upsert, matter_create, matter_update
 from xinyipi.core.errors import DomainError, ValidationFailed
 from xinyipi.core.excel import CellError, Record, Table, read_tables, records
+from xinyipi.core.text import join_list
 
 SHEETS = {
     "departments": {"departments", "department", "部门", "实施主体", "部门目录"},
@@ -201,7 +202,7 @@ def _parse(record: Record, name: str, kind: str, model, errors: list, values: di
         mapping = _choice_map(model, name, values)
         found = mapping.get(_text(value).lower())
         if found is None:
-            allowed = "、".join(f"{v}（{label}）" for v, label in model._meta.get_field(name).choices)
+            allowed = join_list(f"{v}（{label}）" for v, label in model._meta.get_field(name).choices)
             errors.append(
                 record.error("invalid_choice", _("“%(v)s”不在允许范围内：%(a)s。") % {"v": value, "a": allowed}, name)
             )
@@ -321,7 +322,7 @@ def catalog_import(
     report = ImportReport(dry_run=dry_run)
     errors: list[CellError] = []
     if source not in national.SOURCE_VALUES:
-        known = "、".join(national.SOURCE_VALUES)
+        known = join_list(national.SOURCE_VALUES)
         raise ImportFailed(
             [
                 CellError(

@@ -5,6 +5,7 @@ import binascii
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinyipi.catalog.exclusions import exclusions_on
 from xinyipi.catalog.models import Material, Matter
@@ -123,14 +124,20 @@ def matter_rules(matter: Matter) -> dict:
 
 
 SERVER_TYPE_LABELS = {
-    "1": _("自然人"),
-    "2": _("企业法人"),
-    "3": _("事业法人"),
-    "4": _("社会组织法人"),
-    "5": _("行政机关"),
-    "6": _("其他组织"),
+    "1": gettext_lazy("自然人"),
+    "2": gettext_lazy("企业法人"),
+    "3": gettext_lazy("事业法人"),
+    "4": gettext_lazy("社会组织法人"),
+    "5": gettext_lazy("行政机关"),
+    "6": gettext_lazy("其他组织"),
 }
-HANDLE_TYPE_LABELS = {"1": _("窗口办理"), "2": _("网上办理"), "3": _("移动端办理"), "4": _("快递申请"), "9": _("其他")}
+HANDLE_TYPE_LABELS = {
+    "1": gettext_lazy("窗口办理"),
+    "2": gettext_lazy("网上办理"),
+    "3": gettext_lazy("移动端办理"),
+    "4": gettext_lazy("快递申请"),
+    "9": gettext_lazy("其他"),
+}
 
 
 def matter_guide(matter: Matter) -> dict:

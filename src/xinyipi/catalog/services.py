@@ -16,6 +16,7 @@ from xinyipi.catalog.exclusions import exclusions_on
 from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, ValidationFailed
+from xinyipi.core.text import join_list
 from xinyipi.subjects.validators import validate_uscc
 
 # Fields a caller may set; timestamps and ids are the service's business.
@@ -115,7 +116,7 @@ def matter_check(*, matter: Matter, materials: Sequence[Material], on: dt.date |
         fault(
             "unknown_excluded_domain",
             _("未知的除外领域代码：%(codes)s。可用：%(known)s。")
-            % {"codes": "、".join(map(str, unknown)), "known": "、".join(policy.labels)},
+            % {"codes": join_list(unknown), "known": join_list(policy.labels)},
             "excluded_domains",
         )
 
@@ -127,7 +128,7 @@ def matter_check(*, matter: Matter, materials: Sequence[Material], on: dt.date |
                 "commitment_excluded_domain",
                 _("该事项涉及%(domains)s，依据%(reference)s不得实行告知承诺制。")
                 % {
-                    "domains": "、".join(policy.label(d) for d in hits),
+                    "domains": join_list(policy.label(d) for d in hits),
                     "reference": _short(policy.commitment.reference),
                 },
                 "commitment_kind",
@@ -161,7 +162,7 @@ def matter_check(*, matter: Matter, materials: Sequence[Material], on: dt.date |
                 "tolerance_excluded_domain",
                 _("该事项涉及%(domains)s，依据%(reference)s不得纳入容缺受理事项目录。")
                 % {
-                    "domains": "、".join(policy.label(d) for d in hits),
+                    "domains": join_list(policy.label(d) for d in hits),
                     "reference": _short(policy.tolerance.reference),
                 },
                 "tolerance",

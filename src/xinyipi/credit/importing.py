@@ -32,6 +32,7 @@ from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import join_list
 from xinyipi.credit.categories import STORE_CATEGORIES, Category
 from xinyipi.credit.models import CreditImport, CreditRecord
 from xinyipi.subjects.validators import USCC_ALPHABET, guess_kind, normalise, validate_subject_code
@@ -167,7 +168,7 @@ def _header_map(header: list) -> tuple[dict[str, int], dict[str, str]]:
     if missing:
         raise ImportRefused(
             "missing_column",
-            _("第 1 行：缺少必需的列：%(cols)s。") % {"cols": "、".join(COLUMNS[c][1] for c in missing)},
+            _("第 1 行：缺少必需的列：%(cols)s。") % {"cols": join_list(COLUMNS[c][1] for c in missing)},
             "file",
         )
     return positions, labels
@@ -508,7 +509,7 @@ def credit_records_import(
         if fixed_category is None:
             raise ImportRefused(
                 "invalid_category",
-                _("类别应为：%(values)s。") % {"values": "、".join(STORE_CATEGORIES)},
+                _("类别应为：%(values)s。") % {"values": join_list(STORE_CATEGORIES)},
                 "category",
             )
     if not path.is_file():

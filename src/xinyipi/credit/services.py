@@ -12,6 +12,7 @@ from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index, sm3_hex
 from xinyipi.core.errors import DomainError, ValidationFailed
+from xinyipi.core.text import join_list
 from xinyipi.credit.categories import FAILED_STATUSES, Category, Entitlement, Purpose, Severity, SourceStatus
 from xinyipi.credit.findings import FINDING_FIELDS
 from xinyipi.credit.models import CreditCheck, IncentiveCard, ManualEntry
@@ -92,7 +93,7 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
     if purpose not in Purpose.values:
         raise DomainError(
             "invalid_purpose",
-            _("核查目的应为：%(values)s。") % {"values": "、".join(Purpose.values)},
+            _("核查目的应为：%(values)s。") % {"values": join_list(Purpose.values)},
             "purpose",
         )
     card_number = normalise_card_number(incentive_card or "") or None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.text import join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.credit.findings import finding_label
 from xinyipi.credit.forms import CheckForm, ManualEntryForm, add_domain_error
@@ -141,7 +142,7 @@ def _condition_text(condition: dict) -> str:
             values = [finding_label(v) for v in values]
         elif key == "grade":
             values = [_("%(g)s 级") % {"g": v} for v in values]
-        parts.append("、".join(str(v) for v in values))
+        parts.append(join_list(values))
     return "，".join(parts)
 
 

@@ -14,6 +14,7 @@ from stdnum.cn import ric, uscc
 
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import join_list
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _LATIN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -32,7 +33,7 @@ def uscc_check_char(first17: str) -> str:
 def _illegal_characters(chars: str, allowed: str, field: str, message) -> None:
     bad = sorted(set(chars) - set(allowed))
     if bad:
-        raise DomainError("invalid_code_characters", message % {"chars": "、".join(bad)}, field)
+        raise DomainError("invalid_code_characters", message % {"chars": join_list(bad)}, field)
 
 
 def _check_length(code: str, field: str, message) -> None:

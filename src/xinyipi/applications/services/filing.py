@@ -43,6 +43,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import join_list
 from xinyipi.credit.categories import Entitlement, Level, Purpose
 from xinyipi.credit.models import CreditCheck
 from xinyipi.credit.selectors import credit_check_reusable
@@ -178,7 +179,7 @@ def _effective_mode(requested: str, matter: Matter, check: CreditCheck) -> str:
 
 
 def _names(materials: Iterable[Material]) -> str:
-    return "、".join(f"{m.name}（{m.code}）" for m in materials)
+    return join_list(f"{m.name}（{m.code}）" for m in materials)
 
 
 def _materials_missing(missing: list[Material]) -> DomainError:
@@ -210,7 +211,7 @@ def _known(codes: list[str], catalog: dict[str, Material], field: str) -> None:
     if unknown:
         raise DomainError(
             "unknown_material",
-            _("事项没有以下材料：%(codes)s。") % {"codes": "、".join(unknown)},
+            _("事项没有以下材料：%(codes)s。") % {"codes": join_list(unknown)},
             field,
             codes=unknown,
         )
@@ -401,7 +402,7 @@ def application_file(
             "matter_code",
         )
     if mode not in Mode.values:
-        raise DomainError("unknown_mode", _("办理模式应为：%(modes)s。") % {"modes": "、".join(Mode.values)}, "mode")
+        raise DomainError("unknown_mode", _("办理模式应为：%(modes)s。") % {"modes": join_list(Mode.values)}, "mode")
     if channel not in Channel.values:
         raise DomainError("invalid_channel", _("受理渠道应为 online 或 window。"), "channel")
     catalog = {m.code: m for m in matter.materials.all()}

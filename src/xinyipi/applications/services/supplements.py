@@ -14,6 +14,7 @@ from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
+from xinyipi.core.text import join_list
 from xinyipi.records.services import record_append
 
 
@@ -39,7 +40,7 @@ def application_supplement(
     if unknown:
         raise DomainError(
             "unknown_material",
-            _("本办件没有以下材料：%(codes)s。") % {"codes": "、".join(unknown)},
+            _("本办件没有以下材料：%(codes)s。") % {"codes": join_list(unknown)},
             "materials",
             codes=unknown,
         )
@@ -47,7 +48,7 @@ def application_supplement(
     if not_missing:
         raise DomainError(
             "material_not_missing",
-            _("以下材料不是待补正的材料：%(names)s。") % {"names": "、".join(rows[c].name for c in not_missing)},
+            _("以下材料不是待补正的材料：%(names)s。") % {"names": join_list(rows[c].name for c in not_missing)},
             "materials",
             codes=not_missing,
         )

@@ -229,3 +229,38 @@ def test_portal_home_reads_english_when_english_is_chosen(client):
     assert "Better credit, easier approval" in page
     assert "Zalantun City Government Service Center" in page
     assert "信用越好" not in page
+
+
+def test_enumerations_use_the_separator_of_the_language():
+    from django.utils import translation
+
+    from xinyipi.core.text import join_list
+
+    with translation.override("zh-hans"):
+        assert join_list(["自然人", "企业法人"]) == "自然人、企业法人"
+    with translation.override("en"):
+        assert join_list(["standard", "instant", "commitment"]) == "standard, instant, commitment"
+        assert join_list([]) == ""
+
+
+def test_labels_made_at_import_time_follow_the_language_of_the_request():
+    from django.utils import translation
+
+    from xinyipi.catalog.selectors import HANDLE_TYPE_LABELS, SERVER_TYPE_LABELS
+
+    with translation.override("en"):
+        assert str(SERVER_TYPE_LABELS["1"]) == "Natural person"
+        assert str(HANDLE_TYPE_LABELS["1"]) == "At the window"
+    with translation.override("zh-hans"):
+        assert str(SERVER_TYPE_LABELS["1"]) == "自然人"
+
+
+def test_api_error_lists_values_in_english(api_as, clerk):
+    answer = api_as(clerk, language="en").post(
+        "/api/v1/subjects", {"kind": "enterprise", "code": "91150783MA7XYP00IO", "name": "Test"}
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["field"] == "code"
+    assert body["message"].isascii(), body["message"]
+    assert "I, O" in body["message"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
+from xinyipi.core.text import join_list
 from xinyipi.credit.categories import FINDING_LABELS, Entitlement, Level, SourceStatus
 from xinyipi.credit.findings import finding_label
 
@@ -245,7 +246,7 @@ def _entitlement_label(name: str) -> str:
 
 
 def _join(names) -> str:
-    return "、".join(_entitlement_label(n) for n in names)
+    return join_list(_entitlement_label(n) for n in names)
 
 
 def _describe(finding: dict) -> str:
