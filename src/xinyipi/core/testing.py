@@ -1,6 +1,7 @@
 """Helpers for tests and demo data: valid identifiers and an authenticated JSON API client."""
 
 import json
+import secrets
 
 from django.test import Client
 
@@ -35,7 +36,7 @@ class ApiClient:
             from xinyipi.core import clock
             from xinyipi.core.crypto import sm3_hex
 
-            raw = f"test-token-{user.pk}-{id(self)}"
+            raw = f"test-token-{user.pk}-{secrets.token_hex(8)}"
             ApiToken.objects.create(
                 user=user,
                 key_hash=sm3_hex(raw),
