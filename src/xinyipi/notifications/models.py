@@ -26,6 +26,8 @@ KIND_LABELS = {
     "verification": _("核查通知"),
     "listing_proposal": _("拟列入黑名单告知"),
     "listing_decision": _("列入黑名单决定"),
+    "listing_expired": _("黑名单期满移出通知"),
+    "repair_notice": _("信用修复告知"),
     "repair_decision": _("信用修复决定"),
     "general": _("通知"),
 }
