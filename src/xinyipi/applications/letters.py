@@ -21,7 +21,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
-from xinyipi.core.text import join_list
+from xinyipi.core.text import in_default_language, join_list
 from xinyipi.supervision.policy import listing_policy_on
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "applications" / "letters"
@@ -47,6 +47,7 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text) + "\n"
 
 
+@in_default_language
 def render_body(body: str, context: dict) -> str:
     return _tidy(_compiled(body).render(Context(context, autoescape=False)))
 
@@ -129,6 +130,7 @@ def moment_label(moment: dt.datetime | None) -> str:
     return f"{date_label(local.date())} {local:%H:%M}"
 
 
+@in_default_language
 def material_form(material: Material) -> str:
     """How a material is brought (补正形式): paper or electronic, originals and copies."""
     parts = [str(material.get_material_format_display())]
@@ -141,6 +143,7 @@ def material_form(material: Material) -> str:
     return "，".join(parts)
 
 
+@in_default_language
 def matter_context(matter: Matter) -> dict:
     return {
         "code": matter.code,
@@ -160,6 +163,7 @@ def matter_context(matter: Matter) -> dict:
     }
 
 
+@in_default_language
 def subject_context(subject) -> dict:
     return {
         "name": subject.name,
@@ -169,6 +173,7 @@ def subject_context(subject) -> dict:
     }
 
 
+@in_default_language
 def certificate_context(material: Material, matter: Matter) -> dict:
     return {
         "code": material.code,
@@ -184,6 +189,7 @@ def missing_context(material: Material) -> dict:
     return {"code": material.code, "name": material.name, "form": material_form(material)}
 
 
+@in_default_language
 def verification_context(matter: Matter, due: dt.date | None = None) -> dict:
     return {
         "methods": VERIFICATION_METHODS,
@@ -200,6 +206,7 @@ def listing_context(on: dt.date) -> dict:
     return {"list_name": listing_policy_on(on).list_name}
 
 
+@in_default_language
 def signer_context(*, subject, agent_name: str = "", agent_authorisation: str = "", signed_at=None) -> dict:
     return {
         "name": subject.name,

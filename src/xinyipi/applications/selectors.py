@@ -28,6 +28,7 @@ from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound, NotPermitted
+from xinyipi.core.text import in_default_language
 from xinyipi.workdays.calendar import add_working_days
 
 MAX_PAGE = 200
@@ -272,6 +273,7 @@ def application_queue_verification(*, actor, cursor: str | None = None, limit: i
 # Letters: previews before acceptance, and proof afterwards
 
 
+@in_default_language
 def commitment_letter_preview(
     *, matter: Matter, subject, certificates: list[Material], agent_name: str = "", agent_authorisation: str = ""
 ) -> str:
@@ -294,6 +296,7 @@ def commitment_letter_preview(
     )
 
 
+@in_default_language
 def supplement_pledge_preview(
     *, matter: Matter, subject, missing: list[Material], agent_name: str = "", agent_authorisation: str = ""
 ) -> str:

@@ -1,10 +1,25 @@
-"""Text shown to people in the active language."""
+"""Text shown to people in the active language, and text kept in the site's own language."""
 
+import functools
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 
 def join_list(items: Iterable) -> str:
     """Items as one enumeration: joined by the enumeration comma 、 in Chinese and by ", " in English."""
     return gettext("、").join(str(item) for item in items)
+
+
+def in_default_language(func):
+    """Run ``func`` in the site's language (zh-Hans) whatever language the request reads pages in: for
+    text that is signed, frozen or printed as an official document (letters, notices, decisions)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -7,6 +7,7 @@ from xinyipi.applications import letters
 from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, LetterKind, SubjectAgent
 from xinyipi.core import clock
 from xinyipi.core.errors import NotFound
+from xinyipi.core.text import in_default_language
 from xinyipi.notifications.services import notify_subject
 from xinyipi.workdays.calendar import add_working_days
 
@@ -61,6 +62,7 @@ def tell_applicant(application: Application, *, kind: str, key: str, title: str,
     )
 
 
+@in_default_language
 def case_context(application: Application) -> dict:
     return {
         "number": application.number,
