@@ -10,6 +10,7 @@ from xinyipi.applications.services.filing import decision_issue_approval, verifi
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
+from xinyipi.core.text import in_default_language
 from xinyipi.records.services import record_append
 
 OUTCOMES = ("approve", "reject")
@@ -37,6 +38,7 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
     return _decide(actor=actor, application=application, outcome=outcome, reason=reason[:2000])
 
 
+@in_default_language
 @transaction.atomic(durable=True)
 def _decide(*, actor, application: Application, outcome: str, reason: str) -> Application:
     now = clock.now()

@@ -43,7 +43,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
-from xinyipi.core.text import join_list
+from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level, Purpose
 from xinyipi.credit.models import CreditCheck
 from xinyipi.credit.selectors import credit_check_reusable
@@ -440,6 +440,7 @@ def application_file(
     )
 
 
+@in_default_language
 @transaction.atomic(durable=True)
 def _file(
     *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer

@@ -14,7 +14,7 @@ from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
-from xinyipi.core.text import join_list
+from xinyipi.core.text import in_default_language, join_list
 from xinyipi.records.services import record_append
 
 
@@ -64,6 +64,7 @@ def _not_awaiting(status: str) -> InvalidTransition:
     )
 
 
+@in_default_language
 @transaction.atomic(durable=True)
 def _supplement(*, actor, application: Application, codes: list[str], uploads: dict) -> Application:
     now = clock.now()

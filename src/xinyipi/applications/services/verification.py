@@ -15,6 +15,7 @@ from xinyipi.applications.services.common import (
 from xinyipi.applications.workflow import VERIFIABLE_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
+from xinyipi.core.text import in_default_language
 from xinyipi.records.services import record_append
 from xinyipi.supervision.models import BlacklistEntry
 from xinyipi.supervision.services import blacklist_propose
@@ -51,6 +52,7 @@ def application_verify(*, actor, application: Application, outcome: str, evidenc
     return _verify(actor=actor, application=application, outcome=outcome, evidence=evidence[:5000])
 
 
+@in_default_language
 @transaction.atomic(durable=True)
 def _verify(*, actor, application: Application, outcome: str, evidence: str) -> Application:
     now = clock.now()

@@ -11,6 +11,7 @@ from xinyipi.applications.services.common import (
     tell_applicant,
 )
 from xinyipi.applications.workflow import transition_apply
+from xinyipi.core.text import in_default_language
 
 
 def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
@@ -18,12 +19,14 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
     for the subject may, and so may a window clerk recording the applicant's written request. A withdrawn
     tolerance case owes nothing more: its pledge is neither kept nor broken."""
     authorise_applicant_or_staff(actor, application, "applications.withdraw_application")
-    reason = (reason or "").strip()[:2000] or _("申请人撤回申请")
+    reason = (reason or "").strip()[:2000]
     return _withdraw(actor=actor, application=application, reason=reason)
 
 
+@in_default_language
 @transaction.atomic(durable=True)
 def _withdraw(*, actor, application: Application, reason: str) -> Application:
+    reason = reason or _("申请人撤回申请")
     transition_apply(application, to=Status.WITHDRAWN, actor=actor, reason=reason)
     document_issue(
         application, LetterKind.TERMINATION_NOTICE, document_context(application, decision={"reason": reason})

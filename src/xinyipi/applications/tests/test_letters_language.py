@@ -49,3 +49,27 @@ def test_documents_filed_in_an_english_session_are_chinese(clerk, tolerance_matt
     for text in texts:
         assert not ENGLISH_WORDS.search(text), text
     assert "场所平面图" in texts[0]
+
+
+def test_history_and_credit_record_of_an_english_session_are_kept_in_chinese(clerk, tolerance_matter, enterprise):
+    from xinyipi.applications.services import application_withdraw
+    from xinyipi.records.models import CreditRecordEvent
+
+    with translation.override("en"):
+        application = application_file(
+            actor=clerk,
+            matter=tolerance_matter,
+            subject=enterprise,
+            mode="tolerance",
+            materials=["A1", "B3"],
+            supplement_pledge={"accepted": True},
+            channel="window",
+        )
+        application_withdraw(actor=clerk, application=application)
+    reasons = list(application.transitions.values_list("reason", flat=True))
+    summaries = list(CreditRecordEvent.objects.filter(subject=enterprise).values_list("summary", flat=True))
+    assert "申请人撤回申请" in reasons
+    assert any("容缺受理" in r for r in reasons)
+    assert summaries
+    for text in [*reasons, *summaries]:
+        assert not ENGLISH_WORDS.search(text) and "Application" not in text, text
