@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from xinyipi.api.errors import api_not_found
 from xinyipi.api.v1 import api
 
-admin.site.site_header = "信易批 · 政务服务与数据管理局"
-admin.site.site_title = "信易批管理"
-admin.site.index_title = "目录、日历与用户管理"
+admin.site.site_header = _("信易批 · 政务服务与数据管理局")
+admin.site.site_title = _("信易批管理")
+admin.site.index_title = _("目录、日历与用户管理")
 
 urlpatterns = [
     path("", include("xinyipi.portal.urls")),

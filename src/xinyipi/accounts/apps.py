@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "xinyipi.accounts"
     label = "accounts"
-    verbose_name = "用户与部门"
+    verbose_name = _("用户与部门")
 
     def ready(self) -> None:
         from xinyipi.accounts.roles import roles_sync_after_migrate

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_letter_templates(sender, using="default", **kwargs) -> None:
@@ -16,7 +17,7 @@ def _ensure_letter_templates(sender, using="default", **kwargs) -> None:
 class ApplicationsConfig(AppConfig):
     name = "xinyipi.applications"
     label = "applications"
-    verbose_name = "办件"
+    verbose_name = _("办件")
 
     def ready(self):
         from django.conf import settings

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_chain_head(sender, using="default", **kwargs) -> None:
@@ -13,7 +14,7 @@ def ensure_chain_head(sender, using="default", **kwargs) -> None:
 class AuditConfig(AppConfig):
     name = "xinyipi.audit"
     label = "audit"
-    verbose_name = "审计日志"
+    verbose_name = _("审计日志")
 
     def ready(self) -> None:
         post_migrate.connect(ensure_chain_head, sender=self, dispatch_uid="xinyipi-audit-head")

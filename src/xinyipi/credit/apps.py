@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CreditConfig(AppConfig):
     name = "xinyipi.credit"
     label = "credit"
-    verbose_name = "信用核查"
+    verbose_name = _("信用核查")
 
     def ready(self):
         # Importing the contrib package registers every credit source plugin with the registry.

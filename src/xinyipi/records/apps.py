@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
     name = "xinyipi.records"
     label = "records"
-    verbose_name = "信用记录"
+    verbose_name = _("信用记录")

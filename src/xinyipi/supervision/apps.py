@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionConfig(AppConfig):
     name = "xinyipi.supervision"
     label = "supervision"
-    verbose_name = "信用监管"
+    verbose_name = _("信用监管")

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def seed_when_empty(sender, using="default", **kwargs) -> None:
@@ -24,7 +25,7 @@ def seed_when_empty(sender, using="default", **kwargs) -> None:
 class WorkdaysConfig(AppConfig):
     name = "xinyipi.workdays"
     label = "workdays"
-    verbose_name = "工作日历"
+    verbose_name = _("工作日历")
 
     def ready(self) -> None:
         post_migrate.connect(seed_when_empty, sender=self, dispatch_uid="xinyipi-workdays-seed")
