@@ -92,9 +92,7 @@ def install(api) -> None:
 
     @api.exception_handler(MultiPartParserError)
     def unreadable_body(request, exc):
-        return api.create_response(
-            request, {"code": "malformed_body", "message": _("请求内容无法解析。")}, status=400
-        )
+        return api.create_response(request, {"code": "malformed_body", "message": _("请求内容无法解析。")}, status=400)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc: AuthenticationError):
