@@ -41,7 +41,9 @@ class DocumentedErrorsAPI(NinjaAPI):
                     statuses |= {"400", "409"}
                 if operation.get("operationId", "").endswith("_token"):
                     statuses |= {"401", "429"}
-                responses = operation.setdefault("responses", {})
+                # Ninja keys its own responses by int; JSON keys are strings either way.
+                responses = {str(status): body for status, body in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for status in sorted(statuses):
                     responses.setdefault(status, {"description": _DESCRIPTIONS[status], "content": reference})
         return schema

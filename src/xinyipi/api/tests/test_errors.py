@@ -62,3 +62,13 @@ def test_every_operation_documents_the_error_shape(api):
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert "422" in operation["responses"], (method, path)
+
+
+def test_committed_openapi_document_is_current():
+    """docs/api/openapi-v1.json is the contract other systems read: regenerate it with `make openapi`."""
+    from pathlib import Path
+
+    from xinyipi.api.management.commands.export_openapi import openapi_document
+
+    committed = Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi-v1.json"
+    assert committed.read_text(encoding="utf-8") == openapi_document(), "run `make openapi` and commit the result"
