@@ -282,7 +282,7 @@ def write_doc(lines: list[str], command: str) -> None:
             "staging its own rows) would close much of the gap; it is not done. On PostgreSQL the merge (a",
             "WAL-logged upsert) dominates. A check's p50 is mostly its three writes (check, audit entry with",
             "the chain head, record event); its p99 on SQLite is the automatic checkpoint (moving checkpoints",
-            "to the worker brings it near the goal), on PostgreSQL the ten round trips and the synchronous",
+            "to the worker brings it under the goal), on PostgreSQL the ten round trips and the synchronous",
             "commit. The machine is shared with other work: runs differ by up to a third.",
             "",
             "```",
