@@ -29,13 +29,15 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@# The registry server stands in for the national credit sources, the incentive-card registry and the
-	@# SMS gateway; it runs beside the site, which is configured against it, and stops when the site stops.
+	@# SMS gateway; the worker delivers messages and runs the deadline sweep. Both run beside the site, which
+	@# is configured against the registry, and stop when the site stops.
 	$(BIN)/python manage.py run_registry --port $(REGISTRY_PORT) & REGISTRY=$$!; \
-	trap 'kill $$REGISTRY 2>/dev/null' EXIT INT TERM; \
-	XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL=http://127.0.0.1:$(REGISTRY_PORT)/enterprise-publicity \
+	export XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL=http://127.0.0.1:$(REGISTRY_PORT)/enterprise-publicity \
 	XINYIPI_CREDIT_CHINA_URL=http://127.0.0.1:$(REGISTRY_PORT)/credit-china \
 	XINYIPI_CREDIT_CARD_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT)/card-registry \
-	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
+	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT); \
+	$(BIN)/python manage.py run_worker & WORKER=$$!; \
+	trap 'kill $$REGISTRY $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install browser
