@@ -6,6 +6,7 @@ stack trace ever leaves the server.
 
 import logging
 
+from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -93,6 +94,16 @@ def install(api) -> None:
     @api.exception_handler(MultiPartParserError)
     def unreadable_body(request, exc):
         return api.create_response(request, {"code": "malformed_body", "message": _("请求内容无法解析。")}, status=400)
+
+    @api.exception_handler(DataError)
+    def database_refused_value(request, exc):
+        # A value the schema let through but the database refuses (length, encoding): the client's input.
+        logger.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
+        return api.create_response(
+            request,
+            {"code": "invalid_value", "message": _("提交的数据无法保存：某个值的长度或字符不符合要求。")},
+            status=422,
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc: AuthenticationError):

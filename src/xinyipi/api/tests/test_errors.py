@@ -72,3 +72,19 @@ def test_committed_openapi_document_is_current():
 
     committed = Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi-v1.json"
     assert committed.read_text(encoding="utf-8") == openapi_document(), "run `make openapi` and commit the result"
+
+
+def test_nul_characters_are_refused_naming_the_field(api, bureau_admin, api_as):
+    client = api_as(bureau_admin)
+    response = client.post("/api/v1/matters", {"code": "A\x00B", "name": "x"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_characters"
+    assert response.json()["field"] == "code"
+    response = client.get("/api/v1/matters", {"q": "食品\x00"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "q"
+
+
+def test_nul_in_a_page_query_is_a_bad_request(client, clerk):
+    client.force_login(clerk)
+    assert client.get("/console/subjects/", {"q": "a\x00b"}).status_code == 400
