@@ -4,6 +4,8 @@ from xinyipi.accounts.demo import DEMO_PASSWORD, load_demo_users
 
 
 def load_demo() -> dict:
+    from xinyipi.accounts.models import User
+    from xinyipi.applications.demo import load_demo_applicants
     from xinyipi.catalog.demo import load_demo_catalog
     from xinyipi.credit.demo import load_demo_credit
 
@@ -13,6 +15,7 @@ def load_demo() -> dict:
     summary.append(f"catalog: {catalog}")
     users = load_demo_users()
     credit = load_demo_credit()
+    users += load_demo_applicants(actor=User.objects.get(username="admin"))
     summary.append(
         f"credit: {len(credit['subjects'])} subjects, {credit['records']} records, {len(credit['cards'])} cards"
     )

@@ -1,0 +1,33 @@
+"""`manage.py load_demo` loads everything once, prints a login for every role, and can run again."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from xinyipi.accounts import roles
+from xinyipi.accounts.models import User
+from xinyipi.applications.models import SubjectAgent
+from xinyipi.catalog.models import Matter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_covers_every_role_and_is_idempotent():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    for role in roles.ROLE_LABELS:
+        assert User.objects.filter(groups__name=role).exists(), role
+        assert str(roles.ROLE_LABELS[role]) in printed, role
+    assert Matter.objects.count() >= 25
+    assert SubjectAgent.objects.filter(user__username="applicant").exists()
+    counts = (User.objects.count(), Matter.objects.count(), SubjectAgent.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (User.objects.count(), Matter.objects.count(), SubjectAgent.objects.count()) == counts
+
+
+def test_demo_password_logs_in(client):
+    call_command("load_demo", stdout=StringIO())
+    response = client.post("/accounts/login/", {"username": "clerk", "password": "Xinyipi@2026"})
+    assert response.status_code == 302
