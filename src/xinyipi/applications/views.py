@@ -203,11 +203,16 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
     }
 
 
-def document_response(request, application: Application, ref: str, *, pdf: bool, back_url: str, pdf_url: str):
-    """A document of the case as a printable page (with its verification QR code), or as PDF."""
+def document_response(request, application: Application, ref: str, *, pdf: bool, case_view: str, pdf_view: str):
+    """A document of the case as a printable page (with its verification QR code), or as PDF.
+
+    ``case_view`` and ``pdf_view`` are the URL names of the case page (back link) and of the PDF.
+    """
     document = case_document(application, ref)
     if document is None:
         raise Http404(_("未找到该文书。"))
+    back_url = reverse(case_view, args=[application.pk])
+    pdf_url = reverse(pdf_view, args=[application.pk, ref])
     verify_url = request.build_absolute_uri(reverse("portal:verify", args=[document.token]))
     context = {
         "application": application,
@@ -251,6 +256,22 @@ def material_file_response(application: Application, code: str):
         filename=row.file_name or f"{row.code}.{row.file_type}",
         content_type=_FILE_TYPES.get(row.file_type, "application/octet-stream"),
     )
+
+
+def render_case_page(request, application: Application, *, console: bool, template: str, status: int = 200, **forms):
+    """The case page with the forms just posted (refused ones keep their errors) and any 409 conflict."""
+    context = case_page_context(application, request.user, console=console)
+    context.update({k: v for k, v in forms.items() if v is not None})
+    context["conflict"] = conflict_of(forms)
+    return render(request, template, context, status=status)
+
+
+def conflict_of(forms: dict) -> str:
+    """The message of a move refused because the case is no longer in the state it was shown in (409)."""
+    for form in forms.values():
+        if form is not None and getattr(form, "conflict", ""):
+            return form.conflict
+    return ""
 
 
 def run_case_action(request, application: Application, *, action: str, form, call) -> tuple[bool, int]:
@@ -457,19 +478,28 @@ def _staff_case(request, pk: int) -> Application:
     return case_for(request.user, pk)
 
 
-def conflict_of(forms: dict) -> str:
-    """The message of a move refused because the case is no longer in the state it was shown in (409)."""
-    for form in forms.values():
-        if form is not None and getattr(form, "conflict", ""):
-            return form.conflict
-    return ""
-
-
 def _detail(request, application, *, status: int = 200, **forms):
-    context = case_page_context(application, request.user, console=True)
-    context.update({k: v for k, v in forms.items() if v is not None})
-    context["conflict"] = conflict_of(forms)
-    return render(request, "applications/detail.html", context, status=status)
+    return render_case_page(
+        request, application, console=True, template="applications/detail.html", status=status, **forms
+    )
+
+
+def _reviewer_action(request, pk: int, *, action: str, form_class, form_name: str, service, fields, done_message: str):
+    """A reviewer's form on the case page: validate it and call ``service`` with its ``fields``; on success
+    say ``done_message`` (with the new status) and go back to the case, otherwise show the case again with
+    the refused form."""
+    application = _staff_case(request, pk)
+    form = form_class(request.POST)
+
+    def call(f):
+        service(actor=request.user, application=application, **{name: f.cleaned_data[name] for name in fields})
+
+    done, status = run_case_action(request, application, action=action, form=form, call=call)
+    application.refresh_from_db()
+    if done:
+        messages.success(request, done_message % {"s": application.get_status_display()})
+        return redirect("applications:detail", pk=application.pk)
+    return _detail(request, application, status=status, **{form_name: form})
 
 
 @login_required
@@ -493,48 +523,32 @@ def supplement(request, pk: int):
 @permission_required("applications.decide_application", raise_exception=True)
 @require_POST
 def decide(request, pk: int):
-    application = _staff_case(request, pk)
-    form = DecisionForm(request.POST)
-
-    def call(f):
-        application_decide(
-            actor=request.user,
-            application=application,
-            outcome=f.cleaned_data["outcome"],
-            reason=f.cleaned_data["reason"],
-        )
-
-    done, status = run_case_action(request, application, action="decide", form=form, call=call)
-    if done:
-        application.refresh_from_db()
-        messages.success(request, _("已作出决定：%(s)s。") % {"s": application.get_status_display()})
-        return redirect("applications:detail", pk=application.pk)
-    application.refresh_from_db()
-    return _detail(request, application, status=status, decision_form=form)
+    return _reviewer_action(
+        request,
+        pk,
+        action="decide",
+        form_class=DecisionForm,
+        form_name="decision_form",
+        service=application_decide,
+        fields=("outcome", "reason"),
+        done_message=_("已作出决定：%(s)s。"),
+    )
 
 
 @login_required
 @permission_required("applications.verify_application", raise_exception=True)
 @require_POST
 def verify(request, pk: int):
-    application = _staff_case(request, pk)
-    form = VerificationForm(request.POST)
-
-    def call(f):
-        application_verify(
-            actor=request.user,
-            application=application,
-            outcome=f.cleaned_data["outcome"],
-            evidence=f.cleaned_data["evidence"],
-        )
-
-    done, status = run_case_action(request, application, action="verify", form=form, call=call)
-    if done:
-        application.refresh_from_db()
-        messages.success(request, _("核查结果已登记：%(s)s。") % {"s": application.get_status_display()})
-        return redirect("applications:detail", pk=application.pk)
-    application.refresh_from_db()
-    return _detail(request, application, status=status, verification_form=form)
+    return _reviewer_action(
+        request,
+        pk,
+        action="verify",
+        form_class=VerificationForm,
+        form_name="verification_form",
+        service=application_verify,
+        fields=("outcome", "evidence"),
+        done_message=_("核查结果已登记：%(s)s。"),
+    )
 
 
 @login_required
@@ -552,29 +566,16 @@ def material_file(request, pk: int, code: str):
     return material_file_response(_staff_case(request, pk), code)
 
 
+_DOCUMENT_VIEWS = {"case_view": "applications:detail", "pdf_view": "applications:document_pdf"}
+
+
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def document(request, pk: int, ref: str):
-    application = _staff_case(request, pk)
-    return document_response(
-        request,
-        application,
-        ref,
-        pdf=False,
-        back_url=reverse("applications:detail", args=[pk]),
-        pdf_url=reverse("applications:document_pdf", args=[pk, ref]),
-    )
+    return document_response(request, _staff_case(request, pk), ref, pdf=False, **_DOCUMENT_VIEWS)
 
 
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def document_pdf(request, pk: int, ref: str):
-    application = _staff_case(request, pk)
-    return document_response(
-        request,
-        application,
-        ref,
-        pdf=True,
-        back_url=reverse("applications:detail", args=[pk]),
-        pdf_url=reverse("applications:document_pdf", args=[pk, ref]),
-    )
+    return document_response(request, _staff_case(request, pk), ref, pdf=True, **_DOCUMENT_VIEWS)

@@ -88,38 +88,34 @@ def _pledge(application: Application):
     return SupplementPledge.objects.filter(application=application).first()
 
 
+def _accepted_number(application: Application, kind: str) -> str:
+    """The number of the letter or pledge the applicant accepted: the case number and the kind's place."""
+    return f"{application.number}-{LetterKind.values.index(kind) + 1:02d}"
+
+
+def _accepted(application: Application, *, ref: str, kind: LetterKind, row) -> Printable:
+    return Printable(
+        ref=ref,
+        kind=kind,
+        title=str(kind.label),
+        number=_accepted_number(application, kind),
+        issued_at=row.accepted_at,
+        text=row.text,
+        text_sm3=row.text_sm3,
+        row=row,
+    )
+
+
 def case_documents(application: Application) -> list[Printable]:
     """Every printable text of the case: the letter or pledge the applicant accepted, then the documents
     issued, oldest first."""
     items = []
     letter = _letter(application)
     if letter is not None:
-        items.append(
-            Printable(
-                ref="letter",
-                kind=LetterKind.COMMITMENT_LETTER,
-                title=str(LetterKind.COMMITMENT_LETTER.label),
-                number=f"{application.number}-{LetterKind.values.index(LetterKind.COMMITMENT_LETTER) + 1:02d}",
-                issued_at=letter.accepted_at,
-                text=letter.text,
-                text_sm3=letter.text_sm3,
-                row=letter,
-            )
-        )
+        items.append(_accepted(application, ref="letter", kind=LetterKind.COMMITMENT_LETTER, row=letter))
     pledge = _pledge(application)
     if pledge is not None:
-        items.append(
-            Printable(
-                ref="pledge",
-                kind=LetterKind.SUPPLEMENT_PLEDGE,
-                title=str(LetterKind.SUPPLEMENT_PLEDGE.label),
-                number=f"{application.number}-{LetterKind.values.index(LetterKind.SUPPLEMENT_PLEDGE) + 1:02d}",
-                issued_at=pledge.accepted_at,
-                text=pledge.text,
-                text_sm3=pledge.text_sm3,
-                row=pledge,
-            )
-        )
+        items.append(_accepted(application, ref="pledge", kind=LetterKind.SUPPLEMENT_PLEDGE, row=pledge))
     for document in CaseDocument.objects.filter(application=application).order_by("id"):
         items.append(
             Printable(
@@ -172,7 +168,7 @@ def document_verification(token: str) -> VerificationView | None:
         kind, number, at = row.kind, row.number, row.issued_at
     else:
         kind = LetterKind.COMMITMENT_LETTER if isinstance(row, CommitmentLetter) else LetterKind.SUPPLEMENT_PLEDGE
-        number = f"{application.number}-{LetterKind.values.index(kind) + 1:02d}"
+        number = _accepted_number(application, kind)
         at = row.accepted_at
     if not row.text_intact():
         status = "altered"

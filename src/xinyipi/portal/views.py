@@ -13,12 +13,11 @@ from xinyipi.applications.selectors import application_page, subject_agent_link,
 from xinyipi.applications.services import application_credit_check
 from xinyipi.applications.views import (
     case_for,
-    case_page_context,
-    conflict_of,
     document_response,
     filing_page,
     filing_preview,
     material_file_response,
+    render_case_page,
     supplement_action,
     upload_limits,
     withdraw_action,
@@ -222,10 +221,7 @@ def apply_preview(request, code: str):
 
 
 def _portal_detail(request, application, *, status: int = 200, **forms):
-    context = case_page_context(application, request.user, console=False)
-    context.update({k: v for k, v in forms.items() if v is not None})
-    context["conflict"] = conflict_of(forms)
-    return render(request, "portal/case.html", context, status=status)
+    return render_case_page(request, application, console=False, template="portal/case.html", status=status, **forms)
 
 
 @login_required
@@ -256,30 +252,17 @@ def my_case_material_file(request, pk: int, code: str):
     return material_file_response(_portal_case(request, pk), code)
 
 
+_DOCUMENT_VIEWS = {"case_view": "portal:my_case", "pdf_view": "portal:my_case_document_pdf"}
+
+
 @login_required
 def my_case_document(request, pk: int, ref: str):
-    application = _portal_case(request, pk)
-    return document_response(
-        request,
-        application,
-        ref,
-        pdf=False,
-        back_url=reverse("portal:my_case", args=[pk]),
-        pdf_url=reverse("portal:my_case_document_pdf", args=[pk, ref]),
-    )
+    return document_response(request, _portal_case(request, pk), ref, pdf=False, **_DOCUMENT_VIEWS)
 
 
 @login_required
 def my_case_document_pdf(request, pk: int, ref: str):
-    application = _portal_case(request, pk)
-    return document_response(
-        request,
-        application,
-        ref,
-        pdf=True,
-        back_url=reverse("portal:my_case", args=[pk]),
-        pdf_url=reverse("portal:my_case_document_pdf", args=[pk, ref]),
-    )
+    return document_response(request, _portal_case(request, pk), ref, pdf=True, **_DOCUMENT_VIEWS)
 
 
 def verify(request, token: str):
