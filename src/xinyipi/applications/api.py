@@ -43,9 +43,21 @@ _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _ACTION_ERRORS = {**_ERRORS, 409: ErrorOut}
 
 
+# Every move on one case answers with the case and its history as they are after the move.
+_ACTION = {"response": {200: ApplicationDetailOut, **_ACTION_ERRORS}, "by_alias": True}
+
+
 def _detail(request, application_id: int) -> dict:
     application = application_by_id(actor=request.auth, application_id=application_id)
     return application_out(application, history=application_history(application=application))
+
+
+def _act(request, application_id: int, service, **arguments) -> dict:
+    """Load the case the caller may see, run ``service`` on it as the caller (the service checks the
+    permission and the move), and answer with the case as it is now."""
+    application = application_by_id(actor=request.auth, application_id=application_id)
+    service(actor=request.auth, application=application, **arguments)
+    return _detail(request, application_id)
 
 
 @router.post(
@@ -119,47 +131,35 @@ def application_get(request, application_id: int):
 
 @router.post(
     "/{application_id}/supplements",
-    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
-    by_alias=True,
+    **_ACTION,
     summary="Supply missing materials; the case is approved at once when nothing is missing",
 )
 def application_supplements(request, application_id: int, payload: SupplementIn):
-    application = application_by_id(actor=request.auth, application_id=application_id)
-    application_supplement(actor=request.auth, application=application, materials=payload.materials)
-    return _detail(request, application_id)
+    return _act(request, application_id, application_supplement, materials=payload.materials)
 
 
 @router.post(
     "/{application_id}/decision",
-    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
-    by_alias=True,
+    **_ACTION,
     summary="Approve or reject (reviewers of the matter's department)",
 )
 def application_decision(request, application_id: int, payload: DecisionIn):
-    application = application_by_id(actor=request.auth, application_id=application_id)
-    application_decide(actor=request.auth, application=application, outcome=payload.outcome, reason=payload.reason)
-    return _detail(request, application_id)
+    return _act(request, application_id, application_decide, outcome=payload.outcome, reason=payload.reason)
 
 
 @router.post(
     "/{application_id}/verification",
-    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
-    by_alias=True,
+    **_ACTION,
     summary="Record the verification of a commitment: fulfilled → verified, breached → revoked",
 )
 def application_verification(request, application_id: int, payload: VerificationIn):
-    application = application_by_id(actor=request.auth, application_id=application_id)
-    application_verify(actor=request.auth, application=application, outcome=payload.outcome, evidence=payload.evidence)
-    return _detail(request, application_id)
+    return _act(request, application_id, application_verify, outcome=payload.outcome, evidence=payload.evidence)
 
 
 @router.post(
     "/{application_id}/withdrawal",
-    response={200: ApplicationDetailOut, **_ACTION_ERRORS},
-    by_alias=True,
+    **_ACTION,
     summary="Withdraw a case that is still open (the applicant)",
 )
 def application_withdrawal(request, application_id: int, payload: WithdrawalIn):
-    application = application_by_id(actor=request.auth, application_id=application_id)
-    application_withdraw(actor=request.auth, application=application, reason=payload.reason)
-    return _detail(request, application_id)
+    return _act(request, application_id, application_withdraw, reason=payload.reason)
