@@ -18,6 +18,7 @@ uses the partial indexes of ``Application``: only the few due rows are read, how
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -293,7 +294,7 @@ def application_verification_flag(*, application_id: int) -> Application | None:
     return application
 
 
-def _each(ids, step, report_list, label, report: SweepReport, key=lambda a: a.number):
+def _each(ids, step, report_list, label, report: SweepReport, key):
     for pk in ids:
         try:
             done = step(pk)
@@ -311,43 +312,24 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     """Run every step of the sweep as if at ``now`` (default: the real time); returns what it changed."""
     moment = now or clock.now()
     report = SweepReport(at=moment)
+    by_number, by_pk = attrgetter("number"), attrgetter("pk")
+    # (label, the due ids on a day, the step on one id, the report's list, what the list keeps). In this order,
+    # and each step selects its due rows only once the step before it has run.
+    steps = (
+        ("remind", due_supplements, lambda i: application_remind(application_id=i), report.reminded, by_number),
+        ("terminate", due_graces, lambda i: application_terminate(application_id=i), report.terminated, by_number),
+        (
+            "verification",
+            due_verifications,
+            lambda i: application_verification_flag(application_id=i),
+            report.verification_flagged,
+            by_number,
+        ),
+        ("list", blacklist_due_listings, lambda i: blacklist_entry_list(entry_id=i), report.listed, by_pk),
+        ("expire", blacklist_due_expiries, lambda i: blacklist_entry_expire(entry_id=i), report.expired, by_pk),
+    )
     with clock.acting_at(moment):
         today = clock.today()
-        _each(
-            due_supplements(on=today),
-            lambda pk: application_remind(application_id=pk),
-            report.reminded,
-            "remind",
-            report,
-        )
-        _each(
-            due_graces(on=today),
-            lambda pk: application_terminate(application_id=pk),
-            report.terminated,
-            "terminate",
-            report,
-        )
-        _each(
-            due_verifications(on=today),
-            lambda pk: application_verification_flag(application_id=pk),
-            report.verification_flagged,
-            "verification",
-            report,
-        )
-        _each(
-            blacklist_due_listings(on=today),
-            lambda pk: blacklist_entry_list(entry_id=pk),
-            report.listed,
-            "list",
-            report,
-            key=lambda e: e.pk,
-        )
-        _each(
-            blacklist_due_expiries(on=today),
-            lambda pk: blacklist_entry_expire(entry_id=pk),
-            report.expired,
-            "expire",
-            report,
-            key=lambda e: e.pk,
-        )
+        for label, due, step, report_list, key in steps:
+            _each(due(on=today), step, report_list, label, report, key)
     return report
