@@ -81,47 +81,32 @@ def _verify(*, actor, application: Application, outcome: str, evidence: str) -> 
         "outcome": outcome,
         "evidence": evidence[:500],
     }
-    if fulfilled:
+    names = {"matter": matter.name, "number": application.number}
+
+    def record(type_: str, summary: str) -> None:
         record_append(
             subject=application.subject,
-            type="commitment_fulfilled",
-            summary=_("告知承诺经核查属实：%(matter)s（办件 %(number)s）")
-            % {"matter": matter.name, "number": application.number},
+            type=type_,
+            summary=summary % names,
             payload=payload,
             source=application,
             actor=actor,
             at=now,
         )
+
+    if fulfilled:
+        record("commitment_fulfilled", _("告知承诺经核查属实：%(matter)s（办件 %(number)s）"))
         tell_applicant(
             application,
             kind="verification",
             key="verification",
             title=_("核查结果"),
-            body=_("您就“%(matter)s”（办件编号 %(number)s）作出的告知承诺经核查属实。")
-            % {"matter": matter.name, "number": application.number},
+            body=_("您就“%(matter)s”（办件编号 %(number)s）作出的告知承诺经核查属实。") % names,
         )
         return application
 
-    record_append(
-        subject=application.subject,
-        type="commitment_breached",
-        summary=_("告知承诺经核查不实：%(matter)s（办件 %(number)s）")
-        % {"matter": matter.name, "number": application.number},
-        payload=payload,
-        source=application,
-        actor=actor,
-        at=now,
-    )
-    record_append(
-        subject=application.subject,
-        type="revocation",
-        summary=_("撤销行政许可：%(matter)s（办件 %(number)s）")
-        % {"matter": matter.name, "number": application.number},
-        payload=payload,
-        source=application,
-        actor=actor,
-        at=now,
-    )
+    record("commitment_breached", _("告知承诺经核查不实：%(matter)s（办件 %(number)s）"))
+    record("revocation", _("撤销行政许可：%(matter)s（办件 %(number)s）"))
     document_issue(
         application, LetterKind.REVOCATION_DECISION, document_context(application, decision={"reason": evidence})
     )
@@ -131,7 +116,7 @@ def _verify(*, actor, application: Application, outcome: str, evidence: str) -> 
         key="revocation",
         title=_("撤销决定"),
         body=_("您就“%(matter)s”（办件编号 %(number)s）作出的告知承诺经核查不实，该许可已被撤销，并拟列入黑名单。")
-        % {"matter": matter.name, "number": application.number},
+        % names,
     )
     blacklist_propose(
         subject=application.subject,
