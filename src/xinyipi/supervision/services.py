@@ -51,6 +51,23 @@ def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str) 
     )
 
 
+def _entry_move(entry_id: int, *, expected: str, due_field: str, today, **changes) -> BlacklistEntry | None:
+    """Compare-and-set: move the entry if it is still ``expected`` and its ``due_field`` day has ended;
+    ``None`` when it is not (another sweep or a person moved it first, or it is not due)."""
+    won = BlacklistEntry.objects.filter(pk=entry_id, status=expected, **{f"{due_field}__lt": today}).update(**changes)
+    if not won:
+        return None
+    return BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
+
+
+def _entry_recorded(
+    entry: BlacklistEntry, *, type: str, summary: str, payload: dict, action: str, actor, at, before=None
+) -> None:
+    """The credit-record event and the audit entry of one step of an entry, in the caller's transaction."""
+    record_append(subject=entry.subject, type=type, summary=summary, payload=payload, source=entry, actor=actor, at=at)
+    audit_record(actor=actor, action=action, obj=entry, before=before, after=snapshot(entry, _AUDITED))
+
+
 def _reason_text(reason: str, case) -> str:
     label = str(BlacklistEntry.Reason(reason).label)
     if case is None:
@@ -97,8 +114,8 @@ def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", ac
             case=case,
             proposed_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        record_append(
-            subject=subject,
+        _entry_recorded(
+            entry,
             type="blacklist_proposed",
             summary=_("拟列入%(list)s：%(reason)s") % {"list": policy.list_name, "reason": entry.reason_text},
             payload={
@@ -109,11 +126,10 @@ def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", ac
                 "basis": policy.basis,
                 "reference": policy.objection_reference,
             },
-            source=entry,
+            action="supervision.blacklist.propose",
             actor=actor,
             at=now,
         )
-        audit_record(actor=actor, action="supervision.blacklist.propose", obj=entry, after=snapshot(entry, _AUDITED))
         _tell(
             entry,
             kind="listing_proposal",
@@ -145,14 +161,19 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
         today = clock.to_beijing(now).date()
         policy = listing_policy_on(today)
         until = add_months(today, policy.publicity_months)
-        won = BlacklistEntry.objects.filter(
-            pk=entry_id, status=BlacklistEntry.Status.PROPOSED, objection_due__lt=today
-        ).update(status=BlacklistEntry.Status.LISTED, listed_at=now, publicity_until=until)
-        if not won:
+        entry = _entry_move(
+            entry_id,
+            expected=BlacklistEntry.Status.PROPOSED,
+            due_field="objection_due",
+            today=today,
+            status=BlacklistEntry.Status.LISTED,
+            listed_at=now,
+            publicity_until=until,
+        )
+        if entry is None:
             return None
-        entry = BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
-        record_append(
-            subject=entry.subject,
+        _entry_recorded(
+            entry,
             type="blacklist_listed",
             summary=_("列入%(list)s：%(reason)s，公示至 %(until)s")
             % {"list": policy.list_name, "reason": entry.reason_text, "until": until.isoformat()},
@@ -164,16 +185,10 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
                 "publicity_until": until.isoformat(),
                 "reference": policy.publicity_reference,
             },
-            source=entry,
+            action="supervision.blacklist.list",
             actor=actor,
             at=now,
-        )
-        audit_record(
-            actor=actor,
-            action="supervision.blacklist.list",
-            obj=entry,
             before={"status": BlacklistEntry.Status.PROPOSED},
-            after=snapshot(entry, _AUDITED),
         )
         # 两书同达: the listing decision and the credit-repair notice leave in the same transaction.
         _tell(
@@ -214,27 +229,25 @@ def blacklist_entry_expire(*, entry_id: int, actor=None) -> BlacklistEntry | Non
     with transaction.atomic():
         now = clock.now()
         today = clock.to_beijing(now).date()
-        won = BlacklistEntry.objects.filter(
-            pk=entry_id, status=BlacklistEntry.Status.LISTED, publicity_until__lt=today
-        ).update(status=BlacklistEntry.Status.EXPIRED, ended_at=now)
-        if not won:
+        entry = _entry_move(
+            entry_id,
+            expected=BlacklistEntry.Status.LISTED,
+            due_field="publicity_until",
+            today=today,
+            status=BlacklistEntry.Status.EXPIRED,
+            ended_at=now,
+        )
+        if entry is None:
             return None
-        entry = BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
-        record_append(
-            subject=entry.subject,
+        _entry_recorded(
+            entry,
             type="blacklist_expired",
             summary=_("黑名单公示期满移出：%(reason)s") % {"reason": entry.reason_text},
             payload={"entry_id": entry.pk, "publicity_until": entry.publicity_until.isoformat()},
-            source=entry,
+            action="supervision.blacklist.expire",
             actor=actor,
             at=now,
-        )
-        audit_record(
-            actor=actor,
-            action="supervision.blacklist.expire",
-            obj=entry,
             before={"status": BlacklistEntry.Status.LISTED},
-            after=snapshot(entry, _AUDITED),
         )
         _tell(
             entry,
