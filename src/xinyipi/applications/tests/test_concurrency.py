@@ -8,7 +8,8 @@ from django.db import connection
 
 from xinyipi.applications.deadlines import deadlines_sweep
 from xinyipi.applications.models import Application, Transition
-from xinyipi.applications.services import application_decide, application_file, application_supplement
+from xinyipi.applications.services import application_decide, application_supplement
+from xinyipi.applications.tests.factories import standard_case, tolerance_case
 from xinyipi.applications.tests.test_deadlines import after
 from xinyipi.core.errors import InvalidTransition
 from xinyipi.notifications.models import Notification
@@ -46,14 +47,7 @@ def test_two_reviewers_deciding_one_case_exactly_one_wins(
     from xinyipi.accounts import roles
 
     second = make_user(roles.REVIEWER, department)
-    application = application_file(
-        actor=clerk,
-        matter=standard_matter,
-        subject=enterprise,
-        mode="standard",
-        materials=["A1", "A2"],
-        channel="window",
-    )
+    application = standard_case(clerk, standard_matter, enterprise)
     # Both read the case before either decides (as two open browser pages would).
     copies = [Application.objects.get(pk=application.pk) for _ in range(2)]
     results = run_together(
@@ -72,21 +66,7 @@ def test_two_reviewers_deciding_one_case_exactly_one_wins(
 
 def test_twenty_concurrent_filings_get_twenty_distinct_numbers(clerk, standard_matter, make_enterprise):
     subjects = [make_enterprise() for _ in range(20)]
-    results = run_together(
-        *[
-            (
-                lambda s=s: application_file(
-                    actor=clerk,
-                    matter=standard_matter,
-                    subject=s,
-                    mode="standard",
-                    materials=["A1", "A2"],
-                    channel="window",
-                )
-            )
-            for s in subjects
-        ]
-    )
+    results = run_together(*[(lambda s=s: standard_case(clerk, standard_matter, s)) for s in subjects])
     errors = [r for r in results if not isinstance(r, Application)]
     assert errors == []
     numbers = {r.number for r in results}
@@ -97,15 +77,7 @@ def test_twenty_concurrent_filings_get_twenty_distinct_numbers(clerk, standard_m
 def test_two_supplements_at_once_bring_the_last_material_and_approve_once(
     clerk, applicant_for, tolerance_matter, enterprise
 ):
-    application = application_file(
-        actor=clerk,
-        matter=tolerance_matter,
-        subject=enterprise,
-        mode="tolerance",
-        materials=["A1", "B3"],
-        supplement_pledge={"accepted": True},
-        channel="window",
-    )
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     applicant = applicant_for(enterprise)
     copies = [Application.objects.get(pk=application.pk) for _ in range(2)]
     results = run_together(
@@ -118,18 +90,7 @@ def test_two_supplements_at_once_bring_the_last_material_and_approve_once(
 
 
 def test_two_sweeps_at_once_double_nothing(clerk, tolerance_matter, make_enterprise):
-    cases = [
-        application_file(
-            actor=clerk,
-            matter=tolerance_matter,
-            subject=make_enterprise(),
-            mode="tolerance",
-            materials=["A1", "B3"],
-            supplement_pledge={"accepted": True},
-            channel="window",
-        )
-        for _ in range(4)
-    ]
+    cases = [tolerance_case(clerk, tolerance_matter, make_enterprise()) for _ in range(4)]
     reminded_at = after(cases[0].supplement_due)
     reports = run_together(lambda: deadlines_sweep(now=reminded_at), lambda: deadlines_sweep(now=reminded_at))
     assert sorted(n for r in reports for n in r.reminded) == sorted(c.number for c in cases)

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from xinyipi.applications.deadlines import deadlines_sweep
 from xinyipi.applications.models import Application
 from xinyipi.applications.policy import workflow_policy_on
-from xinyipi.applications.services import application_credit_check, application_file, application_supplement
+from xinyipi.applications.services import application_credit_check, application_supplement
+from xinyipi.applications.tests.factories import licence_case, standard_case, tolerance_case
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 from xinyipi.notifications.models import Notification
@@ -30,18 +31,6 @@ def at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
 def after(day: dt.date) -> dt.datetime:
     """Just after ``day`` has ended (Beijing): the first moment it counts as overdue."""
     return at(day + dt.timedelta(days=1), 0, 0)
-
-
-def tolerance_case(clerk, matter, subject):
-    return application_file(
-        actor=clerk,
-        matter=matter,
-        subject=subject,
-        mode="tolerance",
-        materials=["A1", "B3"],
-        supplement_pledge={"accepted": True},
-        channel="window",
-    )
 
 
 def refresh(application) -> Application:
@@ -168,14 +157,7 @@ def test_r9_listing_withdraws_conveniences_of_open_cases(clerk, tolerance_matter
     # Two more cases of the subject, filed on the last day of the objection period, are open when it takes effect.
     with clock.acting_at(at(entry.objection_due, 10)):
         waiting = tolerance_case(clerk, tolerance_matter, enterprise)
-        review = application_file(
-            actor=clerk,
-            matter=standard_matter,
-            subject=enterprise,
-            mode="standard",
-            materials=["A1", "A2"],
-            channel="window",
-        )
+        review = standard_case(clerk, standard_matter, enterprise)
     assert waiting.green_channel and review.green_channel
     moment = after(entry.objection_due)
     assert waiting.supplement_due > moment.date()
@@ -202,15 +184,7 @@ def test_r9_listing_expires_after_its_publicity_period(clerk, tolerance_matter, 
 
 
 def test_r5_overdue_verification_flagged_to_the_department_once(clerk, reviewer, licence_matter, enterprise):
-    application = application_file(
-        actor=clerk,
-        matter=licence_matter,
-        subject=enterprise,
-        mode="commitment",
-        materials=["A1"],
-        commitment={"certificates": ["C1"], "accepted": True},
-        channel="window",
-    )
+    application = licence_case(clerk, licence_matter, enterprise)
     assert deadlines_sweep(now=at(application.verification_due, 18)).verification_flagged == []
     report = deadlines_sweep(now=after(application.verification_due))
     assert report.verification_flagged == [application.number]

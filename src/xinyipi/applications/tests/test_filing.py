@@ -14,6 +14,7 @@ from xinyipi.applications.models import (
     Verification,
 )
 from xinyipi.applications.services import application_file, application_modes
+from xinyipi.applications.tests.factories import certificate_case, licence_case, tolerance_case
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
@@ -195,14 +196,7 @@ def test_r10_green_channel_granted_only_with_the_entitlement(
 def test_r4_certificate_commitment_replaces_the_certificate_and_freezes_the_letter(
     clerk, certificate_matter, enterprise
 ):
-    application = file(
-        clerk,
-        certificate_matter,
-        enterprise,
-        "commitment",
-        ["A1", "C2"],
-        commitment={"certificates": ["C1"], "accepted": True},
-    )
+    application = certificate_case(clerk, certificate_matter, enterprise)
     assert application.status == "under_review" and application.mode == "commitment"
     states = dict(application.materials.values_list("code", "state"))
     assert states == {"A1": "provided", "C1": "replaced_by_commitment", "C2": "provided"}
@@ -228,14 +222,7 @@ def test_r4_certificate_commitment_replaces_the_certificate_and_freezes_the_lett
 
 
 def test_r4_letter_tampering_is_detected(clerk, certificate_matter, enterprise):
-    application = file(
-        clerk,
-        certificate_matter,
-        enterprise,
-        "commitment",
-        ["A1", "C2"],
-        commitment={"certificates": ["C1"], "accepted": True},
-    )
+    application = certificate_case(clerk, certificate_matter, enterprise)
     CommitmentLetter.objects.filter(pk=application.commitment_letter.pk).update(
         text=application.commitment_letter.text.replace("配合", "无需配合")
     )
@@ -306,14 +293,7 @@ def test_r4_excluded_domain_matter_refused_commitment(clerk, certificate_matter,
     certificate_matter.refresh_from_db()
     error = refused(
         "mode_not_allowed",
-        lambda: file(
-            clerk,
-            certificate_matter,
-            enterprise,
-            "commitment",
-            ["A1", "C2"],
-            commitment={"certificates": ["C1"], "accepted": True},
-        ),
+        lambda: certificate_case(clerk, certificate_matter, enterprise),
     )
     assert error.extra["reason"] == "matter"
 
@@ -322,14 +302,7 @@ def test_r4_dishonest_subject_refused_commitment(clerk, certificate_matter, ente
     make_dishonest(enterprise)
     error = refused(
         "mode_not_allowed",
-        lambda: file(
-            clerk,
-            certificate_matter,
-            enterprise,
-            "commitment",
-            ["A1", "C2"],
-            commitment={"certificates": ["C1"], "accepted": True},
-        ),
+        lambda: certificate_case(clerk, certificate_matter, enterprise),
     )
     assert error.extra["reason"] == "credit"
 
@@ -337,27 +310,10 @@ def test_r4_dishonest_subject_refused_commitment(clerk, certificate_matter, ente
 def test_r4_agent_needs_written_authorisation(clerk, certificate_matter, enterprise):
     refused(
         "agent_authorisation_required",
-        lambda: file(
-            clerk,
-            certificate_matter,
-            enterprise,
-            "commitment",
-            ["A1", "C2"],
-            commitment={"certificates": ["C1"], "accepted": True, "agent_name": "王代理"},
-        ),
+        lambda: certificate_case(clerk, certificate_matter, enterprise, agent_name="王代理"),
     )
-    application = file(
-        clerk,
-        certificate_matter,
-        enterprise,
-        "commitment",
-        ["A1", "C2"],
-        commitment={
-            "certificates": ["C1"],
-            "accepted": True,
-            "agent_name": "王代理",
-            "agent_authorisation": "授权委托书第7号",
-        },
+    application = certificate_case(
+        clerk, certificate_matter, enterprise, agent_name="王代理", agent_authorisation="授权委托书第7号"
     )
     assert "王代理" in application.commitment_letter.text and "授权委托书第7号" in application.commitment_letter.text
 
@@ -366,9 +322,7 @@ def test_r4_agent_needs_written_authorisation(clerk, certificate_matter, enterpr
 
 
 def test_r5_licence_commitment_approved_on_the_spot_with_verification_due(clerk, licence_matter, enterprise):
-    application = file(
-        clerk, licence_matter, enterprise, "commitment", ["A1"], commitment={"certificates": ["C1"], "accepted": True}
-    )
+    application = licence_case(clerk, licence_matter, enterprise)
     assert application.status == "approved" and application.decided_at is not None
     due = add_working_days(clock.today(), licence_matter.verification_days)
     assert application.verification_due == due.date
@@ -396,14 +350,7 @@ def test_r4_certificate_commitment_approval_schedules_verification_when_sampled(
     certificate_matter.refresh_from_db()
     picked = {True: 0, False: 0}
     for _ in range(6):
-        application = file(
-            clerk,
-            certificate_matter,
-            enterprise,
-            "commitment",
-            ["A1", "C2"],
-            commitment={"certificates": ["C1"], "accepted": True},
-        )
+        application = certificate_case(clerk, certificate_matter, enterprise)
         application_decide(actor=reviewer, application=application, outcome="approve", reason="")
         application.refresh_from_db()
         expected = verification_pick(number=application.number, matter=certificate_matter, on=clock.today())
@@ -417,9 +364,7 @@ def test_r4_certificate_commitment_approval_schedules_verification_when_sampled(
 
 
 def test_r6_tolerance_awaits_supplement_with_working_day_deadline_and_notice(clerk, tolerance_matter, enterprise):
-    application = file(
-        clerk, tolerance_matter, enterprise, "tolerance", ["A1", "B3"], supplement_pledge={"accepted": True}
-    )
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     assert application.status == "awaiting_supplement"
     due = add_working_days(clock.today(), tolerance_matter.supplement_days)
     assert application.supplement_due == due.date and application.due_date == due.date
@@ -483,9 +428,7 @@ def test_r6_excluded_matter_refused(clerk, tolerance_matter, enterprise):
     tolerance_matter.refresh_from_db()
     error = refused(
         "mode_not_allowed",
-        lambda: file(
-            clerk, tolerance_matter, enterprise, "tolerance", ["A1", "B3"], supplement_pledge={"accepted": True}
-        ),
+        lambda: tolerance_case(clerk, tolerance_matter, enterprise),
     )
     assert error.extra["reason"] == "matter"
 
@@ -494,9 +437,7 @@ def test_r6_dishonest_subject_refused_tolerance(clerk, tolerance_matter, enterpr
     make_dishonest(enterprise)
     error = refused(
         "mode_not_allowed",
-        lambda: file(
-            clerk, tolerance_matter, enterprise, "tolerance", ["A1", "B3"], supplement_pledge={"accepted": True}
-        ),
+        lambda: tolerance_case(clerk, tolerance_matter, enterprise),
     )
     assert error.extra["reason"] == "credit" and error.extra["allowed_modes"] == ["key_review"]
 

@@ -16,6 +16,7 @@ from xinyipi.applications.services import (
     letter_template_deactivate,
     letter_template_save,
 )
+from xinyipi.applications.tests.factories import certificate_case, tolerance_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.errors import DomainError, NotPermitted
 
@@ -71,15 +72,7 @@ def test_only_the_bureau_edits_templates(clerk):
 
 def test_a_change_is_a_new_version_and_letters_keep_theirs(bureau_admin, clerk, certificate_matter, enterprise):
     def file():
-        return application_file(
-            actor=clerk,
-            matter=certificate_matter,
-            subject=enterprise,
-            mode="commitment",
-            materials=["A1", "C2"],
-            commitment={"certificates": ["C1"], "accepted": True},
-            channel="window",
-        )
+        return certificate_case(clerk, certificate_matter, enterprise)
 
     first = file().commitment_letter
     assert first.template_version == 1 and first.template.matter is None
@@ -136,20 +129,8 @@ def test_admin_saves_a_change_as_a_new_version(client, bureau_admin):
 # Uploads ------------------------------------------------------------------------------------------------
 
 
-def _tolerance(clerk, matter, subject):
-    return application_file(
-        actor=clerk,
-        matter=matter,
-        subject=subject,
-        mode="tolerance",
-        materials=["A1", "B3"],
-        supplement_pledge={"accepted": True},
-        channel="window",
-    )
-
-
 def test_uploaded_supplement_is_kept_with_its_hash(clerk, tolerance_matter, enterprise):
-    application = _tolerance(clerk, tolerance_matter, enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     application_supplement(
         actor=clerk,
         application=application,
@@ -174,7 +155,7 @@ def test_uploaded_supplement_is_kept_with_its_hash(clerk, tolerance_matter, ente
 )
 def test_refused_upload_changes_nothing(clerk, tolerance_matter, enterprise, settings, upload, code):
     settings.APPLICATIONS = {**settings.APPLICATIONS, "UPLOAD_MAX_BYTES": 1024}
-    application = _tolerance(clerk, tolerance_matter, enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     with pytest.raises(DomainError) as caught:
         application_supplement(actor=clerk, application=application, materials=["B1"], files={"B1": upload})
     assert caught.value.code == code and caught.value.field == "files.B1"
@@ -184,7 +165,7 @@ def test_refused_upload_changes_nothing(clerk, tolerance_matter, enterprise, set
 
 def test_type_not_in_the_configured_list_is_refused(clerk, tolerance_matter, enterprise, settings):
     settings.APPLICATIONS = {**settings.APPLICATIONS, "UPLOAD_TYPES": ["pdf"]}
-    application = _tolerance(clerk, tolerance_matter, enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     with pytest.raises(DomainError) as caught:
         application_supplement(
             actor=clerk, application=application, materials=["B1"], files={"B1": SimpleUploadedFile("a.png", PNG)}
@@ -193,7 +174,7 @@ def test_type_not_in_the_configured_list_is_refused(clerk, tolerance_matter, ent
 
 
 def test_file_for_a_material_not_supplied_is_refused(clerk, tolerance_matter, enterprise):
-    application = _tolerance(clerk, tolerance_matter, enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     with pytest.raises(DomainError) as caught:
         application_supplement(
             actor=clerk, application=application, materials=["B1"], files={"B2": SimpleUploadedFile("a.pdf", PDF)}

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from xinyipi.applications.selectors import commitment_letter_preview, supplement_pledge_preview
-from xinyipi.applications.services import application_file
+from xinyipi.applications.tests.factories import tolerance_case
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +35,7 @@ def test_letter_previews_read_the_same_in_an_english_session(certificate_matter,
 
 def test_documents_filed_in_an_english_session_are_chinese(clerk, tolerance_matter, enterprise):
     with translation.override("en"):
-        application = application_file(
-            actor=clerk,
-            matter=tolerance_matter,
-            subject=enterprise,
-            mode="tolerance",
-            materials=["A1", "B3"],
-            supplement_pledge={"accepted": True},
-            channel="window",
-        )
+        application = tolerance_case(clerk, tolerance_matter, enterprise)
     texts = [application.supplement_pledge.text, *(d.text for d in application.documents.all())]
     assert len(texts) >= 2
     for text in texts:
@@ -56,15 +48,7 @@ def test_history_and_credit_record_of_an_english_session_are_kept_in_chinese(cle
     from xinyipi.records.models import CreditRecordEvent
 
     with translation.override("en"):
-        application = application_file(
-            actor=clerk,
-            matter=tolerance_matter,
-            subject=enterprise,
-            mode="tolerance",
-            materials=["A1", "B3"],
-            supplement_pledge={"accepted": True},
-            channel="window",
-        )
+        application = tolerance_case(clerk, tolerance_matter, enterprise)
         application_withdraw(actor=clerk, application=application)
     reasons = list(application.transitions.values_list("reason", flat=True))
     summaries = list(CreditRecordEvent.objects.filter(subject=enterprise).values_list("summary", flat=True))

@@ -11,6 +11,7 @@ from xinyipi.applications.services import (
     application_verify,
     application_withdraw,
 )
+from xinyipi.applications.tests.factories import licence_case, standard_case, tolerance_case
 from xinyipi.applications.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, check_transition
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
@@ -19,36 +20,6 @@ from xinyipi.records.models import CreditRecordEvent
 from xinyipi.supervision.models import BlacklistEntry
 
 pytestmark = pytest.mark.django_db
-
-
-def tolerance_case(clerk, matter, subject):
-    return application_file(
-        actor=clerk,
-        matter=matter,
-        subject=subject,
-        mode="tolerance",
-        materials=["A1", "B3"],
-        supplement_pledge={"accepted": True},
-        channel="window",
-    )
-
-
-def licence_case(clerk, matter, subject):
-    return application_file(
-        actor=clerk,
-        matter=matter,
-        subject=subject,
-        mode="commitment",
-        materials=["A1"],
-        commitment={"certificates": ["C1"], "accepted": True},
-        channel="window",
-    )
-
-
-def standard_case(clerk, matter, subject):
-    return application_file(
-        actor=clerk, matter=matter, subject=subject, mode="standard", materials=["A1", "A2"], channel="window"
-    )
 
 
 def events(subject) -> list[str]:

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from xinyipi.applications.models import Application, Status, SubjectAgent
-from xinyipi.applications.services import application_file
+from xinyipi.applications.tests.factories import standard_case, tolerance_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.testing import ric_for, uscc_for
 from xinyipi.subjects.models import Subject
@@ -198,23 +198,11 @@ def test_apply_for_a_subject_one_does_not_act_for_is_404(
 # Following the own cases -------------------------------------------------------------------------------
 
 
-def _tolerance_case(clerk, tolerance_matter, subject):
-    return application_file(
-        actor=clerk,
-        matter=tolerance_matter,
-        subject=subject,
-        mode="tolerance",
-        materials=["A1", "B3"],
-        supplement_pledge={"accepted": True},
-        channel="window",
-    )
-
-
 def test_r6_applicant_supplements_online_and_the_case_completes(
     client, clerk, applicant_for, enterprise, tolerance_matter
 ):
     user = applicant_for(enterprise)
-    application = _tolerance_case(clerk, tolerance_matter, enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
     client.force_login(user)
     listing = page_of(client.get(reverse("portal:my_cases")))
     assert application.number in listing
@@ -237,14 +225,7 @@ def test_r6_applicant_supplements_online_and_the_case_completes(
 
 
 def test_applicant_withdraws_own_open_case(client, clerk, applicant_for, enterprise, standard_matter):
-    application = application_file(
-        actor=clerk,
-        matter=standard_matter,
-        subject=enterprise,
-        mode="standard",
-        materials=["A1", "A2"],
-        channel="window",
-    )
+    application = standard_case(clerk, standard_matter, enterprise)
     client.force_login(applicant_for(enterprise))
     assert client.post(reverse("portal:my_case_withdraw", args=[application.pk])).status_code == 302
     application.refresh_from_db()
@@ -255,9 +236,7 @@ def test_applicant_never_sees_another_subjects_case(
     client, clerk, applicant_for, enterprise, make_enterprise, standard_matter
 ):
     other = make_enterprise()
-    application = application_file(
-        actor=clerk, matter=standard_matter, subject=other, mode="standard", materials=["A1", "A2"], channel="window"
-    )
+    application = standard_case(clerk, standard_matter, other)
     client.force_login(applicant_for(enterprise))
     assert application.number not in page_of(client.get(reverse("portal:my_cases")))
     for name in ("portal:my_case",):

@@ -6,6 +6,7 @@ import pytest
 
 from xinyipi.accounts import roles
 from xinyipi.applications.services import application_credit_check
+from xinyipi.applications.tests.factories import licence_case
 from xinyipi.core import clock
 from xinyipi.notifications.models import Notification
 from xinyipi.records.models import CreditRecordEvent
@@ -48,18 +49,8 @@ def test_r9_proposal_is_not_in_effect(enterprise):
 
 
 def test_r9_same_case_is_proposed_once(enterprise, licence_matter, make_user, department):
-    from xinyipi.applications.services import application_file
-
     clerk = make_user(roles.WINDOW_CLERK, department)
-    case = application_file(
-        actor=clerk,
-        matter=licence_matter,
-        subject=enterprise,
-        mode="commitment",
-        materials=["A1"],
-        commitment={"certificates": ["C1"], "accepted": True},
-        channel="window",
-    )
+    case = licence_case(clerk, licence_matter, enterprise)
     first = blacklist_propose(subject=enterprise, reason="commitment_breached", case=case, evidence="", actor=None)
     again = blacklist_propose(subject=enterprise, reason="commitment_breached", case=case, evidence="", actor=None)
     assert first.pk == again.pk and BlacklistEntry.objects.count() == 1
