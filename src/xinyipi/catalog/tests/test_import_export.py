@@ -59,10 +59,15 @@ def tables(matters=None, materials=None, departments=None):
     return [("departments", *departments), ("matters", *matters), ("materials", *materials)]
 
 
-def xlsx(tmp_path, **kwargs):
-    path = tmp_path / "catalog.xlsx"
-    write_xlsx(path, tables(**kwargs))
+def workbook(tmp_path, t, name: str = "c.xlsx"):
+    """The tables ``t`` (``tables()``, edited) written as an Excel workbook, or as a zip of CSV files."""
+    path = tmp_path / name
+    (write_xlsx if path.suffix == ".xlsx" else write_csv)(path, t)
     return path
+
+
+def xlsx(tmp_path, **kwargs):
+    return workbook(tmp_path, tables(**kwargs), "catalog.xlsx")
 
 
 def state():
@@ -128,17 +133,13 @@ def test_chinese_and_national_headers_accepted(tmp_path):
 def test_bad_boolean_names_sheet_row_and_column(tmp_path):
     t = tables()
     t[2][2][1][3] = "也许"
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("materials", 3, "essential", "invalid_boolean") in refused(path)
+    assert ("materials", 3, "essential", "invalid_boolean") in refused(workbook(tmp_path, t))
 
 
 def test_unknown_department_named(tmp_path):
     t = tables()
     t[1][2][1][2] = uscc_for("11150783", "MB9999999")
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("matters", 3, "department", "unknown_department") in refused(path)
+    assert ("matters", 3, "department", "unknown_department") in refused(workbook(tmp_path, t))
 
 
 def test_missing_required_column_named(tmp_path):
@@ -149,42 +150,32 @@ def test_missing_required_column_named(tmp_path):
 def test_empty_required_cell_named(tmp_path):
     t = tables()
     t[1][2][0][1] = None
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("matters", 2, "name", "required") in refused(path)
+    assert ("matters", 2, "name", "required") in refused(workbook(tmp_path, t))
 
 
 def test_duplicate_material_code_named(tmp_path):
     t = tables()
     t[2][2].append([M1, "002", "营业执照（重复）", "是", "否", "否", "否"])
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("materials", 6, "code", "duplicate_material_code") in refused(path)
+    assert ("materials", 6, "code", "duplicate_material_code") in refused(workbook(tmp_path, t))
 
 
 def test_r6_essential_material_marked_tolerable_refused_in_import(tmp_path):
     t = tables()
     t[2][2][0][4] = "是"  # 申请书: essential and tolerable
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("materials", 2, "tolerable", "essential_material_tolerable") in refused(path)
+    assert ("materials", 2, "tolerable", "essential_material_tolerable") in refused(workbook(tmp_path, t))
 
 
 def test_r6_excluded_matter_marked_tolerable_refused_in_import(tmp_path):
     t = tables()
     t[1][2][1][6] = "是"  # 危险测试许可 (public_safety) under tolerance
     t[2][2][3][3:5] = ["否", "是"]
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("matters", 3, "tolerance", "tolerance_excluded_domain") in refused(path)
+    assert ("matters", 3, "tolerance", "tolerance_excluded_domain") in refused(workbook(tmp_path, t))
 
 
 def test_r4_excluded_matter_under_commitment_refused_in_import(tmp_path):
     t = tables()
     t[1][2][1][7] = "licence_commitment"
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("matters", 3, "commitment_kind", "commitment_excluded_domain") in refused(path)
+    assert ("matters", 3, "commitment_kind", "commitment_excluded_domain") in refused(workbook(tmp_path, t))
 
 
 def test_r6_supplement_period_over_promised_limit_refused_in_import(tmp_path):
@@ -209,8 +200,7 @@ def test_r6_supplement_period_over_promised_limit_refused_in_import(tmp_path):
 def test_one_bad_row_among_good_ones_imports_nothing(tmp_path):
     t = tables()
     t[2][2][2][3] = "maybe"
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
+    path = workbook(tmp_path, t)
     refused(path)
     assert not Department.objects.filter(code=DEPT).exists()
 
@@ -219,8 +209,7 @@ def test_bad_number_and_choice_named(tmp_path):
     t = tables()
     t[1][2][0][4] = "二十"
     t[1][2][0][7] = "承诺制"
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
+    path = workbook(tmp_path, t)
     found = refused(path)
     assert ("matters", 2, "statutory_days", "invalid_number") in found
     assert ("matters", 2, "commitment_kind", "invalid_choice") in found
@@ -229,9 +218,7 @@ def test_bad_number_and_choice_named(tmp_path):
 def test_unknown_matter_in_materials_sheet_named(tmp_path):
     t = tables()
     t[2][2].append([f"{DEPT}4999999999999", "001", "申请书", "是", "否", "否", "否"])
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
-    assert ("materials", 6, "matter_code", "unknown_matter") in refused(path)
+    assert ("materials", 6, "matter_code", "unknown_matter") in refused(workbook(tmp_path, t))
 
 
 def test_not_a_workbook_refused(tmp_path):
@@ -248,8 +235,7 @@ def test_csv_zip_imports_and_reports_rows(tmp_path):
 
     bad = tables()
     bad[2][2][1][6] = "也许"
-    bad_path = tmp_path / "bad.zip"
-    write_csv(bad_path, bad)
+    bad_path = workbook(tmp_path, bad, "bad.zip")
     assert ("materials", 3, "replaceable", "invalid_boolean") in refused(bad_path)
 
 
@@ -268,8 +254,7 @@ def test_r6_csv_excluded_matter_marked_tolerable_refused(tmp_path):
     t = tables()
     t[1][2][1][6] = "是"
     t[2][2][3][3:5] = ["否", "是"]
-    path = tmp_path / "bad.zip"
-    write_csv(path, t)
+    path = workbook(tmp_path, t, "bad.zip")
     assert ("matters", 3, "tolerance", "tolerance_excluded_domain") in refused(path)
 
 
@@ -324,8 +309,7 @@ def test_export_then_import_round_trips(tmp_path, department, bureau_admin, targ
 def test_command_reports_errors_and_exits_nonzero(tmp_path):
     t = tables()
     t[2][2][0][4] = "是"
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
+    path = workbook(tmp_path, t)
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_catalog", str(path), stderr=err)
@@ -391,8 +375,7 @@ def test_unknown_columns_are_ignored_with_a_warning(tmp_path):
     t = tables()
     headers, rows = t[1][1], t[1][2]
     t[1] = ("matters", [*headers, "cd_batch"], [[*row, "B001"] for row in rows])
-    path = tmp_path / "c.xlsx"
-    write_xlsx(path, t)
+    path = workbook(tmp_path, t)
     report = catalog_import(actor=None, path=path)
     assert report.counts["matters"]["created"] == 2
     assert any("cd_batch" in w for w in report.warnings)
