@@ -5,6 +5,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from xinyipi.credit.sources.http import http_state_reset
+
 CHROMIUM = os.environ.get("XINYIPI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,6 +46,19 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def local_sources_only(settings):
+    """No external credit source: checks ask the local store, the city list and the card table (complete)."""
+    settings.CREDIT_SOURCES = {
+        "enterprise_publicity": {"url": ""},
+        "credit_china": {"url": ""},
+        "incentive_card": {"url": ""},
+    }
+    http_state_reset()
+    yield settings
+    http_state_reset()
 
 
 @pytest.fixture

@@ -9,23 +9,10 @@ from playwright.sync_api import expect
 
 from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core.testing import uscc_for
-from xinyipi.credit.sources.http import http_state_reset
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Yalu-river-2026"
-
-
-@pytest.fixture
-def local_sources_only(settings):
-    settings.CREDIT_SOURCES = {
-        "enterprise_publicity": {"url": ""},
-        "credit_china": {"url": ""},
-        "incentive_card": {"url": ""},
-    }
-    http_state_reset()
-    yield settings
-    http_state_reset()
 
 
 @pytest.fixture

@@ -11,25 +11,12 @@ from xinyipi.core.testing import uscc_for
 from xinyipi.credit.models import CreditRecord
 from xinyipi.credit.registry.server import registry_in_thread, source_urls
 from xinyipi.credit.services import incentive_card_save
-from xinyipi.credit.sources.http import http_state_reset
 from xinyipi.subjects.services import subject_register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LOGISTICS = uscc_for("91150783", "MA0E2E001")
 FARM = uscc_for("91150783", "MA0E2E002")
-
-
-@pytest.fixture
-def local_sources_only(settings):
-    settings.CREDIT_SOURCES = {
-        "enterprise_publicity": {"url": ""},
-        "credit_china": {"url": ""},
-        "incentive_card": {"url": ""},
-    }
-    http_state_reset()
-    yield settings
-    http_state_reset()
 
 
 @pytest.fixture

@@ -9,25 +9,12 @@ from playwright.sync_api import expect
 
 from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core.testing import uscc_for
-from xinyipi.credit.sources.http import http_state_reset
 from xinyipi.subjects.services import subject_register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CODE = uscc_for("91150783", "MA0E2E201")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def local_sources_only(settings):
-    settings.CREDIT_SOURCES = {
-        "enterprise_publicity": {"url": ""},
-        "credit_china": {"url": ""},
-        "incentive_card": {"url": ""},
-    }
-    http_state_reset()
-    yield settings
-    http_state_reset()
 
 
 @pytest.fixture
