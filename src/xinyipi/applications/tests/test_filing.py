@@ -291,19 +291,13 @@ def test_r4_excluded_domain_matter_refused_commitment(clerk, certificate_matter,
     # Stored before the exclusion applied (the catalog's guard refuses it today): filing refuses it anyway.
     Matter.objects.filter(pk=certificate_matter.pk).update(excluded_domains=["public_safety"])
     certificate_matter.refresh_from_db()
-    error = refused(
-        "mode_not_allowed",
-        lambda: certificate_case(clerk, certificate_matter, enterprise),
-    )
+    error = refused("mode_not_allowed", lambda: certificate_case(clerk, certificate_matter, enterprise))
     assert error.extra["reason"] == "matter"
 
 
 def test_r4_dishonest_subject_refused_commitment(clerk, certificate_matter, enterprise, make_dishonest):
     make_dishonest(enterprise)
-    error = refused(
-        "mode_not_allowed",
-        lambda: certificate_case(clerk, certificate_matter, enterprise),
-    )
+    error = refused("mode_not_allowed", lambda: certificate_case(clerk, certificate_matter, enterprise))
     assert error.extra["reason"] == "credit"
 
 
@@ -426,19 +420,13 @@ def test_r6_matter_outside_the_tolerance_catalog_refused(clerk, standard_matter,
 def test_r6_excluded_matter_refused(clerk, tolerance_matter, enterprise):
     Matter.objects.filter(pk=tolerance_matter.pk).update(excluded_domains=["personal_health"])
     tolerance_matter.refresh_from_db()
-    error = refused(
-        "mode_not_allowed",
-        lambda: tolerance_case(clerk, tolerance_matter, enterprise),
-    )
+    error = refused("mode_not_allowed", lambda: tolerance_case(clerk, tolerance_matter, enterprise))
     assert error.extra["reason"] == "matter"
 
 
 def test_r6_dishonest_subject_refused_tolerance(clerk, tolerance_matter, enterprise, make_dishonest):
     make_dishonest(enterprise)
-    error = refused(
-        "mode_not_allowed",
-        lambda: tolerance_case(clerk, tolerance_matter, enterprise),
-    )
+    error = refused("mode_not_allowed", lambda: tolerance_case(clerk, tolerance_matter, enterprise))
     assert error.extra["reason"] == "credit" and error.extra["allowed_modes"] == ["key_review"]
 
 
