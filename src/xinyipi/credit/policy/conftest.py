@@ -55,13 +55,14 @@ class PolicyCase(pytest.Item):
             {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in f.items()}
             for f in case.get("findings") or []
         ]
-        states = []
-        for name, status in (case.get("sources") or {}).items():
-            source = registry[name]
-            states.append(
-                SourceState(name=name, label=str(source.label), status=status, categories=tuple(source.categories))
-            )
+        # Labels and explanation in zh-Hans whatever language an earlier test left active (as the service does).
         with translation.override("zh-hans"):
+            states = []
+            for name, status in (case.get("sources") or {}).items():
+                source = registry[name]
+                states.append(
+                    SourceState(name=name, label=str(source.label), status=status, categories=tuple(source.categories))
+                )
             decision = decide(findings=findings, on=on, sources=states)
         problems = []
         if decision.level != expected["level"]:
