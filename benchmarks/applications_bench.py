@@ -513,19 +513,11 @@ def main() -> None:
         return
 
     from credit_bench import machine
-    from credit_generate import generate
+    from credit_generate import data_set
 
     subjects, records = int(1_000_000 * args.scale), int(5_000_000 * args.scale)
     cases = int(1_000_000 * args.scale)
-    args.data.mkdir(parents=True, exist_ok=True)
-    marker = args.data / f"generated-{subjects}-{records}.json"
-    if marker.exists():
-        generated = json.loads(marker.read_text())
-        print(f"data: reusing {args.data} ({subjects:,} subjects, {records:,} records)", flush=True)
-    else:
-        print(f"data: generating {subjects:,} subjects and {records:,} records in {args.data} …", flush=True)
-        generated = generate(args.data, subjects, records)
-        marker.write_text(json.dumps(generated))
+    data, generated = data_set(args.data, subjects, records)
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         url = _fresh_database(db)
@@ -533,7 +525,7 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
         try:
             done = subprocess.run(
-                [sys.executable, __file__, "--worker", "--data", str(args.data), "--requests", str(args.requests),
+                [sys.executable, __file__, "--worker", "--data", str(data), "--requests", str(args.requests),
                  "--cases", str(cases)],
                 env=env,
                 capture_output=True,

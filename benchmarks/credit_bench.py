@@ -113,8 +113,8 @@ def worker(args) -> dict:
         levels[check.level] = levels.get(check.level, 0) + 1
     result["check"] = _percentiles(timings) | {"n": len(timings), "levels": levels}
     if connection.vendor == "sqlite":
-        # The same checks with SQLite's automatic WAL checkpoint off this connection, as when a separate
-        # process checkpoints: the commit that crosses 1,000 WAL pages otherwise copies them back itself.
+        # The same checks with SQLite's automatic WAL checkpoint off this connection, as when the worker
+        # checkpoints: the commit that crosses the threshold otherwise copies the log back itself.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             cursor.execute("PRAGMA wal_autocheckpoint = 0")
@@ -124,7 +124,7 @@ def worker(args) -> dict:
             credit_check_run(subject=subject, purpose="application", actor=None)
             quiet.append((time.perf_counter() - t0) * 1000)
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         result["check_no_autocheckpoint"] = _percentiles(quiet)
     store_timings = []
     today = dt.date.today()
@@ -313,17 +313,10 @@ def main() -> None:
         print(json.dumps(worker(args)))
         return
 
-    from credit_generate import generate
+    from credit_generate import data_set
 
     subjects, records = int(1_000_000 * args.scale), int(5_000_000 * args.scale)
-    marker = args.data / f"generated-{subjects}-{records}.json"
-    if marker.exists():
-        generated = json.loads(marker.read_text())
-        print(f"data: reusing {args.data} ({subjects:,} subjects, {records:,} records)", flush=True)
-    else:
-        print(f"data: generating {subjects:,} subjects and {records:,} records in {args.data} …", flush=True)
-        generated = generate(args.data, subjects, records)
-        marker.write_text(json.dumps(generated))
+    data, generated = data_set(args.data, subjects, records)
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         url = _fresh_database(db)
@@ -331,7 +324,7 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
         try:
             done = subprocess.run(
-                [sys.executable, __file__, "--worker", "--data", str(args.data), "--checks", str(args.checks)],
+                [sys.executable, __file__, "--worker", "--data", str(data), "--checks", str(args.checks)],
                 env=env,
                 capture_output=True,
                 text=True,

@@ -238,6 +238,22 @@ def generate(out: Path, subjects: int, records: int, seed: int = 2026) -> dict:
     }
 
 
+def data_set(root: Path, subjects: int, records: int) -> tuple[Path, dict]:
+    """The data set of this size under ``root`` (its own folder per size, so the quick and the full scale
+    never overwrite each other's files), generated on first use: ``(folder, what generate() returned)``."""
+    import json
+
+    folder = root / f"data-{subjects}-{records}"
+    marker = folder / "generated.json"
+    if marker.exists():
+        print(f"data: reusing {folder} ({subjects:,} subjects, {records:,} records)", flush=True)
+        return folder, json.loads(marker.read_text())
+    print(f"data: generating {subjects:,} subjects and {records:,} records in {folder} …", flush=True)
+    generated = generate(folder, subjects, records)
+    marker.write_text(json.dumps(generated))
+    return folder, generated
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=1_000_000)

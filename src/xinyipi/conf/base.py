@@ -80,6 +80,13 @@ TEMPLATES = [
 ]
 
 
+# SQLite: the WAL size (pages of 4 KiB, about 40 MiB) at which a committing connection checkpoints by itself —
+# rarely, since the worker checkpoints every few seconds (core/database.py) — and the size the WAL file is cut
+# back to once a checkpoint emptied it.
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
+SQLITE_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 def _database() -> dict:
     config = dj_database_url.parse(env.get("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -88,7 +95,10 @@ def _database() -> dict:
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
             # writers queue on the busy timeout instead of failing with "database is locked" on upgrade.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            # Checkpoints: rare on the request path, bounded without a worker (core/database.py).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}; "
+            f"PRAGMA journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT};",
             "transaction_mode": "IMMEDIATE",
             "timeout": env.integer("XINYIPI_SQLITE_TIMEOUT"),
         }
