@@ -70,34 +70,60 @@ def audit_record(
     before = json.loads(canonical(_json_safe(before))) if before is not None else None
     after = json.loads(canonical(_json_safe(after))) if after is not None else None
 
-    # The head row is locked last and held to commit: appends serialise and the chain never forks.
-    head = AuditHead.objects.select_for_update().get(pk=1)
-    seq = head.seq + 1
-    at = clock.now().astimezone(dt.UTC)
-    label = _actor_label(actor, actor_label)
-    digest = entry_hash(
-        prev_hash=head.hash,
-        seq=seq,
-        at=at,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-    )
-    entry = AuditEntry.objects.create(
-        seq=seq,
-        at=at,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    # The head row is locked last and held to commit: appends serialise and the chain never forks. Plain SQL
+    # (three statements, no ORM query building): every audited write of every request runs this.
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection))
+        head_seq, head_hash = cursor.fetchone()
+        seq = head_seq + 1
+        at = clock.now().astimezone(dt.UTC)
+        label = _actor_label(actor, actor_label)
+        digest = entry_hash(
+            prev_hash=head_hash,
+            seq=seq,
+            at=at,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=before,
+            after=after,
+        )
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=before,
+            after=after,
+            prev_hash=head_hash,
+            hash=digest,
+        )
+        params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in _ENTRY_FIELDS]
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_insert_sql(connection) + " RETURNING id", params)
+            entry.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_insert_sql(connection), params)
+            entry.pk = cursor.lastrowid
+        cursor.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
+    entry._state.adding = False
     return entry
+
+
+_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _head_sql(connection) -> str:
+    sql = f"SELECT seq, hash FROM {AuditHead._meta.db_table} WHERE id = 1"
+    return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
+
+
+def _insert_sql(connection) -> str:
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _ENTRY_FIELDS)
+    placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
+    return f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({placeholders})"
