@@ -1,5 +1,6 @@
 """What every service of a case shares: who may act, how the applicant is told, and the documents issued."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import require_perm, sees_all_departments
@@ -42,8 +43,14 @@ def authorise_applicant_or_staff(actor, application: Application, perm: str) -> 
 
 def recipients(application: Application) -> list:
     """The accounts told about a case: everyone acting for its subject, and the applicant who filed online."""
-    links = SubjectAgent.objects.filter(subject_id=application.subject_id, revoked_at__isnull=True)
-    users = [link.user for link in links.select_related("user")]
+    # Most subjects have no linked account: a light query for the ids, the accounts only when there are some.
+    ids = list(
+        SubjectAgent.objects.filter(subject_id=application.subject_id, revoked_at__isnull=True)
+        .order_by("id")
+        .values_list("user_id", flat=True)
+    )
+    users = list(get_user_model().objects.filter(pk__in=ids).order_by("id")) if ids else []
+    users.sort(key=lambda user: ids.index(user.pk))
     if application.channel == Application.Channel.ONLINE and application.filed_by_id:
         users.append(application.filed_by)
     return users

@@ -526,6 +526,7 @@ def _file(
             )
         )
     ApplicationMaterial.objects.bulk_create(rows)
+    _materials_known(application, rows)
 
     frozen = {}
     if mode == Mode.COMMITMENT:
@@ -576,6 +577,15 @@ def _file(
         },
     )
     return application
+
+
+def _materials_known(application: Application, rows: list[ApplicationMaterial]) -> None:
+    """Keep the case's material rows as just written, as ``prefetch_related`` would: the answer to the filing
+    request reads ``application.materials.all()`` without another query."""
+    queryset = ApplicationMaterial.objects.filter(application=application)  # lazy: never run
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    application._prefetched_objects_cache = {"materials": queryset}
 
 
 def _letter_freeze(application, matter, subject, replaced, signer, actor, now) -> CommitmentLetter:

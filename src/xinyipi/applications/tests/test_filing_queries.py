@@ -1,0 +1,70 @@
+"""Instant approval is the hall's hot path (DESIGN.md §7: ≥ 250 cases/s): the statements it runs are counted here,
+so that a change that adds a query to it is seen. Everything the rules require is still written."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xinyipi.applications.models import Application, CaseDocument, Transition
+from xinyipi.audit.models import AuditEntry
+from xinyipi.credit.models import CreditCheck
+from xinyipi.notifications.models import Notification
+from xinyipi.records.models import CreditRecordEvent
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/applications"
+# Statements of one instant approval through the API with a new credit check, the savepoints that stand for
+# BEGIN/COMMIT in a test included.
+INSTANT_APPROVAL_STATEMENTS = 33
+
+
+def _post(client, matter, subject):
+    return client.post(
+        URL, {"matter_code": matter.code, "subject_code": subject.code_display, "mode": "instant", "materials": ["A1"]}
+    )
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"] for q in captured]
+
+
+def test_instant_approval_runs_a_counted_number_of_statements(api_as, clerk, instant_matter, make_enterprise):
+    client = api_as(clerk)
+    assert _post(client, instant_matter, make_enterprise("预热企业")).status_code == 201  # templates, caches
+    subject = make_enterprise("计数企业")
+    audit_before, events_before = AuditEntry.objects.count(), CreditRecordEvent.objects.count()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, instant_matter, subject)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "approved"
+    sql = _statements(captured)
+    assert len(sql) <= INSTANT_APPROVAL_STATEMENTS, "\n".join(s[:120] for s in sql)
+    # Everything the rules require is there: the check and the case, each with its audit entry (R8, §7),
+    # their record events, the history, the decision document and the notice.
+    application = Application.objects.get(pk=response.json()["id"])
+    assert CreditCheck.objects.filter(subject=subject).count() == 1
+    assert AuditEntry.objects.count() == audit_before + 2
+    assert CreditRecordEvent.objects.count() == events_before + 2
+    assert Transition.objects.filter(application=application).count() == 3
+    assert CaseDocument.objects.filter(application=application).count() == 1
+    assert Notification.objects.filter(subject=subject, channel="sms").count() == 1
+
+
+def test_instant_approval_reads_no_row_twice(api_as, clerk, instant_matter, make_enterprise):
+    client = api_as(clerk)
+    assert _post(client, instant_matter, make_enterprise("预热企业")).status_code == 201
+    subject = make_enterprise("计数企业")
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, instant_matter, subject)
+    assert response.status_code == 201
+    sql = _statements(captured)
+    # The answer's materials are the rows just written: not read back.
+    assert not [s for s in sql if s.startswith("SELECT") and "applications_applicationmaterial" in s]
+    # The chain head is read once per audit entry (locked to commit), never more.
+    head_reads = [s for s in sql if s.startswith("SELECT") and "audit_audithead" in s]
+    assert len(head_reads) == len([s for s in sql if s.startswith("INSERT INTO") and "audit_auditentry" in s]) == 2
+    selects = [s for s in sql if s.startswith("SELECT") and s not in head_reads]
+    assert len(selects) == len(set(selects)), "a statement ran twice with the same parameters"
