@@ -106,6 +106,13 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
     "applications.change_subjectagent",
 }
 
+# Bookings of 上门服务 and 帮办代办 (R10): the service center's window staff confirm, complete and cancel them;
+# credit officers (who follow listings, R9) and the bureau read them. Applicants book through their link to a
+# subject and need no permission.
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"bookings.view_servicebooking", "bookings.handle_servicebooking"}
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"bookings.view_servicebooking"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"bookings.view_servicebooking"}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 

@@ -16,6 +16,7 @@ errors.install(api)
 
 from xinyipi.accounts.api import router as auth_router  # noqa: E402
 from xinyipi.applications.api import router as applications_router  # noqa: E402
+from xinyipi.bookings.api import router as bookings_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
 from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
@@ -29,3 +30,4 @@ api.add_router("/matters", matters_router)
 api.add_router("/credit-checks", credit_checks_router)
 api.add_router("/applications", applications_router)
 api.add_router("/blacklist", blacklist_router)
+api.add_router("/bookings", bookings_router)

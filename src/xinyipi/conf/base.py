@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "xinyipi.credit",
     "xinyipi.applications",
     "xinyipi.notifications",
+    "xinyipi.bookings",
     "xinyipi.portal",
     "xinyipi.console",
 ]

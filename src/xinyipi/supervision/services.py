@@ -155,6 +155,7 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
     longer such a proposal). The listing decision and the repair notice are sent together; the subject's
     open cases lose their conveniences in the same transaction (R9)."""
     from xinyipi.applications.services.restrictions import application_conveniences_withdraw
+    from xinyipi.bookings.services import bookings_cancel_for_listing
 
     with transaction.atomic():
         now = clock.now()
@@ -221,6 +222,7 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
             % {"until": until.isoformat()},
         )
         application_conveniences_withdraw(subject=entry.subject, actor=actor, entry=entry)
+        bookings_cancel_for_listing(subject=entry.subject, actor=actor, entry=entry)
     return entry
 
 
