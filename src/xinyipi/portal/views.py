@@ -53,6 +53,20 @@ def guide(request, code: str):
     return render(request, "portal/guide.html", matter_guide(matter))
 
 
+def blacklist(request):
+    """The city list published (R12): entries in effect, persons' names masked, the list's basis and effects."""
+    from xinyipi.supervision.policy import listing_policy_on
+    from xinyipi.supervision.selectors import blacklist_public_page
+
+    query = request.GET.get("q", "").strip()[:100]
+    try:
+        page = blacklist_public_page(query=query, cursor=request.GET.get("cursor") or None)
+    except DomainError:
+        page = blacklist_public_page(query=query)
+    context = {"page": page, "query": query, "policy": listing_policy_on(clock.today())}
+    return render(request, "portal/blacklist.html", context)
+
+
 def about(request):
     return render(request, "portal/about.html")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import require_perm
+from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 from xinyipi.supervision.models import BlacklistEntry
 
@@ -61,3 +62,62 @@ def blacklist_page(
 
 def subject_is_listed(*, subject) -> bool:
     return BlacklistEntry.objects.filter(subject=subject, status=BlacklistEntry.Status.LISTED).exists()
+
+
+@dataclass(frozen=True)
+class PublicListing:
+    """One entry as the public sees it (R12): a person's name masked, an ID number never shown whole."""
+
+    id: int
+    subject_name: str
+    subject_code: str
+    is_person: bool
+    reason: str
+    listed_on: dt.date
+    publicity_until: dt.date | None
+
+
+def mask_person_name(name: str) -> str:
+    """王雅琴 → 王*琴, 李明 → 李*: enough to tell entries apart, not enough to expose a person."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def blacklist_public_page(*, query: str = "", cursor: str | None = None, limit: int = 50) -> BlacklistPage:
+    """Entries in effect, newest first, for the public publication page (no permission needed)."""
+    from django.db.models import Q
+
+    from xinyipi.subjects.selectors import subject_key
+
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = BlacklistEntry.objects.filter(status=BlacklistEntry.Status.LISTED).select_related("subject").order_by("-id")
+    query = query.strip()[:100]
+    if query:
+        # Enterprises by name; anyone by the exact code (persons are never searchable by name).
+        rows = rows.filter(
+            Q(subject__kind="enterprise", subject__name__icontains=query) | Q(subject__code_hash=subject_key(query))
+        )
+    if cursor:
+        if not cursor.isdigit():
+            raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor")
+        rows = rows.filter(id__lt=int(cursor))
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    items = [
+        PublicListing(
+            id=entry.pk,
+            subject_name=mask_person_name(entry.subject.name) if entry.subject.is_person else entry.subject.name,
+            subject_code=entry.subject.code_display,
+            is_person=entry.subject.is_person,
+            reason=entry.get_reason_display(),
+            listed_on=clock.to_beijing(entry.listed_at).date() if entry.listed_at else None,
+            publicity_until=entry.publicity_until,
+        )
+        for entry in page
+    ]
+    return BlacklistPage(items=items, next=str(page[-1].pk) if more and page else None)
