@@ -78,9 +78,17 @@ def matter_for_filing(code: str) -> Matter:
 
 
 def _with_parts(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("matter", "subject", "department").prefetch_related(
-        Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id"))
+    """A page's cases with their matter, subject, department and materials, each read by primary key after
+    the page: the page's own query stays on one table, so the planner reads it from the index that gives its
+    order (joined, SQLite may start from the small department table and sort every case of it)."""
+    return queryset.prefetch_related(
+        "matter", "subject", "department", Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id"))
     )
+
+
+def _for_table(queryset: QuerySet) -> QuerySet:
+    """A page's cases with what its table shows (``views_support.case_rows``): matter and subject."""
+    return queryset.prefetch_related("matter", "subject")
 
 
 def _staff_scope(actor, queryset: QuerySet) -> QuerySet:
@@ -161,9 +169,11 @@ def application_page(
     green_channel: bool | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    table: bool = False,
 ) -> Page:
     """Cases newest first, keyset-paginated on id. Staff with ``view_application`` see their scope (all
-    departments, or reviewers their own); an applicant sees the cases of the subjects it acts for."""
+    departments, or reviewers their own); an applicant sees the cases of the subjects it acts for.
+    ``table``: only what a case table shows is read with them (pages), else every part (the API)."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise NotPermitted("not_authenticated", _("请先登录。"))
     if actor.has_perm(VIEW):
@@ -193,7 +203,7 @@ def application_page(
             raise _bad_cursor()
         rows = rows.filter(id__lt=int(last))
     limit = _limit(limit)
-    items = list(_with_parts(rows.order_by("-id"))[: limit + 1])
+    items = list((_for_table if table else _with_parts)(rows.order_by("-id"))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
     return Page(items=items, next=_encode(items[-1].pk) if more and items else None)
@@ -220,7 +230,7 @@ def _queue(rows: QuerySet, cursor: str | None, limit: int) -> Page:
         later = Q(due_date__gt=due_day) | Q(due_date=due_day, id__gt=last_id)
         rows = rows.filter((Q(green_channel=False) | later) if green == "1" else (Q(green_channel=False) & later))
     limit = _limit(limit)
-    items = list(_with_parts(rows.order_by("-green_channel", "due_date", "id"))[: limit + 1])
+    items = list(_for_table(rows.order_by("-green_channel", "due_date", "id"))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
     if not (more and items):
@@ -262,7 +272,7 @@ def application_queue_verification(*, actor, cursor: str | None = None, limit: i
             raise _bad_cursor() from exc
         rows = rows.filter(Q(verification_due__gt=due_day) | Q(verification_due=due_day, id__gt=last_id))
     limit = _limit(limit)
-    items = list(_with_parts(rows.order_by("verification_due", "id"))[: limit + 1])
+    items = list(_for_table(rows.order_by("verification_due", "id"))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
     tail = items[-1] if items else None
