@@ -164,6 +164,15 @@ class Application(models.Model):
     def rests_on_commitment(self) -> bool:
         return self.mode == Mode.COMMITMENT
 
+    # Lists show fifty cases a page: ``get_status_display`` rebuilds the field's choices on every call.
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def mode_label(self) -> str:
+        return Mode(self.mode).label
+
 
 class ApplicationMaterial(models.Model):
     """One material of one case: brought, missing (tolerated), replaced by the commitment, or supplied."""

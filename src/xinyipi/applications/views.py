@@ -47,7 +47,7 @@ from xinyipi.applications.services import (
     application_verify,
     application_withdraw,
 )
-from xinyipi.applications.views_support import case_document, case_documents, matters_for_filing
+from xinyipi.applications.views_support import case_document, case_documents, case_rows, matters_for_filing
 from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
@@ -413,10 +413,11 @@ def _page_or_error(request, call):
 
 def _queue(request, *, call, title: str, kind: str):
     page, error = _page_or_error(request, lambda cursor: call(actor=request.user, cursor=cursor))
+    rows = case_rows(page.items, url_name="applications:detail", verification=kind == "verification") if page else []
     return render(
         request,
         "applications/queue.html",
-        {"page": page, "error": error, "title": title, "kind": kind, "today": clock.today()},
+        {"page": page, "rows": rows, "error": error, "title": title, "kind": kind},
         status=400 if error else 200,
     )
 
@@ -450,7 +451,12 @@ def case_list(request):
 
     def call(cursor):
         return application_page(
-            actor=request.user, status=status or None, mode=mode or None, matter_code=matter_code or None, cursor=cursor
+            actor=request.user,
+            status=status or None,
+            mode=mode or None,
+            matter_code=matter_code or None,
+            cursor=cursor,
+            table=True,
         )
 
     page, error = _page_or_error(request, call)
@@ -459,6 +465,7 @@ def case_list(request):
         "applications/list.html",
         {
             "page": page,
+            "rows": case_rows(page.items, url_name="applications:detail") if page else [],
             "error": error,
             "status": status,
             "mode": mode,

@@ -22,7 +22,7 @@ from xinyipi.applications.views import (
     upload_limits,
     withdraw_action,
 )
-from xinyipi.applications.views_support import document_verification
+from xinyipi.applications.views_support import case_rows, document_verification
 from xinyipi.catalog.models import Matter
 from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_list_public
 from xinyipi.core import clock
@@ -136,7 +136,7 @@ def my_cases(request):
     subjects = list(subjects_acted_for(user=request.user))
     cursor = request.GET.get("cursor") or None
     try:
-        page = application_page(actor=request.user, cursor=cursor, limit=20) if subjects else None
+        page = application_page(actor=request.user, cursor=cursor, limit=20, table=True) if subjects else None
         error = None
     except DomainError as exc:
         page, error = None, str(exc.message)
@@ -148,8 +148,8 @@ def my_cases(request):
         {
             "subjects": subjects,
             "page": page,
+            "rows": case_rows(page.items, url_name="portal:my_case") if page else [],
             "error": error,
-            "today": clock.today(),
             "unread": in_app_unread_count(user=request.user),
         },
     )
