@@ -1,32 +1,24 @@
 """Reads the case pages need beyond ``selectors.py``: the rows of the case tables, the printable documents of a
-case (frozen letters, pledges and numbered documents) with their public verification tokens, small capped
-counts for the console's home, and the matters offered at the window."""
+case (frozen letters, pledges and numbered documents) with their public verification tokens, and the
+matters offered at the window."""
 
 import hmac
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinyipi.accounts.access import sees_all_departments
 from xinyipi.applications.models import (
     Application,
     CaseDocument,
     CommitmentLetter,
     LetterKind,
-    Mode,
     Status,
     SupplementPledge,
 )
-from xinyipi.applications.workflow import REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index
-
-# Counts on the console's home stop here ("999+"): a count never scans more than this many index entries.
-COUNT_CAP = 1000
-
 
 # ---------------------------------------------------------------------------------------------------
 # Case tables
@@ -217,66 +209,6 @@ def document_verification(token: str) -> VerificationView | None:
         status=status,
         status_label=str(_STATUS_LABELS[status]),
     )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Console home: capped counts
-
-
-def _capped(queryset) -> int:
-    return len(queryset.values_list("id", flat=True)[:COUNT_CAP])
-
-
-def _department(actor, queryset):
-    if sees_all_departments(actor):
-        return queryset
-    return queryset.filter(department_id=actor.department_id) if actor.department_id else queryset.none()
-
-
-def application_counts(*, actor) -> list[dict]:
-    """The sizes of the queues the actor works on (each capped at ``COUNT_CAP``), for the console's home."""
-    counts = []
-    if actor.has_perm("applications.supplement_application"):
-        rows = Application.objects.filter(status__in=SUPPLEMENT_STATUSES)
-        if not actor.has_perm("applications.view_all_applications"):
-            rows = _department(actor, rows)
-        counts.append(
-            {
-                "key": "window",
-                "label": _("待补正办件"),
-                "count": _capped(rows),
-                "overdue": _capped(rows.filter(due_date__lt=clock.today())),
-                "url_name": "applications:queue_window",
-            }
-        )
-    if actor.has_perm("applications.decide_application"):
-        rows = _department(actor, Application.objects.filter(status__in=REVIEW_STATUSES))
-        counts.append(
-            {
-                "key": "review",
-                "label": _("待审核办件"),
-                "count": _capped(rows),
-                "overdue": _capped(rows.filter(due_date__lt=clock.today())),
-                "url_name": "applications:queue_review",
-            }
-        )
-    if actor.has_perm("applications.verify_application"):
-        rows = _department(
-            actor,
-            Application.objects.filter(
-                status__in=VERIFIABLE_STATUSES, mode=Mode.COMMITMENT, verification_due__isnull=False
-            ),
-        )
-        counts.append(
-            {
-                "key": "verification",
-                "label": _("待核查承诺"),
-                "count": _capped(rows),
-                "overdue": _capped(rows.filter(verification_due__lt=clock.today())),
-                "url_name": "applications:queue_verification",
-            }
-        )
-    return counts
 
 
 # ---------------------------------------------------------------------------------------------------

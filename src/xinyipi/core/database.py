@@ -1,5 +1,4 @@
-"""What the platform does to its own database: on SQLite, checkpointing the write-ahead log off the request path,
-and keeping the query planner's statistics current.
+"""What the platform does to its own database: on SQLite, checkpointing the write-ahead log off the request path.
 
 SQLite in WAL mode appends every commit to the ``-wal`` file and copies it back into the database file at
 a *checkpoint*. By default the connection whose commit takes the log past ``wal_autocheckpoint`` pages does
@@ -9,16 +8,7 @@ raises the threshold to 10,000 pages: the log stays bounded (with no worker runn
 checkpoints at that size, about once in 600 checks or 200 filings, for ~30 ms), and the worker runs
 ``database_checkpoint`` every few seconds (``core/tasks.py``), so that under ordinary load the log never
 reaches the threshold and no request pays for a checkpoint. Checkpoints are never turned off.
-
-Statistics. SQLite plans a query from its ``sqlite_stat1`` table, which only ``ANALYZE`` writes; without it
-the planner guesses, and for the window queue (``status IN (…)`` ordered by green channel and deadline) it
-guesses an index on ``status`` and sorts every waiting case instead of reading the first fifty from the
-queue's partial index. The worker runs ``database_statistics`` every hour; on SQLite ``analysis_limit``
-makes it sample each index (milliseconds on a million rows) rather than read it whole. PostgreSQL's
-autovacuum keeps its own statistics; the job refreshes them too, which costs little.
 """
-
-import time
 
 from django.db import connection
 
@@ -35,16 +25,3 @@ def database_checkpoint() -> dict:
         cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
         busy, log_frames, checkpointed = cursor.fetchone()
     return {"vendor": "sqlite", "busy": busy, "log_frames": log_frames, "checkpointed_frames": checkpointed}
-
-
-SQLITE_ANALYSIS_LIMIT = 1000  # rows sampled per index (SQLite's recommended order of magnitude)
-
-
-def database_statistics() -> dict:
-    """Refresh the query planner's statistics (``ANALYZE``); returns ``{"vendor", "seconds"}``."""
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE")
-    return {"vendor": connection.vendor, "seconds": round(time.perf_counter() - started, 3)}

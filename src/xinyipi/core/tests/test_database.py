@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from xinyipi.core.database import database_checkpoint, database_statistics
+from xinyipi.core.database import database_checkpoint
 from xinyipi.core.periodic import periodic_jobs_discover
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,24 +74,3 @@ def test_checkpoint_copies_the_log_back():
         assert result["busy"] == 0
         assert result["log_frames"] > 0
         assert result["checkpointed_frames"] == result["log_frames"]
-
-
-def test_statistics_job_is_registered_with_the_worker():
-    jobs = {job.name: job for job in periodic_jobs_discover()}
-    assert jobs["core.database_statistics"].every.total_seconds() <= 3600
-
-
-def test_statistics_give_the_planner_figures_for_the_tables():
-    from django.contrib.auth.models import Group
-
-    Group.objects.get_or_create(name="statistics test")  # SQLite records nothing for an empty table
-    result = database_statistics()
-    assert result["vendor"] == connection.vendor
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'auth_group'")
-        else:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'auth_group' AND last_analyze IS NOT NULL"
-            )
-        assert cursor.fetchone()[0] >= 1
