@@ -61,8 +61,16 @@ class CreditRecord(models.Model):
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, blank=True)
     grade = models.CharField(_("纳税信用等级"), max_length=1, choices=Grade.choices, blank=True)
     summary = models.CharField(_("事由"), max_length=500, blank=True)
+    # Not indexed: nothing looks records up by their import, and an index on a column that is the same for
+    # millions of rows would be one more B-tree every imported row extends. Imports are never deleted.
     imported = models.ForeignKey(
-        CreditImport, verbose_name=_("导入批次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CreditImport,
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     imported_at = models.DateTimeField(_("导入时间"))
 
