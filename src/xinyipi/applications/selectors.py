@@ -372,72 +372,68 @@ def _capped_overdue(
     return total
 
 
+def _queue_count(key: str, label: str, rows: QuerySet, *, field: str, index: str | None, **stretches) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "url_name": f"applications:queue_{key}",
+        "count": _capped(rows, index=None if stretches.get("by_department") else index),
+        "overdue": _capped_overdue(rows, field=field, before=clock.today(), index=index, **stretches),
+    }
+
+
 def application_queue_counts(*, actor) -> list[dict]:
     """The sizes of the queues ``actor`` works on, and how many in each are overdue (each capped at
-    ``COUNT_CAP``), for the console's home; each read through its queue's index."""
-    today = clock.today()
+    ``COUNT_CAP``), for the console's home; each read through its queue's index. Staff who see every
+    department count the review and verification queues, whose indexes begin with the department, without
+    an index (any of the status indexes finds the first thousand at once) and their overdue cases per
+    department."""
     every_department = sees_all_departments(actor)
     department = actor.department_id
+
+    def own(rows: QuerySet) -> QuerySet:
+        return rows.filter(department_id=department) if department else rows.none()
+
     counts = []
     if actor.has_perm("applications.supplement_application"):
-        rows = _in_states(Application.objects.all(), WINDOW_QUEUE)
-        index = WINDOW_INDEX
+        rows, index = _in_states(Application.objects.all(), WINDOW_QUEUE), WINDOW_INDEX
         if not (every_department or actor.has_perm("applications.view_all_applications")):
             # The department's share, through the review queue's index (its states include the window's).
-            rows = _in_states(rows, REVIEW_QUEUE).filter(department_id=department) if department else rows.none()
-            index = REVIEW_INDEX
+            rows, index = own(_in_states(rows, REVIEW_QUEUE)), REVIEW_INDEX
         counts.append(
-            {
-                "key": "window",
-                "label": _("待补正办件"),
-                "count": _capped(rows, index=index),
-                "overdue": _capped_overdue(
-                    rows, field="due_date", before=today, index=index, by_green=True, by_department=False
-                ),
-                "url_name": "applications:queue_window",
-            }
+            _queue_count(
+                "window", _("待补正办件"), rows, field="due_date", index=index, by_green=True, by_department=False
+            )
         )
     if actor.has_perm("applications.decide_application"):
         rows = _in_states(Application.objects.all(), REVIEW_QUEUE)
-        if not every_department:
-            rows = rows.filter(department_id=department) if department else rows.none()
+        rows = rows if every_department else own(rows)
         counts.append(
-            {
-                "key": "review",
-                "label": _("待审核办件"),
-                "count": _capped(rows, index=None if every_department else REVIEW_INDEX),
-                "overdue": _capped_overdue(
-                    rows,
-                    field="due_date",
-                    before=today,
-                    index=REVIEW_INDEX,
-                    by_green=True,
-                    by_department=every_department,
-                ),
-                "url_name": "applications:queue_review",
-            }
+            _queue_count(
+                "review",
+                _("待审核办件"),
+                rows,
+                field="due_date",
+                index=REVIEW_INDEX,
+                by_green=True,
+                by_department=every_department,
+            )
         )
     if actor.has_perm("applications.verify_application"):
         rows = _in_states(
             Application.objects.filter(mode=Mode.COMMITMENT, verification_due__isnull=False), VERIFICATION_QUEUE
         )
-        if not every_department:
-            rows = rows.filter(department_id=department) if department else rows.none()
+        rows = rows if every_department else own(rows)
         counts.append(
-            {
-                "key": "verification",
-                "label": _("待核查承诺"),
-                "count": _capped(rows, index=None if every_department else VERIFICATION_INDEX),
-                "overdue": _capped_overdue(
-                    rows,
-                    field="verification_due",
-                    before=today,
-                    index=VERIFICATION_INDEX,
-                    by_green=False,
-                    by_department=every_department,
-                ),
-                "url_name": "applications:queue_verification",
-            }
+            _queue_count(
+                "verification",
+                _("待核查承诺"),
+                rows,
+                field="verification_due",
+                index=VERIFICATION_INDEX,
+                by_green=False,
+                by_department=every_department,
+            )
         )
     return counts
 
