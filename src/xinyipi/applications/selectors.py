@@ -227,26 +227,45 @@ REVIEW_INDEX = "application_review_queue_idx"  # (department, green channel, dea
 VERIFICATION_INDEX = "application_verify_queue_idx"  # (department, verification date, id)
 
 
-def _ids_through(rows: QuerySet, *, index: str | None, limit: int) -> list[int]:
-    """The ids of the first ``limit`` of ``rows``, in their order, read through ``index``.
+def _indexed(ids: QuerySet, index: str) -> tuple[str, list]:
+    """The SQL of ``ids`` (a one-table ``values_list``) naming ``index`` for SQLite (``INDEXED BY``; SQLite refuses a
+    query the index cannot answer rather than ignore it).
 
-    On SQLite the query names the index (``INDEXED BY``; SQLite refuses a query the index cannot answer
-    rather than ignore it). Left to itself, SQLite plans ``status IN (…)`` through one of the indexes that
-    begin with the status and reads — for a page, sorts — every waiting case: half a second at a million
-    open cases, with or without ``ANALYZE``, where the queue's index answers in milliseconds. ``index`` is
-    None where no index holds the rows in that order; PostgreSQL's planner chooses from its statistics."""
+    Left to itself, SQLite plans ``status IN (…)`` through one of the indexes that begin with the status and
+    reads — for a page, sorts — every waiting case: half a second at a million open cases, with or without
+    ``ANALYZE``, where the queue's index answers in milliseconds. PostgreSQL's planner chooses from its
+    statistics, so only SQLite is told."""
+    sql, params = ids.query.sql_with_params()
+    table = f'FROM "{Application._meta.db_table}"'
+    if sql.count(table) != 1 or " JOIN " in sql:
+        raise ValueError(f"a queue is read from one table: {sql}")
+    return sql.replace(table, f'{table} INDEXED BY "{index}"'), list(params)
+
+
+def _ids_through(rows: QuerySet, *, index: str | None, limit: int) -> list[int]:
+    """The ids of the first ``limit`` of ``rows``, in their order, read through ``index`` (None: where no
+    index holds the rows in that order)."""
     if limit <= 0 or rows.query.is_empty():
         return []
     ids = rows.values_list("id", flat=True)[:limit]
     if index is None or connection.vendor != "sqlite":
         return list(ids)
-    sql, params = ids.query.sql_with_params()
-    table = f'FROM "{Application._meta.db_table}"'
-    if sql.count(table) != 1 or " JOIN " in sql:
-        raise ValueError(f"a queue is read from one table: {sql}")
     with connection.cursor() as cursor:
-        cursor.execute(sql.replace(table, f'{table} INDEXED BY "{index}"'), params)
+        cursor.execute(*_indexed(ids, index))
         return [row[0] for row in cursor.fetchall()]
+
+
+def _count_through(rows: QuerySet, *, index: str | None, limit: int) -> int:
+    """How many of ``rows`` there are, up to ``limit``, read through ``index`` (counted in the database)."""
+    if limit <= 0 or rows.query.is_empty():
+        return 0
+    ids = rows.order_by().values_list("id", flat=True)[:limit]
+    if index is None or connection.vendor != "sqlite":
+        return ids.count()
+    sql, params = _indexed(ids, index)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS capped", params)
+        return cursor.fetchone()[0]
 
 
 def _in_index_order(rows: QuerySet, order: tuple[str, ...], limit: int, *, index: str | None) -> list[Application]:
@@ -351,7 +370,7 @@ COUNT_CAP = 1000
 
 
 def _capped(rows: QuerySet, *, index: str | None) -> int:
-    return len(_ids_through(rows.order_by(), index=index, limit=COUNT_CAP))
+    return _count_through(rows, index=index, limit=COUNT_CAP)
 
 
 def _capped_overdue(
@@ -368,7 +387,7 @@ def _capped_overdue(
         parts = [part.filter(_green(value)) for value in (True, False) for part in parts]
     total = 0
     for part in parts:
-        total += len(_ids_through(part.order_by(), index=index, limit=COUNT_CAP - total))
+        total += _count_through(part, index=index, limit=COUNT_CAP - total)
     return total
 
 
