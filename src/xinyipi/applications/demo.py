@@ -1,4 +1,5 @@
-"""Demo applicant accounts, each acting for a demo subject (development only: the password is public)."""
+"""Demo applicant accounts, each acting for a demo subject (development only: the password is public), and a
+few cases in the queues, filed at the window through the services as a clerk would."""
 
 from django.contrib.auth.models import Group
 
@@ -6,8 +7,9 @@ from xinyipi.accounts import roles
 from xinyipi.accounts.demo import DEMO_PASSWORD
 from xinyipi.accounts.models import User
 from xinyipi.accounts.services import user_save
-from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.services import subject_agent_link
+from xinyipi.applications.models import Application, SubjectAgent
+from xinyipi.applications.services import application_file, subject_agent_link
+from xinyipi.catalog.models import Matter
 from xinyipi.subjects.models import Subject
 
 APPLICANTS = [
@@ -40,3 +42,44 @@ def load_demo_applicants(*, actor) -> list[dict]:
             subject_agent_link(actor=actor, user=user, subject=subject, relation=relation, authorisation=authorisation)
         rows.append({"username": username, "role": str(roles.ROLE_LABELS[roles.APPLICANT]), "department": subject.name})
     return rows
+
+
+MARKET_REGULATION = "11150783MB1520118R"  # the department of the demo reviewer reviewer_scjg
+
+
+def load_demo_cases() -> list[str]:
+    """File a handful of cases of the market regulation bureau's matters at the window, so that every queue
+    has work in it: a tolerance case awaiting its supplement (the applicant's company), a licence commitment
+    approved on the spot and due for verification, a case under review, and an instant approval. Each goes
+    through ``application_file`` with its credit check (R1). Only into a database with no case yet."""
+    if Application.objects.exists():
+        return []
+    clerk = User.objects.get(username="clerk")
+    good = Subject.objects.get(name="扎兰屯市雅鲁河餐饮管理有限公司")
+    exemplary = Subject.objects.get(name="扎兰屯市金穗农业科技有限公司")
+    matters = list(
+        Matter.objects.filter(department__code=MARKET_REGULATION, status=Matter.Status.IN_USE)
+        .prefetch_related("materials")
+        .order_by("code")
+    )
+    tolerance = next(m for m in matters if m.tolerance and any(x.tolerable for x in m.materials.all()))
+    licence = next(m for m in matters if m.commitment_kind == Matter.CommitmentKind.LICENCE)
+    instant = next(m for m in matters if m.instant)
+    standard = next(m for m in matters if not m.instant and m not in (tolerance, licence))
+    filed = []
+
+    def file(matter, subject, mode, materials, **terms):
+        filed.append(
+            application_file(
+                actor=clerk, matter=matter, subject=subject, mode=mode, materials=materials, channel="window", **terms
+            ).number
+        )
+
+    every = [m.code for m in tolerance.materials.all() if not m.tolerable]
+    file(tolerance, good, "tolerance", every, supplement_pledge={"accepted": True})
+    certificates = [m.code for m in licence.materials.all() if m.certificate and m.replaceable]
+    brought = [m.code for m in licence.materials.all() if m.code not in certificates]
+    file(licence, exemplary, "commitment", brought, commitment={"certificates": certificates, "accepted": True})
+    file(standard, good, "standard", [m.code for m in standard.materials.all()])
+    file(instant, exemplary, "instant", [m.code for m in instant.materials.all()])
+    return filed

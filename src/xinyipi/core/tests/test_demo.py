@@ -7,7 +7,13 @@ from django.core.management import call_command
 
 from xinyipi.accounts import roles
 from xinyipi.accounts.models import User
-from xinyipi.applications.models import SubjectAgent
+from xinyipi.applications.models import Application, SubjectAgent
+from xinyipi.applications.selectors import (
+    application_page,
+    application_queue_review,
+    application_queue_verification,
+    application_queue_window,
+)
 from xinyipi.catalog.models import Matter
 
 pytestmark = pytest.mark.django_db
@@ -31,3 +37,22 @@ def test_demo_password_logs_in(client):
     call_command("load_demo", stdout=StringIO())
     response = client.post("/accounts/login/", {"username": "clerk", "password": "Xinyipi@2026"})
     assert response.status_code == 302
+
+
+def test_demo_puts_work_in_every_queue_once():
+    """The demo cases are filed through the services: the clerk, the reviewer and the applicant each find some."""
+    call_command("load_demo", stdout=StringIO())
+    statuses = dict(Application.objects.values_list("mode", "status"))
+    assert statuses == {
+        "tolerance": "awaiting_supplement",
+        "commitment": "approved",
+        "standard": "under_review",
+        "instant": "approved",
+    }
+    clerk, reviewer, applicant = (User.objects.get(username=n) for n in ("clerk", "reviewer_scjg", "applicant"))
+    assert application_queue_window(actor=clerk).items
+    assert application_queue_review(actor=reviewer).items
+    assert application_queue_verification(actor=reviewer).items
+    assert application_page(actor=applicant).items
+    call_command("load_demo", stdout=StringIO())
+    assert Application.objects.count() == 4
