@@ -1,8 +1,6 @@
 """Reads of the case workflow: access to one case, the staff list and the queues (keyset pages, no COUNT,
 a fixed number of queries per page) with their capped counts, the applicant links, and letter previews."""
 
-import base64
-import binascii
 import datetime as dt
 from dataclasses import dataclass
 
@@ -30,10 +28,10 @@ from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound, NotPermitted
+from xinyipi.core.paging import bad_cursor, cursor_decode, cursor_encode, cursor_id, page_limit
 from xinyipi.core.text import in_default_language
 from xinyipi.workdays.calendar import add_working_days
 
-MAX_PAGE = 200
 VIEW = "applications.view_application"
 
 
@@ -137,30 +135,6 @@ class Page:
     next: str | None  # pass back as ``cursor`` for the next page; None on the last page
 
 
-def _bad_cursor() -> DomainError:
-    return DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor")
-
-
-def _encode(*parts) -> str:
-    raw = "|".join("" if p is None else str(p) for p in parts)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, count: int) -> list[str]:
-    try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise _bad_cursor() from exc
-    parts = raw.split("|")
-    if len(parts) != count:
-        raise _bad_cursor()
-    return parts
-
-
-def _limit(limit: int) -> int:
-    return max(1, min(int(limit), MAX_PAGE))
-
-
 def application_page(
     *,
     actor,
@@ -200,15 +174,13 @@ def application_page(
     if green_channel is not None:
         rows = rows.filter(green_channel=green_channel)
     if cursor:
-        (last,) = _decode(cursor, 1)
-        if not last.isdigit():
-            raise _bad_cursor()
-        rows = rows.filter(id__lt=int(last))
-    limit = _limit(limit)
+        (last,) = cursor_decode(cursor, 1)
+        rows = rows.filter(id__lt=cursor_id(last))
+    limit = page_limit(limit)
     items = list((_for_table if table else _with_parts)(rows.order_by("-id"))[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    return Page(items=items, next=_encode(items[-1].pk) if more and items else None)
+    return Page(items=items, next=cursor_encode(items[-1].pk) if more and items else None)
 
 
 def _in_states(queryset: QuerySet, states: tuple[str, ...]) -> QuerySet:
@@ -299,16 +271,18 @@ def _queue(rows: QuerySet, cursor: str | None, limit: int, *, index: str | None)
     the green channel, then the other cases from their start; after another case, the rest of those."""
     stretches = [rows]
     if cursor:
-        green, due, last = _decode(cursor, 3)
+        green, due, last = cursor_decode(cursor, 3)
+        if green not in ("0", "1"):
+            raise bad_cursor()
         try:
-            later = _after("due_date", dt.date.fromisoformat(due), int(last))
+            later = _after("due_date", dt.date.fromisoformat(due), cursor_id(last))
         except ValueError as exc:
-            raise _bad_cursor() from exc
+            raise bad_cursor() from exc
         if green == "1":
             stretches = [rows.filter(_green(True) & later), rows.filter(_green(False))]
         else:
             stretches = [rows.filter(_green(False) & later)]
-    limit = _limit(limit)
+    limit = page_limit(limit)
     items: list[Application] = []
     for stretch in stretches:
         items += _in_index_order(stretch, ("-green_channel", "due_date", "id"), limit + 1 - len(items), index=index)
@@ -319,7 +293,7 @@ def _queue(rows: QuerySet, cursor: str | None, limit: int, *, index: str | None)
     if not (more and items):
         return Page(items=items, next=None)
     tail = items[-1]
-    return Page(items=items, next=_encode("1" if tail.green_channel else "0", tail.due_date.isoformat(), tail.pk))
+    return Page(items=items, next=cursor_encode("1" if tail.green_channel else "0", tail.due_date.isoformat(), tail.pk))
 
 
 def application_queue_window(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
@@ -351,18 +325,18 @@ def application_queue_verification(*, actor, cursor: str | None = None, limit: i
         rows = rows.filter(department_id=actor.department_id) if actor.department_id else rows.none()
         index = VERIFICATION_INDEX
     if cursor:
-        due, last = _decode(cursor, 2)
+        due, last = cursor_decode(cursor, 2)
         try:
-            due_day, last_id = dt.date.fromisoformat(due), int(last)
+            due_day, last_id = dt.date.fromisoformat(due), cursor_id(last)
         except ValueError as exc:
-            raise _bad_cursor() from exc
+            raise bad_cursor() from exc
         rows = rows.filter(_after("verification_due", due_day, last_id))
-    limit = _limit(limit)
+    limit = page_limit(limit)
     items = _in_index_order(rows, ("verification_due", "id"), limit + 1, index=index)
     more = len(items) > limit
     items = items[:limit]
     tail = items[-1] if items else None
-    return Page(items=items, next=_encode(tail.verification_due.isoformat(), tail.pk) if more and tail else None)
+    return Page(items=items, next=cursor_encode(tail.verification_due.isoformat(), tail.pk) if more and tail else None)
 
 
 # Counts on the console's home stop here ("999+"): a count never reads more than this many index entries.

@@ -13,12 +13,12 @@ from xinyipi.applications.selectors import subject_agent_link
 from xinyipi.bookings.models import Kind, ServiceBooking, Slot, Status
 from xinyipi.catalog.models import Matter
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.paging import bad_cursor, cursor_id, page_limit
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.credit.models import CreditCheck
 
 VIEW = "bookings.view_servicebooking"
 HANDLE = "bookings.handle_servicebooking"
-MAX_PAGE = 200
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -120,11 +120,11 @@ def _after_cursor(cursor: str) -> Q:
     """Rows after ``cursor`` in the queue's order (date, morning before afternoon, id)."""
     try:
         day, slot, pk = cursor.split(".")
-        day, pk = dt.date.fromisoformat(day), int(pk)
+        day, pk = dt.date.fromisoformat(day), cursor_id(pk)
         if slot not in Slot.values:
             raise ValueError(slot)
     except ValueError as exc:
-        raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor") from exc
+        raise bad_cursor() from exc
     # "morning" sorts after "afternoon": the queue orders slots descending, so "after" means a smaller slot.
     return (
         Q(preferred_date__gt=day) | Q(preferred_date=day, slot__lt=slot) | Q(preferred_date=day, slot=slot, id__gt=pk)
@@ -147,7 +147,7 @@ def booking_page(
     the service center's, not a department's, so every member of staff who may read them sees them all.
     """
     require_perm(actor, VIEW)
-    limit = max(1, min(limit, MAX_PAGE))
+    limit = page_limit(limit)
     rows = ServiceBooking.objects.select_related("subject", "matter", "requested_by")
     if status:
         if status not in Status.values:

@@ -4,12 +4,12 @@ import base64
 import binascii
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinyipi.catalog.exclusions import exclusions_on
 from xinyipi.catalog.models import Material, Matter
-from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.errors import NotFound
+from xinyipi.core.paging import bad_cursor
 
 _MATERIALS = Prefetch("materials", queryset=Material.objects.order_by("order", "id"))
 
@@ -77,7 +77,7 @@ def _decode(cursor: str) -> str:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         code = ""
     if not code:
-        raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), field="cursor")
+        raise bad_cursor()
     return code
 
 

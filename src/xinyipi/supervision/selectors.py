@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from xinyipi.accounts.access import require_perm
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
+from xinyipi.core.paging import id_page
 from xinyipi.supervision.models import BlacklistEntry
-
-MAX_PAGE = 200
 
 
 def blacklist_due_listings(*, on: dt.date) -> list[int]:
@@ -42,22 +41,15 @@ def blacklist_page(
 ) -> BlacklistPage:
     """Entries newest first (keyset on id, no COUNT), for staff who may read the list."""
     require_perm(actor, "supervision.view_blacklistentry")
-    limit = max(1, min(limit, MAX_PAGE))
-    rows = BlacklistEntry.objects.select_related("subject").order_by("-id")
+    rows = BlacklistEntry.objects.select_related("subject")
     if subject is not None:
         rows = rows.filter(subject=subject)
     if status:
         if status not in BlacklistEntry.Status.values:
             raise DomainError("invalid_status", _("状态不正确。"), "status")
         rows = rows.filter(status=status)
-    if cursor:
-        if not cursor.isdigit():
-            raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor")
-        rows = rows.filter(id__lt=int(cursor))
-    page = list(rows[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    return BlacklistPage(items=page, next=str(page[-1].pk) if more and page else None)
+    page, following = id_page(rows, cursor=cursor, limit=limit)
+    return BlacklistPage(items=page, next=following)
 
 
 def subject_is_listed(*, subject) -> bool:
@@ -93,21 +85,14 @@ def blacklist_public_page(*, query: str = "", cursor: str | None = None, limit: 
 
     from xinyipi.subjects.selectors import subject_key
 
-    limit = max(1, min(limit, MAX_PAGE))
-    rows = BlacklistEntry.objects.filter(status=BlacklistEntry.Status.LISTED).select_related("subject").order_by("-id")
+    rows = BlacklistEntry.objects.filter(status=BlacklistEntry.Status.LISTED).select_related("subject")
     query = query.strip()[:100]
     if query:
         # Enterprises by name; anyone by the exact code (persons are never searchable by name).
         rows = rows.filter(
             Q(subject__kind="enterprise", subject__name__icontains=query) | Q(subject__code_hash=subject_key(query))
         )
-    if cursor:
-        if not cursor.isdigit():
-            raise DomainError("invalid_cursor", _("分页游标无效，请使用上一页返回的 next 值。"), "cursor")
-        rows = rows.filter(id__lt=int(cursor))
-    page = list(rows[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
+    page, following = id_page(rows, cursor=cursor, limit=limit)
     items = [
         PublicListing(
             id=entry.pk,
@@ -120,4 +105,4 @@ def blacklist_public_page(*, query: str = "", cursor: str | None = None, limit: 
         )
         for entry in page
     ]
-    return BlacklistPage(items=items, next=str(page[-1].pk) if more and page else None)
+    return BlacklistPage(items=items, next=following)

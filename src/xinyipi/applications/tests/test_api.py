@@ -5,6 +5,7 @@ import pytest
 from xinyipi.accounts import roles
 from xinyipi.applications.models import Application
 from xinyipi.core import clock
+from xinyipi.core.paging import cursor_encode
 
 pytestmark = pytest.mark.django_db
 
@@ -235,6 +236,10 @@ def test_list_filters_and_pages(api_as, clerk, standard_matter, tolerance_matter
     assert len(client.get(URL, {"matter_code": tolerance_matter.code}).json()["items"]) == 1
     assert len(client.get(URL, {"green_channel": "true"}).json()["items"]) == 5
     assert client.get(URL, {"cursor": "!!"}).json()["code"] == "invalid_cursor"
+    # A cursor of ours holds ASCII digits: "²" (isdigit, but not int) and overlong ids are refused, not a 500.
+    for foreign in (cursor_encode("²"), cursor_encode("9" * 30)):
+        response = client.get(URL, {"cursor": foreign})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_cursor"
 
 
 def test_applicant_lists_only_own_cases(api_as, clerk, applicant_for, standard_matter, enterprise, make_enterprise):

@@ -64,3 +64,12 @@ def test_r12_bad_cursor_falls_back_to_the_first_page(client, enterprise):
     response = client.get("/blacklist/", {"cursor": "x"})
     assert response.status_code == 200
     assert enterprise.name in response.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["²", "9" * 5000])
+def test_r12_foreign_cursor_on_the_public_list_is_not_an_error_page(client, api_as, credit_officer, enterprise, cursor):
+    _listed(enterprise)
+    response = client.get("/blacklist/", {"cursor": cursor})
+    assert response.status_code == 200 and enterprise.name in response.content.decode()
+    refused = api_as(credit_officer).get("/api/v1/blacklist", {"cursor": cursor})
+    assert refused.status_code == 422 and refused.json()["field"] == "cursor"
