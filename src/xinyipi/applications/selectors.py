@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import require_perm, sees_all_departments
+from xinyipi.accounts.access import department_scope, require_perm, sees_all_departments
 from xinyipi.accounts.models import Department
 from xinyipi.applications import letters
 from xinyipi.applications.models import (
@@ -91,12 +91,12 @@ def _for_table(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related("matter", "subject")
 
 
+def _sees_every_case(actor) -> bool:
+    return sees_all_departments(actor) or actor.has_perm("applications.view_all_applications")
+
+
 def _staff_scope(actor, queryset: QuerySet) -> QuerySet:
-    if sees_all_departments(actor) or actor.has_perm("applications.view_all_applications"):
-        return queryset
-    if actor.department_id is None:
-        return queryset.none()
-    return queryset.filter(department_id=actor.department_id)
+    return queryset if _sees_every_case(actor) else department_scope(actor, queryset)
 
 
 def application_by_id(*, actor, application_id: int) -> Application:
@@ -104,13 +104,19 @@ def application_by_id(*, actor, application_id: int) -> Application:
     ``view_application`` (reviewers: their department only). Others 403; absent or out of scope 404."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise NotPermitted("not_authenticated", _("请先登录。"))
-    application = _with_parts(Application.objects.filter(pk=application_id)).first()
+    # One case: its parts joined (no page order to keep), its materials in one more query.
+    application = (
+        Application.objects.filter(pk=application_id)
+        .select_related("matter", "subject", "department")
+        .prefetch_related(Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id")))
+        .first()
+    )
     if application is None:
         raise NotFound("application_not_found", _("未找到该办件。"))
     if SubjectAgent.objects.filter(user=actor, subject_id=application.subject_id, revoked_at__isnull=True).exists():
         return application
     require_perm(actor, VIEW)
-    if not _staff_scope(actor, Application.objects.filter(pk=application_id)).exists():
+    if not (_sees_every_case(actor) or (actor.department_id and application.department_id == actor.department_id)):
         raise NotFound("application_not_found", _("未找到该办件。"))
     return application
 
@@ -304,26 +310,38 @@ def application_queue_window(*, actor, cursor: str | None = None, limit: int = 5
     return _queue(rows, cursor, limit, index=WINDOW_INDEX)
 
 
+def _review_rows(actor) -> tuple[QuerySet, str | None]:
+    """The review queue's cases ``actor`` sees, and the index that holds them in queue order (None for staff
+    seeing every department: the index begins with the department)."""
+    rows = _in_states(Application.objects.all(), REVIEW_QUEUE)
+    if sees_all_departments(actor):
+        return rows, None
+    return department_scope(actor, rows), REVIEW_INDEX
+
+
+def _verification_rows(actor) -> tuple[QuerySet, str | None]:
+    """Commitment cases with a verification scheduled that ``actor`` sees, and their index (as above)."""
+    rows = _in_states(
+        Application.objects.filter(mode=Mode.COMMITMENT, verification_due__isnull=False), VERIFICATION_QUEUE
+    )
+    if sees_all_departments(actor):
+        return rows, None
+    return department_scope(actor, rows), VERIFICATION_INDEX
+
+
 def application_queue_review(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
     """A reviewer's queue: the department's cases awaiting its decision (under review, or tolerance cases
     reviewed while they wait), green channel first (R10), then by deadline. Own department only."""
     require_perm(actor, "applications.decide_application")
-    rows = _in_states(Application.objects.all(), REVIEW_QUEUE)
-    if sees_all_departments(actor):
-        return _queue(rows, cursor, limit, index=None)
-    rows = rows.filter(department_id=actor.department_id) if actor.department_id else rows.none()
-    return _queue(rows, cursor, limit, index=REVIEW_INDEX)
+    rows, index = _review_rows(actor)
+    return _queue(rows, cursor, limit, index=index)
 
 
 def application_queue_verification(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
     """Commitment cases of the reviewer's department with a verification scheduled, by due date
     (verification is supervision, not a service to the applicant: no green-channel priority here)."""
     require_perm(actor, "applications.verify_application")
-    rows = _in_states(Application.objects.filter(verification_due__isnull=False), VERIFICATION_QUEUE)
-    index = None
-    if not sees_all_departments(actor):
-        rows = rows.filter(department_id=actor.department_id) if actor.department_id else rows.none()
-        index = VERIFICATION_INDEX
+    rows, index = _verification_rows(actor)
     if cursor:
         due, last = cursor_decode(cursor, 2)
         try:
@@ -348,14 +366,13 @@ def _capped(rows: QuerySet, *, index: str | None) -> int:
 
 
 def _capped_overdue(
-    rows: QuerySet, *, field: str, before: dt.date, index: str | None, by_green: bool, by_department: bool
+    rows: QuerySet, *, field: str, before: dt.date, index: str | None, by_green: bool, departments: list[int] | None
 ) -> int:
     """How many of ``rows`` are past ``field``, counted in stretches the index holds in deadline order: one per
-    green-channel value (the queue indexes begin with it), and per department where the index begins with
-    the department and the actor sees every department. Capped at ``COUNT_CAP``."""
+    green-channel value (the queue indexes begin with it), and one per department of ``departments`` (where
+    the index begins with the department and the actor sees every department). Capped at ``COUNT_CAP``."""
     parts = [rows.filter(**{f"{field}__lt": before})]
-    if by_department:
-        departments = Department.objects.order_by("id").values_list("id", flat=True)
+    if departments is not None:
         parts = [part.filter(department_id=department) for department in departments for part in parts]
     if by_green:
         parts = [part.filter(_green(value)) for value in (True, False) for part in parts]
@@ -365,67 +382,54 @@ def _capped_overdue(
     return total
 
 
-def _queue_count(key: str, label: str, rows: QuerySet, *, field: str, index: str | None, **stretches) -> dict:
+def _queue_count(key: str, label: str, rows: QuerySet, index: str, *, field: str, by_green: bool, departments) -> dict:
+    """One queue's count and overdue count through its ``index``. With ``departments`` (staff seeing every
+    department, an index beginning with the department) the count takes any status index, which finds the
+    first thousand at once, and the overdue cases are counted per department."""
     return {
         "key": key,
         "label": label,
         "url_name": f"applications:queue_{key}",
-        "count": _capped(rows, index=None if stretches.get("by_department") else index),
-        "overdue": _capped_overdue(rows, field=field, before=clock.today(), index=index, **stretches),
+        "count": _capped(rows, index=None if departments else index),
+        "overdue": _capped_overdue(
+            rows, field=field, before=clock.today(), index=index, by_green=by_green, departments=departments
+        ),
     }
 
 
 def application_queue_counts(*, actor) -> list[dict]:
     """The sizes of the queues ``actor`` works on, and how many in each are overdue (each capped at
-    ``COUNT_CAP``), for the console's home; each read through its queue's index. Staff who see every
-    department count the review and verification queues, whose indexes begin with the department, without
-    an index (any of the status indexes finds the first thousand at once) and their overdue cases per
-    department."""
-    every_department = sees_all_departments(actor)
-    department = actor.department_id
-
-    def own(rows: QuerySet) -> QuerySet:
-        return rows.filter(department_id=department) if department else rows.none()
-
+    ``COUNT_CAP``), for the console's home; each read through its queue's index."""
+    departments = (
+        list(Department.objects.order_by("id").values_list("id", flat=True)) if sees_all_departments(actor) else None
+    )
     counts = []
     if actor.has_perm("applications.supplement_application"):
         rows, index = _in_states(Application.objects.all(), WINDOW_QUEUE), WINDOW_INDEX
-        if not (every_department or actor.has_perm("applications.view_all_applications")):
+        if not _sees_every_case(actor):
             # The department's share, through the review queue's index (its states include the window's).
-            rows, index = own(_in_states(rows, REVIEW_QUEUE)), REVIEW_INDEX
+            rows, index = department_scope(actor, _in_states(rows, REVIEW_QUEUE)), REVIEW_INDEX
         counts.append(
-            _queue_count(
-                "window", _("待补正办件"), rows, field="due_date", index=index, by_green=True, by_department=False
-            )
+            _queue_count("window", _("待补正办件"), rows, index, field="due_date", by_green=True, departments=None)
         )
     if actor.has_perm("applications.decide_application"):
-        rows = _in_states(Application.objects.all(), REVIEW_QUEUE)
-        rows = rows if every_department else own(rows)
+        rows, _index = _review_rows(actor)
         counts.append(
             _queue_count(
-                "review",
-                _("待审核办件"),
-                rows,
-                field="due_date",
-                index=REVIEW_INDEX,
-                by_green=True,
-                by_department=every_department,
+                "review", _("待审核办件"), rows, REVIEW_INDEX, field="due_date", by_green=True, departments=departments
             )
         )
     if actor.has_perm("applications.verify_application"):
-        rows = _in_states(
-            Application.objects.filter(mode=Mode.COMMITMENT, verification_due__isnull=False), VERIFICATION_QUEUE
-        )
-        rows = rows if every_department else own(rows)
+        rows, _index = _verification_rows(actor)
         counts.append(
             _queue_count(
                 "verification",
                 _("待核查承诺"),
                 rows,
+                VERIFICATION_INDEX,
                 field="verification_due",
-                index=VERIFICATION_INDEX,
                 by_green=False,
-                by_department=every_department,
+                departments=departments,
             )
         )
     return counts

@@ -29,7 +29,7 @@ def _statements(captured) -> list[str]:
     return [q["sql"] for q in captured]
 
 
-def test_instant_approval_runs_a_counted_number_of_statements(api_as, clerk, instant_matter, make_enterprise):
+def test_r10_instant_approval_runs_a_counted_number_of_statements(api_as, clerk, instant_matter, make_enterprise):
     client = api_as(clerk)
     assert _post(client, instant_matter, make_enterprise("预热企业")).status_code == 201  # templates, caches
     subject = make_enterprise("计数企业")
@@ -53,7 +53,7 @@ def test_instant_approval_runs_a_counted_number_of_statements(api_as, clerk, ins
     assert Notification.objects.filter(subject=subject, channel="sms").count() == 1
 
 
-def test_instant_approval_reads_no_row_twice(api_as, clerk, instant_matter, make_enterprise):
+def test_r10_instant_approval_reads_no_row_twice(api_as, clerk, instant_matter, make_enterprise):
     client = api_as(clerk)
     assert _post(client, instant_matter, make_enterprise("预热企业")).status_code == 201
     subject = make_enterprise("计数企业")

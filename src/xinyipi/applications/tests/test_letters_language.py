@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 ENGLISH_WORDS = re.compile(r"\b(generated|Paper|Electronic|Originals|Copies|verification|Window|Credit|Enterprise)\b")
 
 
-def test_letter_previews_read_the_same_in_an_english_session(certificate_matter, tolerance_matter, enterprise):
+def test_r4_r6_letter_previews_read_the_same_in_an_english_session(certificate_matter, tolerance_matter, enterprise):
     certificate = certificate_matter.materials.get(code="C1")
     missing = list(tolerance_matter.materials.filter(code__in=["B1", "B2"]))
 
@@ -33,7 +33,7 @@ def test_letter_previews_read_the_same_in_an_english_session(certificate_matter,
     assert not ENGLISH_WORDS.search(english_session[1])
 
 
-def test_documents_filed_in_an_english_session_are_chinese(clerk, tolerance_matter, enterprise):
+def test_r6_documents_filed_in_an_english_session_are_chinese(clerk, tolerance_matter, enterprise):
     with translation.override("en"):
         application = tolerance_case(clerk, tolerance_matter, enterprise)
     texts = [application.supplement_pledge.text, *(d.text for d in application.documents.all())]

@@ -209,7 +209,7 @@ def _plans(queries) -> list[str]:
     return plans
 
 
-def test_queues_are_read_from_their_own_index_in_queue_order(clerk, reviewer, crowd):
+def test_r10_queues_are_read_from_their_own_index_in_queue_order(clerk, reviewer, crowd):
     """Each queue page comes from its partial index, already in queue order (no sort of every waiting case),
     whatever statistics the planner has: on SQLite the query names the index; elsewhere the order is checked."""
     for selector, actor, index in (
@@ -237,7 +237,7 @@ def test_queues_are_read_from_their_own_index_in_queue_order(clerk, reviewer, cr
 
 
 @pytest.mark.parametrize("who", ["clerk", "reviewer", "superuser"])
-def test_console_counts_each_queue_and_its_overdue_cases_through_its_index(who, request, crowd):
+def test_r10_console_counts_each_queue_and_its_overdue_cases_through_its_index(who, request, crowd):
     actor = request.getfixturevalue(who)
     today = clock.today()
     with CaptureQueriesContext(connection) as queries:
