@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import require_perm
 from xinyipi.applications.selectors import subject_agent_link, subject_agent_users
+from xinyipi.applications.services import application_credit_check
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.bookings.models import PENDING, Kind, ServiceBooking, Slot, Status
 from xinyipi.bookings.policy import booking_policy_on
@@ -23,10 +24,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 from xinyipi.core.text import in_default_language
-from xinyipi.credit.categories import Purpose
 from xinyipi.credit.models import CreditCheck
-from xinyipi.credit.selectors import credit_check_reusable
-from xinyipi.credit.services import credit_check_run
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
 from xinyipi.notifications.services import notify_subject
 from xinyipi.subjects.models import Subject
@@ -181,13 +179,10 @@ def booking_input_clean(*, kind, date, slot, phone, address="", note="") -> dict
 
 
 def booking_credit_check(*, actor, subject: Subject) -> CreditCheck:
-    """A complete check of ``subject`` younger than ``XINYIPI_CHECK_REUSE_SECONDS`` (none once a listing
-    took effect since), or a new check with purpose ``application``. Asks the credit sources outside any
-    transaction: call it before the booking's transaction opens."""
-    reusable = credit_check_reusable(subject=subject, max_age_seconds=settings.APPLICATIONS["CHECK_REUSE_SECONDS"])
-    if reusable is not None:
-        return reusable
-    return credit_check_run(subject=subject, purpose=Purpose.APPLICATION, actor=actor)
+    """The check a booking rests on: the one a filing would rest on (R1, ``application_credit_check``: a recent
+    complete check reused, else a new one). Asks the credit sources outside any transaction: call it before
+    the booking's transaction opens."""
+    return application_credit_check(actor=actor, subject=subject)
 
 
 def _subject_lock(subject: Subject) -> None:
@@ -247,8 +242,9 @@ _MESSAGE_KINDS = {
 }
 
 
-def _tell(booking: ServiceBooking, *, event: str, key: str = "", reason: str = "") -> None:
-    """Tell everyone acting for the booking's subject, in the caller's transaction; one event once."""
+def _tell(booking: ServiceBooking, *, event: str, key: str = "", reason: str = "", users=None) -> None:
+    """Tell everyone acting for the booking's subject (``users`` when the caller has them), in the caller's
+    transaction; one event once."""
     title, body = _message(booking, event, reason)
     notify_subject(
         subject=booking.subject,
@@ -257,7 +253,7 @@ def _tell(booking: ServiceBooking, *, event: str, key: str = "", reason: str = "
         body=body,
         dedupe_key=f"booking:{booking.pk}:{key or event}",
         source=booking,
-        users=subject_agent_users(subject=booking.subject),
+        users=subject_agent_users(subject=booking.subject) if users is None else users,
     )
 
 
@@ -380,31 +376,25 @@ def _staff(actor) -> None:
     require_perm(actor, HANDLE)
 
 
-def booking_confirm(*, actor, booking: ServiceBooking) -> ServiceBooking:
-    """The service center confirms the visit or the assisted handling for the day asked for."""
+def _staff_step(actor, booking: ServiceBooking, *, to: str, step: str, event: str, **changes) -> ServiceBooking:
+    """A step the service center takes (``step`` names the audit action), told to the applicant as ``event``."""
     _staff(actor)
     with transaction.atomic():
-        booking = _move(
-            booking,
-            to=S.CONFIRMED,
-            actor=actor,
-            action="bookings.service_booking.confirm",
-            confirmed_by=actor,
-            confirmed_at=clock.now(),
-        )
-        _tell(booking, event="confirmed")
+        booking = _move(booking, to=to, actor=actor, action=f"bookings.service_booking.{step}", **changes)
+        _tell(booking, event=event)
     return booking
+
+
+def booking_confirm(*, actor, booking: ServiceBooking) -> ServiceBooking:
+    """The service center confirms the visit or the assisted handling for the day asked for."""
+    return _staff_step(
+        actor, booking, to=S.CONFIRMED, step="confirm", event="confirmed", confirmed_by=actor, confirmed_at=clock.now()
+    )
 
 
 def booking_done(*, actor, booking: ServiceBooking) -> ServiceBooking:
     """The confirmed service was given."""
-    _staff(actor)
-    with transaction.atomic():
-        booking = _move(
-            booking, to=S.DONE, actor=actor, action="bookings.service_booking.done", done_by=actor, done_at=clock.now()
-        )
-        _tell(booking, event="done")
-    return booking
+    return _staff_step(actor, booking, to=S.DONE, step="done", event="done", done_by=actor, done_at=clock.now())
 
 
 def booking_cancel(*, actor, booking: ServiceBooking, reason: str = "") -> ServiceBooking:
@@ -450,6 +440,7 @@ def bookings_cancel_for_listing(*, subject: Subject, actor, entry: BlacklistEntr
             "day": clock.to_beijing(now).date().isoformat(),
         }
     cancelled = []
+    agents = subject_agent_users(subject=subject)  # one subject: its agents once for every booking
     pending = ServiceBooking.objects.filter(subject=subject, status__in=PENDING).select_related("subject")
     for booking in pending.order_by("id"):
         by = actor if getattr(actor, "is_authenticated", False) else None
@@ -466,6 +457,8 @@ def bookings_cancel_for_listing(*, subject: Subject, actor, entry: BlacklistEntr
             )
         except InvalidTransition:
             continue  # moved meanwhile (done or cancelled): nothing left to withdraw
-        _tell(booking, event="cancelled_for_listing", key=f"cancelled_for_listing:{entry.pk}", reason=reason)
+        _tell(
+            booking, event="cancelled_for_listing", key=f"cancelled_for_listing:{entry.pk}", reason=reason, users=agents
+        )
         cancelled.append(booking)
     return cancelled

@@ -39,7 +39,8 @@ def _agents(subject) -> list:
     return subject_agent_users(subject=subject)
 
 
-def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str) -> None:
+def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str, users=None) -> None:
+    """Tell everyone acting for the entry's subject (``users`` when the caller has them already)."""
     notify_subject(
         subject=entry.subject,
         kind=kind,
@@ -47,7 +48,7 @@ def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str) 
         body=body,
         dedupe_key=f"blacklist:{entry.pk}:{key}",
         source=entry,
-        users=_agents(entry.subject),
+        users=_agents(entry.subject) if users is None else users,
     )
 
 
@@ -192,8 +193,10 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
             before={"status": BlacklistEntry.Status.PROPOSED},
         )
         # 两书同达: the listing decision and the credit-repair notice leave in the same transaction.
+        agents = _agents(entry.subject)
         _tell(
             entry,
+            users=agents,
             kind="listing_decision",
             key="listing_decision",
             title=_("列入黑名单决定"),
@@ -212,6 +215,7 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
         )
         _tell(
             entry,
+            users=agents,
             kind="repair_notice",
             key="repair_notice",
             title=_("信用修复告知书"),
