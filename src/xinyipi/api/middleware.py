@@ -44,8 +44,11 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if not request.path_info.startswith("/api/"):
-            # Pages: forms refuse NUL themselves; a query string carrying one is simply a bad request.
-            if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            # Pages: forms refuse NUL themselves; a path or query string carrying one is simply a bad request
+            # (PostgreSQL refuses NUL in text, so a page looking up such a path would fail).
+            if "\x00" in request.path_info or any(
+                "\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()
+            ):
                 return HttpResponseBadRequest(_("请求含有不允许的控制字符。"), content_type="text/plain; charset=utf-8")
             return self.get_response(request)
         for key, values in request.GET.lists():

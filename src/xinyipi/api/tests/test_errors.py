@@ -88,3 +88,7 @@ def test_nul_characters_are_refused_naming_the_field(api, bureau_admin, api_as):
 def test_nul_in_a_page_query_is_a_bad_request(client, clerk):
     client.force_login(clerk)
     assert client.get("/console/subjects/", {"q": "a\x00b"}).status_code == 400
+
+
+def test_nul_in_a_page_path_is_a_bad_request(client):
+    assert client.get("/guides/A%00B/").status_code == 400
