@@ -1,0 +1,237 @@
+"""Checking a large CSV file on every core.
+
+The file is split into parts that each begin where a record begins (``files.csv_parts``). One process per
+part reads, checks and stages its rows into an SQLite file of its own; the parent then puts the parts'
+findings together: row numbers counted across parts, record ids repeated in different parts, and whether
+each part really ended where a record ends (if one did not, the split was wrong and the import reads the
+file in one stream instead). The parts are processes forked from the importing one, so they share its
+settings, keys and language without setting anything up; they never touch its database connection.
+"""
+
+import csv
+import io
+import multiprocessing
+import sqlite3
+import traceback
+from array import array
+from contextlib import closing
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from xinyipi.credit.importing.files import PartLines, RangeReader
+from xinyipi.credit.importing.rows import (
+    ImportRefused,
+    RowError,
+    Tally,
+    duplicate_id_fault,
+    row_checker,
+    validate_rows,
+)
+from xinyipi.credit.importing.stage import STAGE_COLUMNS, stage_table_sql
+
+PART_TABLE = "stage"
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass
+class Part:
+    index: int
+    start: int
+    end: int
+    stage_path: Path
+    last: bool
+    tally: Tally = field(default_factory=Tally)
+    hashes: bytes = b""
+    cut_record: bool = False
+    offset: int = 0  # rows before this part: a row's number in the file is offset + its number in the part
+    outcome: dict = field(default_factory=dict)
+
+
+@dataclass
+class Layout:
+    """What every part needs to know of the file, read by the parent from its header."""
+
+    path: Path
+    positions: dict[str, int]
+    labels: dict[str, str]
+    width: int
+    fixed_category: str | None
+    max_errors: int
+    batch_size: int
+
+
+def _check_part(part: Part, layout: Layout, counter) -> dict:
+    raw = RangeReader(layout.path, part.start, part.end)
+    encoding = "utf-8-sig" if part.index == 0 else "utf-8"
+    text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=encoding, newline="")
+    lines = PartLines(text)
+    records = lines.records(csv.reader(lines.lines()))
+    if part.index == 0:
+        next(records, None)  # the header, which the parent has read
+    seen: set[str] = set()
+    check = row_checker(layout.positions, layout.width, layout.fixed_category, seen)
+    insert = f"INSERT INTO {PART_TABLE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"
+    with closing(sqlite3.connect(part.stage_path, isolation_level=None)) as db:
+        # A scratch file, deleted after the import: no journal, no syncing.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute(stage_table_sql(PART_TABLE, vendor="sqlite"))
+
+        def write(rows):
+            db.execute("BEGIN")
+            db.executemany(insert, rows)
+            db.execute("COMMIT")
+
+        def progress():
+            counter[part.index] = raw.position
+
+        tally = validate_rows(
+            records,
+            check,
+            width=layout.width,
+            labels=layout.labels,
+            first_row=2 if part.index == 0 else 1,
+            excel=False,
+            max_errors=layout.max_errors,
+            write=write,
+            batch_size=layout.batch_size,
+            after_batch=progress,
+            stage_after_errors=True,
+        )
+    progress()
+    text.close()
+    return {"tally": tally, "hashes": array("q", map(hash, seen)).tobytes(), "cut_record": lines.cut_record}
+
+
+def _part_main(send, part: Part, layout: Layout, counter) -> None:
+    """The body of a part's process: its outcome, or why it could not be read, goes back through ``send``."""
+    try:
+        outcome = _check_part(part, layout, counter)
+    except UnicodeDecodeError:
+        outcome = {"refused": ("not_utf8", _("CSV 文件应为 UTF-8 编码。"))}
+    except csv.Error as exc:
+        outcome = {"refused": ("malformed_csv", _("CSV 格式错误：%(e)s") % {"e": exc})}
+    except BaseException:  # reported to the parent, which raises it
+        outcome = {"failed": traceback.format_exc()}
+    send.send(outcome)
+    send.close()
+
+
+class PartChecks:
+    """The parts of one file being checked side by side: ``start`` forks them, ``collect`` waits for them."""
+
+    def __init__(self, layout: Layout, ranges: list[tuple[int, int]], directory: Path):
+        self.layout = layout
+        self.parts = [
+            Part(i, start, end, directory / f"part-{i}.sqlite3", last=i == len(ranges) - 1)
+            for i, (start, end) in enumerate(ranges)
+        ]
+        self._context = multiprocessing.get_context("fork")
+        self._counter = self._context.Array("q", len(self.parts), lock=False)
+        self._running: list[tuple[multiprocessing.Process, object, Part]] = []
+
+    def start(self) -> None:
+        for part in self.parts:
+            receive, send = self._context.Pipe(duplex=False)
+            process = self._context.Process(
+                target=_part_main, args=(send, part, self.layout, self._counter), daemon=True
+            )
+            process.start()
+            send.close()
+            self._running.append((process, receive, part))
+
+    def collect(self, on_progress=None) -> bool:
+        """Wait for every part; ``False`` if a part did not end where a record ends (the split is unusable)."""
+        waiting = {receive: part for _process, receive, part in self._running}
+        try:
+            while waiting:
+                for receive in wait(list(waiting), timeout=0.25):
+                    part = waiting.pop(receive)
+                    try:
+                        outcome = receive.recv()
+                    except EOFError:
+                        raise RuntimeError(f"credit import: the process checking part {part.index} died") from None
+                    if "failed" in outcome:
+                        raise RuntimeError(f"credit import: part {part.index} failed:\n{outcome['failed']}")
+                    part.outcome = outcome
+                if on_progress is not None:
+                    on_progress(sum(self._counter))
+        finally:
+            self.stop()
+        if any(part.outcome.get("cut_record") for part in self.parts if not part.last):
+            return False
+        for part in self.parts:  # the first part that could not be read says why, as one stream would have
+            if "refused" in part.outcome:
+                code, message = part.outcome["refused"]
+                raise ImportRefused(code, message, "file")
+        offset = 0
+        for part in self.parts:
+            part.tally, part.hashes = part.outcome["tally"], part.outcome["hashes"]
+            part.offset = offset
+            offset += part.tally.last_row
+        return True
+
+    def stop(self) -> None:
+        for process, receive, _part in self._running:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            receive.close()
+        self._running = []
+
+    def tally(self) -> Tally:
+        """The whole file's tally: the parts' faults by their row in the file, and ids repeated across parts."""
+        whole = Tally()
+        faults = [
+            RowError(part.offset + error.row, error.column, error.code, error.message)
+            for part in self.parts
+            for error in part.tally.errors
+        ]
+        repeated = self._repeated_across_parts()
+        faults.extend(repeated)
+        faults.sort(key=lambda error: error.row)
+        whole.errors = faults[: self.layout.max_errors]
+        whole.error_count = sum(part.tally.error_count for part in self.parts) + len(repeated)
+        whole.rows = sum(part.tally.rows for part in self.parts)
+        whole.last_row = self.parts[-1].offset + self.parts[-1].tally.last_row
+        return whole
+
+    def _repeated_across_parts(self) -> list[RowError]:
+        """Record ids read in an earlier part, found by their hashes first (each part sends the hashes of the
+        ids it read), then confirmed on the ids themselves in the part files. A row that has a fault of its
+        own is not staged, so it is not also reported as repeated."""
+        seen: set[int] = set()
+        common: set[int] = set()
+        for part in self.parts:
+            hashes = array("q")
+            hashes.frombytes(part.hashes)
+            if seen:
+                common.update(seen.intersection(hashes))
+            seen.update(hashes)
+        if not common:
+            return []
+        label = self.layout.labels.get("record_id", "")
+        earlier: set[str] = set()
+        repeated = []
+        for part in self.parts:
+            with closing(sqlite3.connect(part.stage_path)) as db:
+                found = [
+                    (row_no, record_id)
+                    for row_no, record_id in db.execute(f"SELECT row_no, record_id FROM {PART_TABLE}")
+                    if hash(record_id) in common
+                ]
+            for row_no, record_id in found:
+                if record_id in earlier:
+                    _column, code, message = duplicate_id_fault(record_id)
+                    repeated.append(RowError(part.offset + row_no, label, code, message))
+            earlier.update(record_id for _row, record_id in found)
+        return repeated
+
+    def stages(self) -> list[tuple[Path, int]]:
+        return [(part.stage_path, part.tally.last_row) for part in self.parts]
