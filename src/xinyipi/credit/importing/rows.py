@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from xinyipi.core.crypto import blind_index
+from xinyipi.core import clock
+from xinyipi.core.crypto import blind_indexer
 from xinyipi.core.errors import DomainError
 from xinyipi.core.text import join_list
 from xinyipi.credit.categories import Category
@@ -141,36 +142,65 @@ def _iso_date(text: str) -> str:
     raise ValueError(text)
 
 
-_USCC_VALUES = {c: i for i, c in enumerate(USCC_ALPHABET)}
-_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+# Per position, each allowed character's weighted value: a code's weighted sum is then one C-level
+# ``sum(map(...))``, and a character outside the set is a ``KeyError``.
+_USCC_WEIGHTED = tuple({c: i * pow(3, k, 31) for i, c in enumerate(USCC_ALPHABET)} for k in range(17))
+_RIC_WEIGHTED = tuple({str(d): d * pow(2, 17 - k, 11) for d in range(10)} for k in range(17))
+_RIC_CHECK = "10X98765432"
+_getitem = dict.__getitem__
 
 
 def uscc_accepted(code: str) -> bool:
-    """Exactly what ``validate_uscc`` accepts (18 characters, the first 17 from the 31-character set, the
-    right check character), computed from a table: a list of millions of rows meets up to a million codes,
-    and this is a third of the validator's time. Anything it does not accept goes to the validator, which
-    says what is wrong; ``test_import`` checks the two agree."""
+    """Exactly what ``validate_uscc`` accepts of a code already in canonical form (18 characters, the first
+    17 from the 31-character set, the right check character), computed from a table: a list of millions of
+    rows meets up to a million codes. Anything it does not accept goes to the validator, which says what is
+    wrong; ``test_import`` checks the two agree."""
     if len(code) != 18:
         return False
-    values = _USCC_VALUES
     try:
-        total = sum(values[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+        total = sum(map(_getitem, _USCC_WEIGHTED, code[:17]))
     except KeyError:
         return False
     return code[17] == USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def _code_lookup(raw: str, kind_hint: str) -> tuple[str | None, int, DomainError | None]:
-    """``(code_hash, code_key, None)`` for a valid code (``raw`` already normalised), else ``(None, 0, error)``."""
-    if kind_hint == "enterprise" and uscc_accepted(raw):
-        code = raw
-    else:
+def ric_accepted(code: str, today: dt.date) -> bool:
+    """Exactly what ``validate_ric`` accepts of a code already in canonical form on ``today``: 17 digits
+    and the ISO 7064 MOD 11-2 check character, with a real birth date from 1880 to today."""
+    if len(code) != 18:
+        return False
+    try:
+        total = sum(map(_getitem, _RIC_WEIGHTED, code[:17]))
+        birth = dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except (KeyError, ValueError):
+        return False
+    return code[17] == _RIC_CHECK[total % 11] and birth.year >= 1880 and birth <= today
+
+
+def _canonical_code(raw: str, kind_hint: str, today: dt.date) -> str | None:
+    """``raw`` if it is already canonical (what ``normalise`` leaves unchanged: ASCII letters and digits in
+    upper case) and a valid code of the hinted kind, or, without a hint, of the kind ``guess_kind`` would
+    read it as; else ``None``, and the validator decides and says why."""
+    if len(raw) != 18 or not raw.isascii() or not raw.isalnum() or (not raw.isupper() and not raw.isdigit()):
+        return None
+    if kind_hint != "enterprise" and ric_accepted(raw, today):
+        return raw
+    if kind_hint != "person" and uscc_accepted(raw):
+        return raw
+    return None
+
+
+def _code_lookup(raw: str, kind_hint: str, index, today: dt.date) -> tuple[str | None, int, DomainError | None]:
+    """``(code_hash, code_key, None)`` for a valid code, else ``(None, 0, error)``."""
+    code = _canonical_code(raw, kind_hint, today)
+    if code is None:
+        raw = normalise(raw)
         try:
             kind = kind_hint or guess_kind(raw)
             code = validate_subject_code(kind, raw, field="code")
         except DomainError as exc:
             return None, 0, exc
-    code_hash = blind_index(code)
+    code_hash = index(code)
     return code_hash, CreditRecord.key_of(code_hash), None
 
 
@@ -197,6 +227,7 @@ def row_checker(positions: dict[str, int], width: int, fixed_category: str | Non
     categories, statuses, severities, kinds = CATEGORY_WORDS, _STATUS_WORDS, _SEVERITY_WORDS, _KIND_WORDS
     penalty, tax_grade = Category.ADMINISTRATIVE_PENALTY.value, Category.TAX_CREDIT_GRADE.value
     limits = LIMITS
+    code_index, today = blind_indexer(), clock.today()
     fromisoformat = _fromisoformat
 
     def check(v, row_no: int):
@@ -216,7 +247,7 @@ def row_checker(positions: dict[str, int], width: int, fixed_category: str | Non
                 message = _("主体类型应为 enterprise（企业）或 person（个人）。")
                 hit = (None, 0, DomainError("invalid_kind", message, "kind"))
             else:
-                hit = _code_lookup(normalise(raw_code), kind_hint)
+                hit = _code_lookup(raw_code, kind_hint, code_index, today)
             if len(codes) >= 2_000_000:
                 codes.clear()
             codes[key] = hit

@@ -15,6 +15,7 @@ from xinyipi.audit.models import AuditEntry
 from xinyipi.core.crypto import blind_index
 from xinyipi.core.testing import ric_for, uscc_for
 from xinyipi.credit.importing import ImportRefused, credit_records_import, uscc_accepted
+from xinyipi.credit.importing.rows import ric_accepted
 from xinyipi.credit.models import CreditImport, CreditRecord
 from xinyipi.credit.services import credit_check_run
 
@@ -60,6 +61,24 @@ def test_csv_import_keys_records_by_blind_index(tmp_path):
     imported = CreditImport.objects.get(pk=result.import_id)
     assert (imported.status, imported.rows, len(imported.file_sm3)) == ("done", 4, 64)
     assert AuditEntry.objects.filter(action="credit.records.import", object_id=str(imported.pk)).exists()
+
+
+def test_codes_as_typed_are_read_as_their_canonical_form(tmp_path):
+    """Lower case, full-width characters and separators are folded before the check and the blind index; a
+    person's number with a lower-case x is the same person."""
+    person_x = next(code for n in range(100) if (code := ric_for(f"150783198001010{n:02d}")).endswith("X"))
+    typed = [
+        (ENTERPRISE.lower(), "T-1"),
+        (" ".join([ENTERPRISE[:6], ENTERPRISE[6:]]), "T-2"),
+        ("".join(chr(ord(c) + 0xFEE0) for c in ENTERPRISE), "T-3"),  # full-width
+        (person_x.lower(), "T-4"),
+    ]
+    rows = [[code, "x", "abnormal_operations", record_id, "", "", "2026-01-01"] + [""] * 6 for code, record_id in typed]
+    result = credit_records_import(path=write_csv(tmp_path / "typed.csv", rows), source="gsxt", progress=False)
+    assert result.ok, [str(e) for e in result.errors]
+    hashes = dict(CreditRecord.objects.values_list("record_id", "code_hash"))
+    assert hashes == {"T-1": blind_index(ENTERPRISE), "T-2": blind_index(ENTERPRISE), "T-3": blind_index(ENTERPRISE),
+                      "T-4": blind_index(person_x)}  # fmt: skip
 
 
 def test_imported_records_are_found_once_the_subject_registers(tmp_path):
@@ -195,3 +214,22 @@ def test_fast_uscc_acceptance_agrees_with_the_validator(text):
         except DomainError:
             accepted = False
         assert uscc_accepted(code) == accepted, code
+
+
+@given(st.text(alphabet="0123456789X", min_size=17, max_size=19), st.dates(min_value=dt.date(1870, 1, 1)))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_fast_ric_acceptance_agrees_with_the_validator(text, birth):
+    from xinyipi.core import clock
+    from xinyipi.core.errors import DomainError
+    from xinyipi.subjects.validators import validate_ric
+
+    candidates = [text]
+    if len(text) >= 17 and text[:17].isdigit():
+        candidates.append(ric_for(text[:6] + birth.strftime("%Y%m%d") + text[14:17]))  # right check character
+    for code in candidates:
+        try:
+            validate_ric(code)
+            accepted = True
+        except DomainError:
+            accepted = False
+        assert ric_accepted(code, clock.today()) == accepted, code
