@@ -33,7 +33,7 @@ from xinyipi.core.text import join_list
 from xinyipi.credit.categories import STORE_CATEGORIES
 from xinyipi.credit.importing import stage as staging
 from xinyipi.credit.importing.files import Source, csv_parts, file_sm3
-from xinyipi.credit.importing.parts import PART_TABLE, Layout, PartChecks, fork_available
+from xinyipi.credit.importing.parts import Layout, PartChecks, fork_available
 from xinyipi.credit.importing.rows import (
     CATEGORY_WORDS,
     ImportRefused,
@@ -47,9 +47,10 @@ from xinyipi.credit.models import CreditImport
 
 __all__ = ["ImportRefused", "ImportResult", "RowError", "credit_records_import", "uscc_accepted"]
 
-# Below this size a file is read in one stream: forking the parts costs more than it saves.
+# Below this size a file is read in one stream: forking the processes costs more than it saves.
 PARTS_MIN_BYTES = 32 << 20
-PARTS_MAX = 8
+PROCESSES_MAX = 8  # each process's file is attached for the merge; SQLite attaches at most 10
+PARTS_PER_PROCESS = 8  # small enough parts that the processes finish together
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ImportResult:
     seconds: float = 0.0
     stage_seconds: float = 0.0
     merge_seconds: float = 0.0
-    parts: int = 1
+    processes: int = 1  # that checked the file side by side
 
     @property
     def ok(self) -> bool:
@@ -158,7 +159,7 @@ def _layout(rows, path: Path, fixed_category: str | None, *, max_errors: int, ba
 
 def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
     result = ImportResult()
-    ranges = _part_ranges(reader, workers)
+    ranges, processes = _part_ranges(reader, workers)
     with (
         closing(_progress(0 if reader.excel else reader.size, progress)) as bar,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="credit-import-sm3") as digests,
@@ -171,9 +172,9 @@ def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, prog
             staged = None
             if ranges:
                 reader.close()
-                staged = _stage_in_parts(cursor, layout, ranges, Path(directory), digests, bar)
+                staged = _stage_in_parts(cursor, layout, ranges, processes, Path(directory), digests, bar)
                 if staged is not None:
-                    attached = result.parts = len(ranges)
+                    attached = result.processes = processes
                 else:  # the parts did not split the file where records end: read it in one stream
                     with closing(Source(layout.path)) as again:
                         rows = again.rows()
@@ -195,7 +196,7 @@ def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, prog
                 source=source,
                 category=layout.fixed_category or "",
                 path=layout.path,
-                file_sm3=digest.result(),
+                digest=digest,
                 actor_label=actor_label,
                 batch_size=max(layout.batch_size, merge_batch_size),
             )
@@ -214,6 +215,7 @@ def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar):
     tally = validate_rows(
         rows,
         row_checker(layout.positions, layout.width, layout.fixed_category, set()),
+        positions=layout.positions,
         width=layout.width,
         labels=layout.labels,
         first_row=2,
@@ -229,39 +231,45 @@ def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar):
     return [(staging.STAGE_TABLE, tally.last_row)], tally, digest
 
 
-def _stage_in_parts(cursor, layout: Layout, ranges, directory: Path, digests, bar):
-    """The file checked in parts side by side, each staged into its own file, attached here for the merge;
-    ``None`` if the parts turn out not to split the file where records end."""
-    checks = PartChecks(layout, ranges, directory)
-    checks.start()  # forked before the digest's thread starts: a child gets only the forking thread
-    digest = digests.submit(file_sm3, layout.path)
+def _stage_in_parts(cursor, layout: Layout, ranges, processes: int, directory: Path, digests, bar):
+    """The file checked in parts side by side, each process staging into its own file, attached here for the
+    merge; ``None`` if the parts turn out not to split the file where records end."""
+    checks = PartChecks(layout, ranges, directory, processes)
+    checks.start()
     if not checks.collect(on_progress=lambda done: bar.update(done - bar.n)):
         return None
+    # The digest is taken while the merge runs, on the core the merge leaves idle (the parts kept both busy).
+    digest = digests.submit(file_sm3, layout.path)
     tally = checks.tally()
-    stages = []
-    for i, (stage_path, last_row) in enumerate(checks.stages()):
-        cursor.execute(f"ATTACH DATABASE %s AS credit_stage_{i}", [str(stage_path)])
-        stages.append((f"credit_stage_{i}.{PART_TABLE}", last_row))
+    for number, stage_path in enumerate(checks.files):
+        cursor.execute(f"ATTACH DATABASE %s AS credit_stage_{number}", [str(stage_path)])
+    stages = [(f"credit_stage_{number}.{table}", last_row) for number, table, last_row in checks.stages()]
     bar.update((bar.total or 0) - bar.n)
     return stages, tally, digest
 
 
-def _part_ranges(reader: Source, workers: int | None) -> list[tuple[int, int]]:
-    """The parts to check a file in, or ``[]`` to read it in one stream: parts need a CSV file, SQLite (the
-    merge attaches the part files, which SQLite refuses inside a transaction) and processes forked."""
+def _part_ranges(reader: Source, workers: int | None) -> tuple[list[tuple[int, int]], int]:
+    """The parts to check a file in and how many processes check them, or ``([], 1)`` to read it in one
+    stream. Parts need a CSV file, SQLite (the merge attaches the processes' files, which SQLite refuses
+    inside a transaction) and processes that can be forked."""
     if reader.excel or connection.vendor != "sqlite" or connection.in_atomic_block or not fork_available():
-        return []
+        return [], 1
     if workers is None:
         if reader.size < PARTS_MIN_BYTES:
-            return []
-        workers = min(len(os.sched_getaffinity(0)), PARTS_MAX)
-    if workers < 2:
-        return []
-    ranges = csv_parts(reader.path, workers)
-    return ranges if len(ranges) > 1 else []
+            return [], 1
+        workers = len(os.sched_getaffinity(0))
+    processes = min(workers, PROCESSES_MAX)
+    if processes < 2:
+        return [], 1
+    ranges = csv_parts(reader.path, processes * PARTS_PER_PROCESS)
+    if len(ranges) < 2:
+        return [], 1
+    return ranges, min(processes, len(ranges))
 
 
-def _merge(cursor, result: ImportResult, *, stages, source, category, path, file_sm3, actor_label, batch_size):
+def _merge(cursor, result: ImportResult, *, stages, source, category, path, digest, actor_label, batch_size):
+    """Upsert the stages into the store. The import's record comes first (the rows refer to it, and until
+    it is ``done`` it shows a merge under way); the file's digest, computed beside the merge, last."""
     merge_started = time.perf_counter()
     now = clock.now()
     with transaction.atomic():
@@ -269,18 +277,19 @@ def _merge(cursor, result: ImportResult, *, stages, source, category, path, file
             source=source,
             category=category,
             file_name=path.name[:300],
-            file_sm3=file_sm3,
             rows=result.rows,
             started_at=now,
             actor_label=actor_label,
         )
     result.import_id = record.pk
     params = [source, record.pk, connection.ops.adapt_datetimefield_value(now)]
-    for stage, last_row in stages:
-        staging.merge_batches(cursor, stage, last_row, params=params, step=batch_size)
+    staging.merge_stages(cursor, stages, params=params, step=batch_size)
+    record.file_sm3 = digest.result()
     with transaction.atomic():
         finished = clock.now()
-        CreditImport.objects.filter(pk=record.pk).update(status=CreditImport.Status.DONE, finished_at=finished)
+        CreditImport.objects.filter(pk=record.pk).update(
+            status=CreditImport.Status.DONE, finished_at=finished, file_sm3=record.file_sm3
+        )
         audit_record(
             actor=None,
             actor_label=actor_label,

@@ -1,11 +1,13 @@
 """Checking a large CSV file on every core.
 
-The file is split into parts that each begin where a record begins (``files.csv_parts``). One process per
-part reads, checks and stages its rows into an SQLite file of its own; the parent then puts the parts'
-findings together: row numbers counted across parts, record ids repeated in different parts, and whether
-each part really ended where a record ends (if one did not, the split was wrong and the import reads the
-file in one stream instead). The parts are processes forked from the importing one, so they share its
-settings, keys and language without setting anything up; they never touch its database connection.
+The file is split into parts that each begin where a record begins (``files.csv_parts``), several parts per
+core so that the cores finish together although rows differ in length from list to list. One process per
+core takes the next part, reads, checks and stages its rows into a table of that process's own SQLite
+file, and takes the next, keeping the codes it has looked up. The parent then puts the parts' findings
+together: row numbers counted across parts, record ids repeated in different parts, and whether each part
+really ended where a record ends (if one did not, the split was wrong and the import reads the file in one
+stream instead). The processes are forked from the importing one, so they share its settings, keys and
+language without setting anything up; they never touch its database connection.
 """
 
 import csv
@@ -32,8 +34,6 @@ from xinyipi.credit.importing.rows import (
 )
 from xinyipi.credit.importing.stage import STAGE_COLUMNS, stage_table_sql
 
-PART_TABLE = "stage"
-
 
 def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
@@ -44,8 +44,8 @@ class Part:
     index: int
     start: int
     end: int
-    stage_path: Path
     last: bool
+    process: int = -1  # the process that checked it, whose file holds its table
     tally: Tally = field(default_factory=Tally)
     hashes: bytes = b""
     cut_record: bool = False
@@ -66,7 +66,11 @@ class Layout:
     batch_size: int
 
 
-def _check_part(part: Part, layout: Layout, counter) -> dict:
+def part_table(index: int) -> str:
+    return f"stage_{index}"
+
+
+def _check_part(part: Part, layout: Layout, db, codes: dict, counter) -> dict:
     raw = RangeReader(layout.path, part.start, part.end)
     encoding = "utf-8-sig" if part.index == 0 else "utf-8"
     text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=encoding, newline="")
@@ -75,25 +79,24 @@ def _check_part(part: Part, layout: Layout, counter) -> dict:
     if part.index == 0:
         next(records, None)  # the header, which the parent has read
     seen: set[str] = set()
-    check = row_checker(layout.positions, layout.width, layout.fixed_category, seen)
-    insert = f"INSERT INTO {PART_TABLE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"
-    with closing(sqlite3.connect(part.stage_path, isolation_level=None)) as db:
-        # A scratch file, deleted after the import: no journal, no syncing.
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute(stage_table_sql(PART_TABLE, vendor="sqlite"))
+    check = row_checker(layout.positions, layout.width, layout.fixed_category, seen, codes)
+    table = part_table(part.index)
+    db.execute(stage_table_sql(table, vendor="sqlite"))
+    insert = f"INSERT INTO {table} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"
 
-        def write(rows):
-            db.execute("BEGIN")
-            db.executemany(insert, rows)
-            db.execute("COMMIT")
+    def write(rows):
+        db.execute("BEGIN")
+        db.executemany(insert, rows)
+        db.execute("COMMIT")
 
-        def progress():
-            counter[part.index] = raw.position
+    def progress():
+        counter[part.index] = raw.position
 
+    try:
         tally = validate_rows(
             records,
             check,
+            positions=layout.positions,
             width=layout.width,
             labels=layout.labels,
             first_row=2 if part.index == 0 else 1,
@@ -104,62 +107,84 @@ def _check_part(part: Part, layout: Layout, counter) -> dict:
             after_batch=progress,
             stage_after_errors=True,
         )
+    finally:
+        text.close()
     progress()
-    text.close()
     return {"tally": tally, "hashes": array("q", map(hash, seen)).tobytes(), "cut_record": lines.cut_record}
 
 
-def _part_main(send, part: Part, layout: Layout, counter) -> None:
-    """The body of a part's process: its outcome, or why it could not be read, goes back through ``send``."""
+def _process_main(send, number: int, parts: list[Part], layout: Layout, stage_path: Path, taken, counter) -> None:
+    """The body of a checking process: take the next part until none is left, and send each part's outcome
+    (or why it could not be read) through ``send``; ``None`` at the end."""
     try:
-        outcome = _check_part(part, layout, counter)
-    except UnicodeDecodeError:
-        outcome = {"refused": ("not_utf8", _("CSV 文件应为 UTF-8 编码。"))}
-    except csv.Error as exc:
-        outcome = {"refused": ("malformed_csv", _("CSV 格式错误：%(e)s") % {"e": exc})}
+        codes: dict = {}
+        with closing(sqlite3.connect(stage_path, isolation_level=None)) as db:
+            # A scratch file, deleted after the import: no journal, no syncing.
+            db.execute("PRAGMA page_size = 16384")
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            while True:
+                with taken.get_lock():
+                    index = taken.value
+                    taken.value += 1
+                if index >= len(parts):
+                    break
+                try:
+                    outcome = _check_part(parts[index], layout, db, codes, counter)
+                except UnicodeDecodeError:
+                    outcome = {"refused": ("not_utf8", _("CSV 文件应为 UTF-8 编码。"))}
+                except csv.Error as exc:
+                    outcome = {"refused": ("malformed_csv", _("CSV 格式错误：%(e)s") % {"e": exc})}
+                send.send((index, outcome))
     except BaseException:  # reported to the parent, which raises it
-        outcome = {"failed": traceback.format_exc()}
-    send.send(outcome)
+        send.send((None, {"failed": traceback.format_exc()}))
+    send.send(None)
     send.close()
 
 
 class PartChecks:
-    """The parts of one file being checked side by side: ``start`` forks them, ``collect`` waits for them."""
+    """The parts of one file being checked side by side: ``start`` forks the processes, ``collect`` waits."""
 
-    def __init__(self, layout: Layout, ranges: list[tuple[int, int]], directory: Path):
+    def __init__(self, layout: Layout, ranges: list[tuple[int, int]], directory: Path, processes: int):
         self.layout = layout
-        self.parts = [
-            Part(i, start, end, directory / f"part-{i}.sqlite3", last=i == len(ranges) - 1)
-            for i, (start, end) in enumerate(ranges)
-        ]
+        self.parts = [Part(i, start, end, last=i == len(ranges) - 1) for i, (start, end) in enumerate(ranges)]
+        self.files = [directory / f"process-{n}.sqlite3" for n in range(min(processes, len(self.parts)))]
         self._context = multiprocessing.get_context("fork")
         self._counter = self._context.Array("q", len(self.parts), lock=False)
-        self._running: list[tuple[multiprocessing.Process, object, Part]] = []
+        self._running: list[tuple[multiprocessing.Process, object]] = []
 
     def start(self) -> None:
-        for part in self.parts:
+        taken = self._context.Value("i", 0)
+        for number, stage_path in enumerate(self.files):
             receive, send = self._context.Pipe(duplex=False)
             process = self._context.Process(
-                target=_part_main, args=(send, part, self.layout, self._counter), daemon=True
+                target=_process_main,
+                args=(send, number, self.parts, self.layout, stage_path, taken, self._counter),
+                daemon=True,
             )
             process.start()
             send.close()
-            self._running.append((process, receive, part))
+            self._running.append((process, receive))
 
     def collect(self, on_progress=None) -> bool:
         """Wait for every part; ``False`` if a part did not end where a record ends (the split is unusable)."""
-        waiting = {receive: part for _process, receive, part in self._running}
+        waiting = {receive: number for number, (_process, receive) in enumerate(self._running)}
         try:
             while waiting:
                 for receive in wait(list(waiting), timeout=0.25):
-                    part = waiting.pop(receive)
+                    number = waiting[receive]
                     try:
-                        outcome = receive.recv()
+                        message = receive.recv()
                     except EOFError:
-                        raise RuntimeError(f"credit import: the process checking part {part.index} died") from None
+                        raise RuntimeError(f"credit import: checking process {number} died") from None
+                    if message is None:
+                        del waiting[receive]
+                        continue
+                    index, outcome = message
                     if "failed" in outcome:
-                        raise RuntimeError(f"credit import: part {part.index} failed:\n{outcome['failed']}")
-                    part.outcome = outcome
+                        raise RuntimeError(f"credit import: checking process {number} failed:\n{outcome['failed']}")
+                    self.parts[index].outcome = outcome
+                    self.parts[index].process = number
                 if on_progress is not None:
                     on_progress(sum(self._counter))
         finally:
@@ -178,7 +203,7 @@ class PartChecks:
         return True
 
     def stop(self) -> None:
-        for process, receive, _part in self._running:
+        for process, receive in self._running:
             if process.is_alive():
                 process.terminate()
             process.join()
@@ -220,10 +245,10 @@ class PartChecks:
         earlier: set[str] = set()
         repeated = []
         for part in self.parts:
-            with closing(sqlite3.connect(part.stage_path)) as db:
+            with closing(sqlite3.connect(self.files[part.process])) as db:
                 found = [
                     (row_no, record_id)
-                    for row_no, record_id in db.execute(f"SELECT row_no, record_id FROM {PART_TABLE}")
+                    for row_no, record_id in db.execute(f"SELECT row_no, record_id FROM {part_table(part.index)}")
                     if hash(record_id) in common
                 ]
             for row_no, record_id in found:
@@ -233,5 +258,6 @@ class PartChecks:
             earlier.update(record_id for _row, record_id in found)
         return repeated
 
-    def stages(self) -> list[tuple[Path, int]]:
-        return [(part.stage_path, part.tally.last_row) for part in self.parts]
+    def stages(self) -> list[tuple[int, str, int]]:
+        """``(process, table, last row)`` of each part, in the file's order."""
+        return [(part.process, part_table(part.index), part.tally.last_row) for part in self.parts]

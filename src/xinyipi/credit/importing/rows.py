@@ -208,13 +208,16 @@ def duplicate_id_fault(record_id: str) -> tuple[str, str, str]:
     return "record_id", "duplicate_record_id", _("记录编号 %(id)s 在文件中重复出现。") % {"id": record_id}
 
 
-def row_checker(positions: dict[str, int], width: int, fixed_category: str | None, seen_ids: set[str]):
+def row_checker(
+    positions: dict[str, int], width: int, fixed_category: str | None, seen_ids: set[str], codes: dict | None = None
+):
     """A function ``check(values, row_no) -> (staged tuple, None) | (None, [(column, code, message)])``.
 
     Written for speed (it runs millions of times per import): one closure with local names, the
     columns a file lacks read from an extra empty cell at ``width``, each code validated and
     blind-indexed once per import (a subject has many records; the cache is keyed by the raw text).
-    ``seen_ids`` collects the record ids read, for the duplicate check (and, in parts, across parts).
+    ``seen_ids`` collects the record ids read, for the duplicate check (and, in parts, across parts);
+    ``codes`` is the cache of codes already looked up, which a process checking several parts keeps.
     """
     col = {name: positions.get(name, width) for name in COLUMNS}
     i_code, i_kind, i_name, i_cat, i_id = col["code"], col["kind"], col["name"], col["category"], col["record_id"]
@@ -223,7 +226,7 @@ def row_checker(positions: dict[str, int], width: int, fixed_category: str | Non
     )  # fmt: skip
     i_status, i_sev, i_grade, i_sum = col["status"], col["severity"], col["grade"], col["summary"]
     has_kind = "kind" in positions
-    codes: dict[str, tuple[str | None, int, DomainError | None]] = {}
+    codes = {} if codes is None else codes
     categories, statuses, severities, kinds = CATEGORY_WORDS, _STATUS_WORDS, _SEVERITY_WORDS, _KIND_WORDS
     penalty, tax_grade = Category.ADMINISTRATIVE_PENALTY.value, Category.TAX_CREDIT_GRADE.value
     limits = LIMITS
@@ -341,6 +344,7 @@ def validate_rows(
     records: Iterable,
     check: Callable,
     *,
+    positions: dict[str, int],
     width: int,
     labels: dict[str, str],
     first_row: int,
@@ -357,6 +361,9 @@ def validate_rows(
     parallel keeps its valid rows for the duplicate check across parts."""
     tally = Tally()
     errors = tally.errors
+    # A row needs every cell the checker reads: the file's columns, and the empty cell at ``width`` that
+    # the columns it lacks are read from (a full-width row of a file with every column needs no copy).
+    cells = width + 1 if len(positions) < len(COLUMNS) else width
     padding = [""] * (width + 1)
     batch: list[tuple] = []
     row_no = first_row - 1
@@ -364,7 +371,7 @@ def validate_rows(
         row_no += 1
         if excel:
             values = [excel_text(v) for v in values] if values else []
-        if len(values) <= width:
+        if len(values) < cells:
             if not any(values):
                 continue  # blank line
             values = values + padding[: width + 1 - len(values)]

@@ -75,14 +75,33 @@ def merge_sql(stage: str) -> str:
     )
 
 
-def merge_batches(cursor, stage: str, last_row: int, *, params: list, step: int) -> None:
-    """Upsert the staged rows numbered up to ``last_row`` into the store, ``step`` row numbers per
-    transaction: the hall's own writes interleave with a long import instead of waiting behind one lock."""
-    sql = merge_sql(stage)
+def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: int) -> None:
+    """Upsert the staged rows — each stage's rows numbered up to its last row, stage after stage — into the
+    store, about ``step`` row numbers per transaction however the rows are spread over stages: the hall's
+    own writes interleave with a long import instead of waiting behind one lock, and each transaction is
+    large enough that the store's indexes are not rewritten more often than need be."""
     step = max(step, 1)
-    for low in range(0, last_row + 1, step):
-        with transaction.atomic():
-            cursor.execute(sql, [*params, low, low + step])
+    batch: list[tuple[str, int, int]] = []
+    room = step
+    for stage, last_row in stages:
+        low = 0
+        while low <= last_row:
+            high = min(low + room, last_row + 1)
+            batch.append((stage, low, high))
+            room -= high - low
+            low = high
+            if room == 0:
+                _merge_batch(cursor, batch, params)
+                batch, room = [], step
+    _merge_batch(cursor, batch, params)
+
+
+def _merge_batch(cursor, batch: list[tuple[str, int, int]], params: list) -> None:
+    if not batch:
+        return
+    with transaction.atomic():
+        for stage, low, high in batch:
+            cursor.execute(merge_sql(stage), [*params, low, high])
 
 
 @contextmanager

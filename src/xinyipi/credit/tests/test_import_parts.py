@@ -20,7 +20,7 @@ from xinyipi.credit.models import CreditImport, CreditRecord
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HEADER = ["code", "name", "category", "record_id", "document_number", "authority", "decided_on", "summary"]
-PARTS = 2 if connection.vendor == "sqlite" else 1  # on PostgreSQL a file is read in one stream
+PROCESSES = 2 if connection.vendor == "sqlite" else 1  # on PostgreSQL a file is read in one stream
 
 
 def list_rows(count: int) -> list[list[str]]:
@@ -62,8 +62,8 @@ def faults(result):
 def test_a_list_checked_in_parts_is_stored_as_when_read_in_one_stream(tmp_path):
     path = write_csv(tmp_path / "list.csv", list_rows(3000))
     in_parts, parts_store, one_stream, one_store = import_both_ways(path)
-    assert (in_parts.ok, in_parts.rows, in_parts.parts) == (True, 3000, PARTS)
-    assert (one_stream.ok, one_stream.rows, one_stream.parts) == (True, 3000, 1)
+    assert (in_parts.ok, in_parts.rows, in_parts.processes) == (True, 3000, PROCESSES)
+    assert (one_stream.ok, one_stream.rows, one_stream.processes) == (True, 3000, 1)
     assert parts_store == one_store and len(one_store) == 3000
     digests = set(CreditImport.objects.values_list("file_sm3", flat=True))
     assert len(digests) == 1 and len(digests.pop()) == 64
@@ -77,7 +77,7 @@ def test_faults_in_every_part_are_reported_at_their_rows_in_the_file(tmp_path):
     path = write_csv(tmp_path / "list.csv", rows)
     in_parts = credit_records_import(path=path, source="gsxt", progress=False, workers=2)
     one_stream = credit_records_import(path=path, source="gsxt", progress=False, workers=1)
-    assert in_parts.parts == PARTS
+    assert in_parts.processes == PROCESSES
     assert faults(in_parts) == faults(one_stream)
     assert [(e.row, e.code) for e in in_parts.errors] == [
         (12, "invalid_date"),
@@ -108,7 +108,7 @@ def test_quoted_line_breaks_and_commas_do_not_split_a_record(tmp_path):
         row[7] = f'第一行，\n第二行, "引号"\r\n{row[3]}'  # every summary spans three lines
     path = write_csv(tmp_path / "list.csv", rows)
     in_parts, parts_store, _one, one_store = import_both_ways(path)
-    assert (in_parts.ok, in_parts.parts) == (True, PARTS)
+    assert (in_parts.ok, in_parts.processes) == (True, PROCESSES)
     assert parts_store == one_store
     assert all(summary.endswith(record_id) for record_id, *_rest, summary in one_store)
 
@@ -123,7 +123,7 @@ def test_a_split_misled_by_a_stray_quote_is_noticed_and_the_file_read_in_one_str
     path = write_csv(tmp_path / "list.csv", rows)
     path.write_bytes(path.read_bytes().replace(b"<stray>", b'"'))
     in_parts, parts_store, _one, one_store = import_both_ways(path)
-    assert (in_parts.ok, in_parts.rows, in_parts.parts) == (True, 3000, 1)
+    assert (in_parts.ok, in_parts.rows, in_parts.processes) == (True, 3000, 1)
     assert parts_store == one_store
 
 
