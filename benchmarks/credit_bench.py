@@ -95,6 +95,7 @@ def worker(args) -> dict:
         "stage_s": first.stage_seconds,
         "merge_s": first.merge_seconds,
         "rate": first.rate,
+        "processes": first.processes,
     }
     result["reimport"] = {"rows": again.rows, "seconds": again.seconds, "rate": again.rate}
 
@@ -223,6 +224,7 @@ def report(results: dict, args, generated: dict, info: dict) -> list[str]:
     row("database", lambda r: r["database_version"])
     row("subjects loaded (rows/s)", lambda r: f"{r['subjects'] / r['subjects_s']:,.0f}")
     row("import (rows/s)", lambda r: f"{r['import']['rate']:,.0f}")
+    row("  checked by processes", lambda r: str(r["import"].get("processes", 1)))
     row("  of which validate+stage (s)", lambda r: f"{r['import']['stage_s']:.1f}")
     row("  of which merge (s)", lambda r: f"{r['import']['merge_s']:.1f}")
     row("re-import, all updates (rows/s)", lambda r: f"{r['reimport']['rate']:,.0f}")

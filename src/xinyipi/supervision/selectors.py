@@ -80,12 +80,14 @@ def mask_person_name(name: str) -> str:
 
 
 def blacklist_public_page(*, query: str = "", cursor: str | None = None, limit: int = 50) -> BlacklistPage:
-    """Entries in effect, newest first, for the public publication page (no permission needed)."""
+    """Entries in effect, newest first, for the public publication page (no permission needed). A listing
+    whose publicity period has ended is not shown, even before the daily sweep has expired it."""
     from django.db.models import Q
 
     from xinyipi.subjects.selectors import subject_key
 
-    rows = BlacklistEntry.objects.filter(status=BlacklistEntry.Status.LISTED).select_related("subject")
+    in_publicity = Q(publicity_until__isnull=True) | Q(publicity_until__gte=clock.today())
+    rows = BlacklistEntry.objects.filter(in_publicity, status=BlacklistEntry.Status.LISTED).select_related("subject")
     query = query.strip()[:100]
     if query:
         # Enterprises by name; anyone by the exact code (persons are never searchable by name).

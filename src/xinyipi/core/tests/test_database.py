@@ -33,6 +33,7 @@ def test_connections_checkpoint_rarely_but_never_not_at_all():
     assert pages == settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES
     assert 1_000 < pages <= 20_000  # far rarer than SQLite's default, never off (0) nor unbounded
     assert _pragma("journal_size_limit") == settings.SQLITE_JOURNAL_SIZE_LIMIT
+    assert _pragma("page_size") == settings.SQLITE_PAGE_SIZE  # a new database file takes the configured size
 
 
 def test_wal_stays_bounded_with_no_worker_running():
@@ -41,7 +42,7 @@ def test_wal_stays_bounded_with_no_worker_running():
         assert database_checkpoint()["log_frames"] == 0
         return
     threshold = settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES
-    blob_pages = 256  # 1 MiB per transaction
+    blob_pages = (1 << 20) // _pragma("page_size")  # 1 MiB per transaction
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE test_wal_bound (data BLOB)")
     try:

@@ -6,6 +6,7 @@ import io
 import itertools
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -163,3 +164,23 @@ def test_parts_of_a_well_formed_csv_file_begin_where_records_begin(tmp_path_fact
     pieces = [list(csv.reader(io.StringIO(data[a:b].decode("utf-8"), newline=""))) for a, b in ranges]
     whole = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert [record for piece in pieces for record in piece] == whole
+
+
+def test_merge_transactions_cut_across_parts_lose_and_repeat_no_row(tmp_path):
+    """Seven row numbers per transaction, so that transactions begin and end inside parts and span their
+    edges: every row is stored once."""
+    path = write_csv(tmp_path / "list.csv", list_rows(2000))
+    result = credit_records_import(
+        path=path, source="gsxt", progress=False, workers=2, batch_size=7, merge_batch_size=7
+    )
+    assert (result.ok, result.rows, result.processes) == (True, 2000, PROCESSES)
+    assert sorted(CreditRecord.objects.values_list("record_id", flat=True)) == sorted(f"R-{n}" for n in range(2000))
+
+
+def test_command_takes_the_number_of_processes(tmp_path):
+    path = write_csv(tmp_path / "list.csv", list_rows(500))
+    out = io.StringIO()
+    call_command("import_credit", str(path), "--source", "gsxt", "--workers", "2", stdout=out, stderr=io.StringIO())
+    assert "已导入 500 行" in out.getvalue()
+    with pytest.raises(CommandError, match="invalid_workers"):
+        call_command("import_credit", str(path), "--source", "gsxt", "--workers", "0", stdout=io.StringIO())

@@ -45,6 +45,17 @@ def test_r12_only_entries_in_effect_are_published(client, enterprise, make_enter
     assert withdrawn.name not in page
 
 
+def test_r12_a_listing_whose_publicity_ended_is_not_published_even_before_the_sweep(client, enterprise):
+    entry = _listed(enterprise)
+    last_day = dt.datetime.combine(entry.publicity_until, dt.time(23, 59), tzinfo=clock.BEIJING)
+    with clock.acting_at(last_day):
+        assert enterprise.name in client.get("/blacklist/").content.decode()
+    with clock.acting_at(last_day + dt.timedelta(minutes=2)):
+        assert enterprise.name not in client.get("/blacklist/").content.decode()
+    entry.refresh_from_db()
+    assert entry.status == BlacklistEntry.Status.LISTED  # not yet expired by the sweep
+
+
 def test_r12_people_are_found_by_full_number_only(client, person):
     _listed(person)
     assert mask_person_name(person.name) in client.get("/blacklist/", {"q": person.code_plain()}).content.decode()

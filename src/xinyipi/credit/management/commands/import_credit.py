@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=50_000)
         parser.add_argument("--max-errors", type=int, default=200, help="how many row errors to list")
         parser.add_argument(
+            "--workers",
+            type=int,
+            help="processes that check a CSV file side by side on SQLite (default: one per core, for files "
+            "of 32 MB or more; 1 reads the file in one stream)",
+        )
+        parser.add_argument(
             "--progress", action="store_true", default=None, help="show the progress bar even without a TTY"
         )
         parser.add_argument("--no-progress", action="store_false", dest="progress")
@@ -37,6 +43,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 max_errors=options["max_errors"],
                 progress=options["progress"],
+                workers=options["workers"],
             )
         except ImportRefused as exc:
             raise CommandError(f"{exc.message}（{exc.code}）；未导入任何记录。") from exc
