@@ -95,13 +95,51 @@ class RangeReader(io.RawIOBase):
         super().close()
 
 
-def csv_parts(path: Path, count: int, *, chunk: int = 1 << 24) -> list[tuple[int, int]]:
+def csv_parts(path: Path, count: int) -> list[tuple[int, int]]:
     """Byte ranges ``[start, end)`` that split a CSV file into about ``count`` equal parts, each starting
-    where a record starts: after a line break preceded by an even number of quote characters, i.e. not
-    inside a quoted field (a quote in UTF-8 is always the byte 0x22). A file whose quotes are not
-    RFC 4180's can still mislead this count; the part before each boundary confirms it (``PartLines``)."""
+    where a record starts: after a line break that is not inside a quoted field. Usually that is read off
+    the bytes just before each split (``_quote_free_parts``); a file with quotes there is counted from its
+    start (``_quote_counted_parts``). A file whose quotes are not RFC 4180's can still mislead either; the
+    part before each boundary confirms it (``PartLines``)."""
     size = path.stat().st_size
-    bounds = [0]
+    bounds = _quote_free_parts(path, size, count)
+    if bounds is None:
+        bounds = _quote_counted_parts(path, size, count)
+    bounds = [0, *bounds, size]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _quote_free_parts(path: Path, size: int, count: int) -> list[int] | None:
+    """A field holds at most ``csv.field_size_limit()`` characters (4 bytes each at most in UTF-8): a line
+    break with no quote character within that many bytes before it is not inside a quoted field, so the
+    first line break after each split point is a record's end if no quote precedes it that closely.
+    ``None`` if a quote is that close to some split point."""
+    reach = 4 * csv.field_size_limit() + 1
+    bounds: list[int] = []
+    with path.open("rb") as handle:
+        for k in range(1, count):
+            last = bounds[-1] if bounds else 0
+            target = max(size * k // count, last)
+            start = max(target - reach, last)
+            handle.seek(start)
+            window = handle.read(target - start + reach)
+            newline = window.find(b"\n", target - start)
+            if newline < 0:
+                break
+            if b'"' in window[: newline + 1]:
+                return None
+            boundary = start + newline + 1
+            if boundary >= size:
+                break
+            if not bounds or boundary > bounds[-1]:
+                bounds.append(boundary)
+    return bounds
+
+
+def _quote_counted_parts(path: Path, size: int, count: int, *, chunk: int = 1 << 24) -> list[int]:
+    """Split points after a line break preceded by an even number of quote characters, counted from the
+    file's start (a quote in UTF-8 is always the byte 0x22)."""
+    bounds: list[int] = []
     quotes = position = 0
     with path.open("rb") as handle:
         for k in range(1, count):
@@ -132,8 +170,7 @@ def csv_parts(path: Path, count: int, *, chunk: int = 1 << 24) -> list[tuple[int
                 break
             bounds.append(boundary)
             position = boundary
-    bounds.append(size)
-    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    return bounds
 
 
 class PartLines:

@@ -47,7 +47,6 @@ class Part:
     last: bool
     process: int = -1  # the process that checked it, whose file holds its table
     tally: Tally = field(default_factory=Tally)
-    hashes: bytes = b""
     cut_record: bool = False
     offset: int = 0  # rows before this part: a row's number in the file is offset + its number in the part
     outcome: dict = field(default_factory=dict)
@@ -152,6 +151,8 @@ class PartChecks:
         self._context = multiprocessing.get_context("fork")
         self._counter = self._context.Array("q", len(self.parts), lock=False)
         self._running: list[tuple[multiprocessing.Process, object]] = []
+        self._seen: set[int] = set()  # hashes of the record ids of the parts received so far
+        self._common: set[int] = set()  # hashes met in more than one part
 
     def start(self) -> None:
         taken = self._context.Value("i", 0)
@@ -183,12 +184,14 @@ class PartChecks:
                     index, outcome = message
                     if "failed" in outcome:
                         raise RuntimeError(f"credit import: checking process {number} failed:\n{outcome['failed']}")
+                    self._fold_hashes(outcome.pop("hashes", b""))
                     self.parts[index].outcome = outcome
                     self.parts[index].process = number
                 if on_progress is not None:
                     on_progress(sum(self._counter))
         finally:
             self.stop()
+            self._seen = set()
         if any(part.outcome.get("cut_record") for part in self.parts if not part.last):
             return False
         for part in self.parts:  # the first part that could not be read says why, as one stream would have
@@ -197,10 +200,19 @@ class PartChecks:
                 raise ImportRefused(code, message, "file")
         offset = 0
         for part in self.parts:
-            part.tally, part.hashes = part.outcome["tally"], part.outcome["hashes"]
+            part.tally = part.outcome["tally"]
             part.offset = offset
             offset += part.tally.last_row
         return True
+
+    def _fold_hashes(self, packed: bytes) -> None:
+        """A part's record-id hashes, taken in as the part arrives (while the other processes still work):
+        those already met in another part are kept for ``_repeated_across_parts``."""
+        hashes = array("q")
+        hashes.frombytes(packed)
+        if self._seen:
+            self._common.update(self._seen.intersection(hashes))
+        self._seen.update(hashes)
 
     def stop(self) -> None:
         for process, receive in self._running:
@@ -231,14 +243,7 @@ class PartChecks:
         """Record ids read in an earlier part, found by their hashes first (each part sends the hashes of the
         ids it read), then confirmed on the ids themselves in the part files. A row that has a fault of its
         own is not staged, so it is not also reported as repeated."""
-        seen: set[int] = set()
-        common: set[int] = set()
-        for part in self.parts:
-            hashes = array("q")
-            hashes.frombytes(part.hashes)
-            if seen:
-                common.update(seen.intersection(hashes))
-            seen.update(hashes)
+        common = self._common
         if not common:
             return []
         label = self.layout.labels.get("record_id", "")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xinyipi.core.testing import uscc_for
 from xinyipi.credit.importing import ImportRefused, credit_records_import
-from xinyipi.credit.importing.files import csv_parts
+from xinyipi.credit.importing.files import _quote_counted_parts, _quote_free_parts, csv_parts
 from xinyipi.credit.models import CreditImport, CreditRecord
 
 # The parts write to files that the merge attaches, which SQLite refuses inside a transaction.
@@ -158,12 +158,13 @@ def test_parts_of_a_well_formed_csv_file_begin_where_records_begin(tmp_path_fact
     path = tmp_path_factory.mktemp("parts") / "list.csv"
     path.write_bytes(buffer.getvalue().encode("utf-8"))
     data = path.read_bytes()
-    ranges = csv_parts(path, count, chunk=7)
-    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
-    pieces = [list(csv.reader(io.StringIO(data[a:b].decode("utf-8"), newline=""))) for a, b in ranges]
     whole = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    assert [record for piece in pieces for record in piece] == whole
+    counted = [0, *_quote_counted_parts(path, len(data), count, chunk=7), len(data)]
+    for ranges in (csv_parts(path, count), [(a, b) for a, b in itertools.pairwise(counted) if b > a]):
+        assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+        pieces = [list(csv.reader(io.StringIO(data[a:b].decode("utf-8"), newline=""))) for a, b in ranges]
+        assert [record for piece in pieces for record in piece] == whole
 
 
 def test_merge_transactions_cut_across_parts_lose_and_repeat_no_row(tmp_path):
@@ -184,3 +185,21 @@ def test_command_takes_the_number_of_processes(tmp_path):
     assert "已导入 500 行" in out.getvalue()
     with pytest.raises(CommandError, match="invalid_workers"):
         call_command("import_credit", str(path), "--source", "gsxt", "--workers", "0", stdout=io.StringIO())
+
+
+def test_a_split_far_from_any_quote_is_read_off_the_bytes_near_it(tmp_path):
+    """Quoted fields only in the first megabytes: the split in the middle of the file has no quote within a
+    field's greatest length before it, so it needs no count from the start; the parts read as the whole."""
+    rows = [[f'"{n}", 引号', "x" * 80] for n in range(12_000)] + [[f"{n}", "y" * 80] for n in range(40_000)]
+    path = tmp_path / "list.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    size = path.stat().st_size
+    assert _quote_free_parts(path, size, 2) is not None
+    assert _quote_free_parts(path, size, 8) is None  # an early split has quotes close before it
+    data = path.read_bytes()
+    for count in (2, 8):
+        ranges = csv_parts(path, count)
+        assert len(ranges) == count
+        pieces = [list(csv.reader(io.StringIO(data[a:b].decode("utf-8"), newline=""))) for a, b in ranges]
+        assert [record for piece in pieces for record in piece] == rows
