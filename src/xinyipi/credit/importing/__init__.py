@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -32,7 +33,7 @@ from xinyipi.core import clock
 from xinyipi.core.text import join_list
 from xinyipi.credit.categories import STORE_CATEGORIES
 from xinyipi.credit.importing import stage as staging
-from xinyipi.credit.importing.files import Source, csv_parts, file_sm3
+from xinyipi.credit.importing.files import Source, csv_parts, file_sm3, record_id_splits
 from xinyipi.credit.importing.parts import Layout, PartChecks, fork_available
 from xinyipi.credit.importing.rows import (
     CATEGORY_WORDS,
@@ -172,17 +173,19 @@ def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, prog
             staged = None
             if ranges:
                 reader.close()
-                staged = _stage_in_parts(cursor, layout, ranges, processes, Path(directory), digests, bar)
+                staged = _stage_in_parts(
+                    cursor, layout, ranges, processes, Path(directory), digests, bar, merge_batch_size
+                )
                 if staged is not None:
                     attached = result.processes = processes
                 else:  # the parts did not split the file where records end: read it in one stream
                     with closing(Source(layout.path)) as again:
                         rows = again.rows()
                         next(rows)
-                        staged = _stage_in_one(cursor, again, rows, layout, digests, bar)
+                        staged = _stage_in_one(cursor, again, rows, layout, digests, bar, merge_batch_size)
             if staged is None:
-                staged = _stage_in_one(cursor, reader, rows, layout, digests, bar)
-            stages, tally, digest = staged
+                staged = _stage_in_one(cursor, reader, rows, layout, digests, bar, merge_batch_size)
+            merge_into, tally, digest = staged
             result.rows, result.errors, result.error_count = tally.rows, tally.errors, tally.error_count
             result.stage_seconds = time.perf_counter() - started
             if not result.ok:
@@ -192,24 +195,24 @@ def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, prog
             _merge(
                 cursor,
                 result,
-                stages=stages,
+                merge_into=merge_into,
                 source=source,
                 category=layout.fixed_category or "",
                 path=layout.path,
                 digest=digest,
                 actor_label=actor_label,
-                batch_size=max(layout.batch_size, merge_batch_size),
             )
         finally:
             staging.stage_drop(cursor)
-            for i in range(attached):
-                cursor.execute(f"DETACH DATABASE credit_stage_{i}")
+            for number in range(attached):
+                cursor.execute(f"DETACH DATABASE {_stage_alias(number)}")
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar):
-    """The file read in one stream and staged into a temporary table of this connection."""
+def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar, merge_batch_size: int):
+    """The file read in one stream and staged into a temporary table of this connection, merged in batches
+    of row numbers."""
     digest = digests.submit(file_sm3, layout.path)
     staging.stage_create(cursor)
     tally = validate_rows(
@@ -228,12 +231,15 @@ def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar):
     if not tally.error_count:
         staging.stage_ready(cursor)
     bar.update((bar.total or 0) - bar.n)
-    return [(staging.STAGE_TABLE, tally.last_row)], tally, digest
+    stages, step = [(staging.STAGE_TABLE, tally.last_row)], max(layout.batch_size, merge_batch_size)
+    return partial(staging.merge_stages, stages=stages, step=step), tally, digest
 
 
-def _stage_in_parts(cursor, layout: Layout, ranges, processes: int, directory: Path, digests, bar):
+def _stage_in_parts(cursor, layout: Layout, ranges, processes: int, directory: Path, digests, bar, merge_batch_size):
     """The file checked in parts side by side, each process staging into its own file, attached here for the
-    merge; ``None`` if the parts turn out not to split the file where records end."""
+    merge, which takes the rows by buckets of record ids; ``None`` if the parts turn out not to split the
+    file where records end."""
+    layout.splits = record_id_splits(layout.path, layout.positions["record_id"], merge_batch_size)
     checks = PartChecks(layout, ranges, directory, processes)
     checks.start()
     if not checks.collect(on_progress=lambda done: bar.update(done - bar.n)):
@@ -242,10 +248,13 @@ def _stage_in_parts(cursor, layout: Layout, ranges, processes: int, directory: P
     digest = digests.submit(file_sm3, layout.path)
     tally = checks.tally()
     for number, stage_path in enumerate(checks.files):
-        cursor.execute(f"ATTACH DATABASE %s AS credit_stage_{number}", [str(stage_path)])
-    stages = [(f"credit_stage_{number}.{table}", last_row) for number, table, last_row in checks.stages()]
+        cursor.execute(f"ATTACH DATABASE %s AS {_stage_alias(number)}", [str(stage_path)])
     bar.update((bar.total or 0) - bar.n)
-    return stages, tally, digest
+    return partial(staging.merge_buckets, buckets=checks.buckets(_stage_alias)), tally, digest
+
+
+def _stage_alias(number: int) -> str:
+    return f"credit_stage_{number}"
 
 
 def _part_ranges(reader: Source, workers: int | None) -> tuple[list[tuple[int, int]], int]:
@@ -267,9 +276,10 @@ def _part_ranges(reader: Source, workers: int | None) -> tuple[list[tuple[int, i
     return ranges, min(processes, len(ranges))
 
 
-def _merge(cursor, result: ImportResult, *, stages, source, category, path, digest, actor_label, batch_size):
-    """Upsert the stages into the store. The import's record comes first (the rows refer to it, and until
-    it is ``done`` it shows a merge under way); the file's digest, computed beside the merge, last."""
+def _merge(cursor, result: ImportResult, *, merge_into, source, category, path, digest, actor_label):
+    """Upsert the staged rows into the store (``merge_into``). The import's record comes first (the rows
+    refer to it, and until it is ``done`` it shows a merge under way); the file's digest, computed beside the
+    merge, last."""
     merge_started = time.perf_counter()
     now = clock.now()
     with transaction.atomic():
@@ -283,7 +293,7 @@ def _merge(cursor, result: ImportResult, *, stages, source, category, path, dige
         )
     result.import_id = record.pk
     params = [source, record.pk, connection.ops.adapt_datetimefield_value(now)]
-    staging.merge_stages(cursor, stages, params=params, step=batch_size)
+    merge_into(cursor, params=params)
     record.file_sm3 = digest.result()
     with transaction.atomic():
         finished = clock.now()

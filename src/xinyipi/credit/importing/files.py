@@ -173,6 +173,30 @@ def _quote_counted_parts(path: Path, size: int, count: int, *, chunk: int = 1 <<
     return bounds
 
 
+def record_id_splits(path: Path, column: int, rows_per_bucket: int, *, samples: int = 4096) -> list[str]:
+    """Record ids that cut the file's rows into buckets of about ``rows_per_bucket`` rows, estimated from
+    lines read at evenly spaced places in the file (the size of a row and where its record id falls among
+    the others'). An estimate: it decides only how the merge is grouped, never what is merged."""
+    size = path.stat().st_size
+    ids, lengths = [], []
+    with path.open("rb") as handle:
+        for k in range(1, samples + 1):
+            handle.seek(size * k // (samples + 1))
+            handle.readline()  # the rest of a line begun before this place
+            line = handle.readline()
+            if not line:
+                continue
+            lengths.append(len(line))
+            values = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
+            if len(values) > column and values[column].strip():
+                ids.append(values[column].strip())
+    if not ids:
+        return []
+    buckets = round(size / (sum(lengths) / len(lengths)) / max(rows_per_bucket, 1))
+    ids.sort()
+    return sorted({ids[len(ids) * k // buckets] for k in range(1, buckets)}) if buckets > 1 else []
+
+
 class PartLines:
     """The lines of one part of a CSV file, for ``csv.reader``. ``cut_record`` tells afterwards whether the
     part ended inside a record: the reader then asked for a line after the last one and, finding none, gave

@@ -16,6 +16,7 @@ import multiprocessing
 import sqlite3
 import traceback
 from array import array
+from bisect import bisect_right
 from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -32,7 +33,7 @@ from xinyipi.credit.importing.rows import (
     row_checker,
     validate_rows,
 )
-from xinyipi.credit.importing.stage import STAGE_COLUMNS, stage_table_sql
+from xinyipi.credit.importing.stage import STAGE_COLUMNS
 
 
 def fork_available() -> bool:
@@ -63,10 +64,19 @@ class Layout:
     fixed_category: str | None
     max_errors: int
     batch_size: int
+    splits: list[str] = field(default_factory=list)  # record ids that bound the merge's buckets
 
 
-def part_table(index: int) -> str:
-    return f"stage_{index}"
+def bucket_table(bucket: int) -> str:
+    return f"bucket_{bucket}"
+
+
+def _bucket_tables_create(db, count: int) -> None:
+    """One table per bucket of record ids, holding the rows of every part this process checks: ``part`` and
+    ``row_no`` say where in the file a row was read."""
+    columns = ", ".join(f"{c} {'integer' if c in ('row_no', 'code_key') else 'text'}" for c in STAGE_COLUMNS)
+    for bucket in range(count):
+        db.execute(f"CREATE TABLE {bucket_table(bucket)} (part integer, {columns})")
 
 
 def _check_part(part: Part, layout: Layout, db, codes: dict, counter) -> dict:
@@ -79,13 +89,22 @@ def _check_part(part: Part, layout: Layout, db, codes: dict, counter) -> dict:
         next(records, None)  # the header, which the parent has read
     seen: set[str] = set()
     check = row_checker(layout.positions, layout.width, layout.fixed_category, seen, codes)
-    table = part_table(part.index)
-    db.execute(stage_table_sql(table, vendor="sqlite"))
-    insert = f"INSERT INTO {table} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"
+    splits = layout.splits
+    values = ", ".join("?" * len(STAGE_COLUMNS))
+    inserts = [f"INSERT INTO {bucket_table(b)} VALUES ({part.index}, {values})" for b in range(len(splits) + 1)]
+    record_id_at = STAGE_COLUMNS.index("record_id")
 
     def write(rows):
+        if splits:
+            buckets = [[] for _ in inserts]
+            for row in rows:
+                buckets[bisect_right(splits, row[record_id_at])].append(row)
+        else:
+            buckets = [rows]
         db.execute("BEGIN")
-        db.executemany(insert, rows)
+        for insert, bucket in zip(inserts, buckets, strict=True):
+            if bucket:
+                db.executemany(insert, bucket)
         db.execute("COMMIT")
 
     def progress():
@@ -122,6 +141,7 @@ def _process_main(send, number: int, parts: list[Part], layout: Layout, stage_pa
             db.execute("PRAGMA page_size = 16384")
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
+            _bucket_tables_create(db, len(layout.splits) + 1)
             while True:
                 with taken.get_lock():
                     index = taken.value
@@ -247,22 +267,25 @@ class PartChecks:
         if not common:
             return []
         label = self.layout.labels.get("record_id", "")
+        found = []  # (part, row in the part, record id) of every staged row whose hash was met twice
+        for path in self.files:
+            with closing(sqlite3.connect(path)) as db:
+                for bucket in range(len(self.layout.splits) + 1):
+                    rows = db.execute(f"SELECT part, row_no, record_id FROM {bucket_table(bucket)}")
+                    found.extend(row for row in rows if hash(row[2]) in common)
+        found.sort()
         earlier: set[str] = set()
         repeated = []
-        for part in self.parts:
-            with closing(sqlite3.connect(self.files[part.process])) as db:
-                found = [
-                    (row_no, record_id)
-                    for row_no, record_id in db.execute(f"SELECT row_no, record_id FROM {part_table(part.index)}")
-                    if hash(record_id) in common
-                ]
-            for row_no, record_id in found:
-                if record_id in earlier:
-                    _column, code, message = duplicate_id_fault(record_id)
-                    repeated.append(RowError(part.offset + row_no, label, code, message))
-            earlier.update(record_id for _row, record_id in found)
+        for index, row_no, record_id in found:  # in the file's order
+            if record_id in earlier:
+                _column, code, message = duplicate_id_fault(record_id)
+                repeated.append(RowError(self.parts[index].offset + row_no, label, code, message))
+            earlier.add(record_id)
         return repeated
 
-    def stages(self) -> list[tuple[int, str, int]]:
-        """``(process, table, last row)`` of each part, in the file's order."""
-        return [(part.process, part_table(part.index), part.tally.last_row) for part in self.parts]
+    def buckets(self, alias) -> list[list[str]]:
+        """The tables of each bucket, in every process's file (attached as ``alias(number)``)."""
+        return [
+            [f"{alias(number)}.{bucket_table(bucket)}" for number in range(len(self.files))]
+            for bucket in range(len(self.layout.splits) + 1)
+        ]

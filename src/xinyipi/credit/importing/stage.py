@@ -64,15 +64,28 @@ def stage_write(cursor, rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {STAGE_TABLE} VALUES ({placeholders})", rows)
 
 
-def merge_sql(stage: str) -> str:
+def merge_sql(stage: str, *, ranged: bool = True) -> str:
+    """The upsert of a stage's rows: those numbered in a range (``ranged``), or all of them. (SQLite needs a
+    ``WHERE`` before ``ON CONFLICT`` to read it as an upsert, hence ``WHERE true``.)"""
     table = CreditRecord._meta.db_table
     selected = ", ".join(MERGED)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (*MERGED, "imported_id", "imported_at") if c != "record_id")
+    where = "row_no > %s AND row_no <= %s" if ranged else "true"
     return (
         f"INSERT INTO {table} ({selected}, source, imported_id, imported_at) "
-        f"SELECT {selected}, %s, %s, %s FROM {stage} WHERE row_no > %s AND row_no <= %s "
+        f"SELECT {selected}, %s, %s, %s FROM {stage} WHERE {where} "
         f"ON CONFLICT (source, record_id) DO UPDATE SET {updates}"
     )
+
+
+def merge_buckets(cursor, buckets: list[list[str]], *, params: list) -> None:
+    """Upsert staged rows bucket by bucket, one transaction per bucket. A bucket holds the rows whose record
+    ids fall in one range (``parts``), so each transaction extends only its slice of the store's unique
+    index instead of pages all over it."""
+    for tables in buckets:
+        with transaction.atomic():
+            for table in tables:
+                cursor.execute(merge_sql(table, ranged=False), params)
 
 
 def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: int) -> None:
