@@ -4,6 +4,7 @@ the same all-or-nothing outcome as reading it in one stream."""
 import csv
 import io
 import itertools
+from bisect import bisect_left
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from xinyipi.core.testing import uscc_for
 from xinyipi.credit.importing import ImportRefused, credit_records_import
-from xinyipi.credit.importing.files import _quote_counted_parts, _quote_free_parts, csv_parts
+from xinyipi.credit.importing.files import _quote_counted_parts, _quote_free_parts, csv_parts, record_id_splits
 from xinyipi.credit.models import CreditImport, CreditRecord
 
 # The parts write to files that the merge attaches, which SQLite refuses inside a transaction.
@@ -90,12 +91,13 @@ def test_faults_in_every_part_are_reported_at_their_rows_in_the_file(tmp_path):
     assert not CreditImport.objects.exists()
 
 
-def test_a_record_id_repeated_in_another_part_is_a_fault_at_its_second_row(tmp_path):
+@pytest.mark.parametrize("bucket_rows", [250_000, 300])  # one bucket of record ids, or about ten
+def test_a_record_id_repeated_in_another_part_is_a_fault_at_its_second_row(tmp_path, bucket_rows):
     rows = list_rows(3000)
     rows[2800][3] = "R-7"  # first read at row 9, in the first part
     rows[2900][3] = "R-2801"  # first read at row 2803 of the same (second) part
     path = write_csv(tmp_path / "list.csv", rows)
-    in_parts = credit_records_import(path=path, source="gsxt", progress=False, workers=2)
+    in_parts = credit_records_import(path=path, source="gsxt", progress=False, workers=2, merge_batch_size=bucket_rows)
     one_stream = credit_records_import(path=path, source="gsxt", progress=False, workers=1)
     assert faults(in_parts) == faults(one_stream)
     assert [(e.row, e.code) for e in in_parts.errors] == [(2802, "duplicate_record_id"), (2902, "duplicate_record_id")]
@@ -203,3 +205,13 @@ def test_a_split_far_from_any_quote_is_read_off_the_bytes_near_it(tmp_path):
         assert len(ranges) == count
         pieces = [list(csv.reader(io.StringIO(data[a:b].decode("utf-8"), newline=""))) for a, b in ranges]
         assert [record for piece in pieces for record in piece] == rows
+
+
+def test_record_id_bounds_cut_the_rows_into_buckets_of_about_the_size_asked(tmp_path):
+    path = write_csv(tmp_path / "list.csv", list_rows(20_000))
+    splits = record_id_splits(path, HEADER.index("record_id"), 2_000)
+    assert splits == sorted(set(splits)) and 8 <= len(splits) <= 10
+    ids = sorted(f"R-{n}" for n in range(20_000))
+    sizes = [b - a for a, b in itertools.pairwise([0, *(bisect_left(ids, s) for s in splits), len(ids)])]
+    assert min(sizes) > 1_000 and max(sizes) < 3_000
+    assert record_id_splits(path, HEADER.index("record_id"), 250_000) == []  # one bucket
