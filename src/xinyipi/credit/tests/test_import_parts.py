@@ -17,6 +17,7 @@ from xinyipi.core.testing import uscc_for
 from xinyipi.credit.importing import ImportRefused, credit_records_import
 from xinyipi.credit.importing.files import _quote_counted_parts, _quote_free_parts, csv_parts, record_id_splits
 from xinyipi.credit.models import CreditImport, CreditRecord
+from xinyipi.credit.tests.test_import import write_csv as write_list
 
 # The parts write to files that the merge attaches, which SQLite refuses inside a transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +35,8 @@ def list_rows(count: int) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def write_csv(path, rows, header=HEADER):
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+def write_csv(path, rows):
+    return write_list(path, rows, header=HEADER)
 
 
 def stored():
