@@ -2,8 +2,9 @@
 
 The file is split into parts that each begin where a record begins (``files.csv_parts``), several parts per
 core so that the cores finish together although rows differ in length from list to list. One process per
-core takes the next part, reads, checks and stages its rows into a table of that process's own SQLite
-file, and takes the next, keeping the codes it has looked up. The parent then puts the parts' findings
+core takes the next part, reads, checks and stages its rows into that process's own SQLite file (in
+tables by buckets of record ids, which the merge takes one at a time), and takes the next, keeping the
+codes it has looked up. The parent then puts the parts' findings
 together: row numbers counted across parts, record ids repeated in different parts, and whether each part
 really ended where a record ends (if one did not, the split was wrong and the import reads the file in one
 stream instead). The processes are forked from the importing one, so they share its settings, keys and
@@ -46,9 +47,8 @@ class Part:
     start: int
     end: int
     last: bool
-    process: int = -1  # the process that checked it, whose file holds its table
+    process: int = -1  # the process that checked it, whose file holds its rows
     tally: Tally = field(default_factory=Tally)
-    cut_record: bool = False
     offset: int = 0  # rows before this part: a row's number in the file is offset + its number in the part
     outcome: dict = field(default_factory=dict)
 
