@@ -289,21 +289,22 @@ def row_checker(
         else:
             if decided is None:
                 faults = (faults or []) + [("decided_on", "decided_on_required", _("缺少决定日期。"))]
-        for column, text, index in (("publicity_until", until, i_pub), ("ends_on", ends, i_end)):
-            if text is None:
-                continue
-            try:
-                iso = _iso_date(text)
-            except ValueError:
-                message = _("日期无效：%(v)s（应为 YYYY-MM-DD）。") % {"v": v[index]}
-                faults = (faults or []) + [(column, "invalid_date", message)]
-                continue
-            if decided is not None and iso < decided:
-                faults = (faults or []) + [(column, "date_before_decision", _("该日期早于决定日期。"))]
-            if column == "publicity_until":
-                until = iso
-            else:
-                ends = iso
+        if until is not None or ends is not None:  # most rows have neither
+            for column, text, index in (("publicity_until", until, i_pub), ("ends_on", ends, i_end)):
+                if text is None:
+                    continue
+                try:
+                    iso = _iso_date(text)
+                except ValueError:
+                    message = _("日期无效：%(v)s（应为 YYYY-MM-DD）。") % {"v": v[index]}
+                    faults = (faults or []) + [(column, "invalid_date", message)]
+                    continue
+                if decided is not None and iso < decided:
+                    faults = (faults or []) + [(column, "date_before_decision", _("该日期早于决定日期。"))]
+                if column == "publicity_until":
+                    until = iso
+                else:
+                    ends = iso
 
         text = v[i_status].strip()
         status = statuses.get(text) or statuses.get(text.lower())
