@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy
@@ -37,11 +38,28 @@ def _filtered(
     return queryset
 
 
-def matter_list_public(*, query: str = "", department_code: str = "", limit: int = 200) -> QuerySet:
-    """Matters in use, for the public portal: searched by name or code, filtered by department."""
+GUIDES_PER_PAGE = 60
+
+
+@dataclass
+class GuidePage:
+    items: list[Matter]
+    number: int
+    has_next: bool
+
+
+def matter_page_public(
+    *, query: str = "", department_code: str = "", number: int = 1, per_page: int = GUIDES_PER_PAGE
+) -> GuidePage:
+    """A page of the matters in use, for the public portal: searched by name or code, filtered by
+    department, by department and name. Pages go by number: a city's catalog is a few thousand matters at
+    most, so skipping to a page costs nothing that would call for a cursor."""
+    number = max(1, number)
     queryset = Matter.objects.filter(status=Matter.Status.IN_USE).select_related("department")
     queryset = _filtered(queryset, query=query, department_code=department_code)
-    return queryset.order_by("department__name", "name", "code")[:limit]
+    start = (number - 1) * per_page
+    items = list(queryset.order_by("department__name", "name", "code")[start : start + per_page + 1])
+    return GuidePage(items=items[:per_page], number=number, has_next=len(items) > per_page)
 
 
 def matter_list_staff(

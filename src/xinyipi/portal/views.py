@@ -24,7 +24,7 @@ from xinyipi.applications.views import (
 )
 from xinyipi.applications.views_support import case_rows, document_verification
 from xinyipi.catalog.models import Matter
-from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_list_public
+from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_page_public
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
@@ -36,8 +36,10 @@ from xinyipi.subjects.models import Subject
 def home(request):
     query = request.GET.get("q", "").strip()[:100]
     department = request.GET.get("department", "").strip()[:50]
-    guides = matter_list_public(query=query, department_code=department)
-    context = {"guides": guides, "query": query, "department": department}
+    number = request.GET.get("page", "")
+    number = int(number) if number.isascii() and number.isdigit() and len(number) <= 4 else 1
+    page = matter_page_public(query=query, department_code=department, number=number)
+    context = {"guides": page.items, "page": page, "query": query, "department": department}
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         return render(request, "portal/_guide_list.html", context)
     context["departments"] = departments_with_matters()

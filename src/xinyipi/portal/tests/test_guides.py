@@ -111,3 +111,29 @@ def test_unknown_or_cancelled_guide_is_404(client, demo, bureau_admin):
     matter = Matter.objects.get(name="就业创业证申领")
     Matter.objects.filter(pk=matter.pk).update(status="cancelled")
     assert client.get(reverse("portal:guide", args=[matter.code])).status_code == 404
+
+
+def test_the_guide_list_goes_on_over_pages_keeping_the_search(client, department):
+    from xinyipi.catalog.selectors import GUIDES_PER_PAGE
+    from xinyipi.catalog.tests.factories import MatterFactory
+
+    for n in range(GUIDES_PER_PAGE + 5):
+        MatterFactory(department=department, name=f"许可{n:03d}")
+    MatterFactory(department=department, name="其他事项")
+    first = client.get(reverse("portal:home"), {"q": "许可"}).content.decode()
+    assert "许可000" in first and f"许可{GUIDES_PER_PAGE - 1:03d}" in first
+    assert f"许可{GUIDES_PER_PAGE:03d}" not in first
+    assert "?q=%E8%AE%B8%E5%8F%AF&amp;page=2" in first  # the next page keeps the search
+    second = client.get(reverse("portal:home"), {"q": "许可", "page": "2"}).content.decode()
+    assert f"许可{GUIDES_PER_PAGE:03d}" in second and f"许可{GUIDES_PER_PAGE + 4:03d}" in second
+    assert "许可000" not in second and "其他事项" not in second
+    assert "page=1" in second and "page=3" not in second
+
+
+@pytest.mark.parametrize("number", ["x", "-1", "²", "99999", "0"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client, demo, number):
+    from xinyipi.catalog.selectors import matter_page_public
+
+    response = client.get(reverse("portal:home"), {"page": number})
+    assert response.status_code == 200
+    assert matter_page_public().items[0].name in response.content.decode()
