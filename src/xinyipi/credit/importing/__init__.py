@@ -266,7 +266,7 @@ def _part_ranges(reader: Source, workers: int | None) -> tuple[list[tuple[int, i
     if workers is None:
         if reader.size < PARTS_MIN_BYTES:
             return [], 1
-        workers = len(os.sched_getaffinity(0))
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     processes = min(workers, PROCESSES_MAX)
     if processes < 2:
         return [], 1
