@@ -74,13 +74,15 @@ class ImportResult:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def _progress(total: int, enabled: bool | None):
+def _progress(total: int, enabled: bool | None, *, unit: str = "B", desc: str = ""):
+    """A progress bar on standard error, shown on a terminal (or when asked): bytes read while checking,
+    then rows merged."""
     import sys
 
     from tqdm import tqdm
 
     disable = not sys.stderr.isatty() if enabled is None else not enabled
-    return tqdm(total=total, unit="B", unit_scale=True, disable=disable, file=sys.stderr, desc=_("导入"))
+    return tqdm(total=total, unit=unit, unit_scale=True, disable=disable, file=sys.stderr, desc=desc or _("导入"))
 
 
 def credit_records_import(
@@ -192,16 +194,17 @@ def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, prog
                 return result
             if result.rows == 0:
                 raise ImportRefused("no_rows", _("文件中没有数据行。"), "file")
-            _merge(
-                cursor,
-                result,
-                merge_into=merge_into,
-                source=source,
-                category=layout.fixed_category or "",
-                path=layout.path,
-                digest=digest,
-                actor_label=actor_label,
-            )
+            with closing(_progress(result.rows, progress, unit=_("行"), desc=_("合并"))) as merged:
+                _merge(
+                    cursor,
+                    result,
+                    merge_into=partial(merge_into, on_merged=merged.update),
+                    source=source,
+                    category=layout.fixed_category or "",
+                    path=layout.path,
+                    digest=digest,
+                    actor_label=actor_label,
+                )
         finally:
             staging.stage_drop(cursor)
             for number in range(attached):

@@ -78,7 +78,7 @@ def merge_sql(stage: str, *, ranged: bool = True) -> str:
     )
 
 
-def merge_buckets(cursor, buckets: list[list[str]], *, params: list) -> None:
+def merge_buckets(cursor, buckets: list[list[str]], *, params: list, on_merged=None) -> None:
     """Upsert staged rows bucket by bucket, one transaction per bucket. A bucket holds the rows whose record
     ids fall in one range (``parts``), so each transaction extends only its slice of the store's unique
     index instead of pages all over it."""
@@ -86,9 +86,16 @@ def merge_buckets(cursor, buckets: list[list[str]], *, params: list) -> None:
         with transaction.atomic():
             for table in tables:
                 cursor.execute(merge_sql(table, ranged=False), params)
+                _merged(cursor, on_merged)
 
 
-def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: int) -> None:
+def _merged(cursor, on_merged) -> None:
+    """Tell ``on_merged`` (the progress bar) how many rows the last statement inserted or updated."""
+    if on_merged is not None:
+        on_merged(max(cursor.rowcount, 0))
+
+
+def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: int, on_merged=None) -> None:
     """Upsert the staged rows — each stage's rows numbered up to its last row, stage after stage — into the
     store, about ``step`` row numbers per transaction however the rows are spread over stages: the hall's
     own writes interleave with a long import instead of waiting behind one lock, and each transaction is
@@ -104,17 +111,18 @@ def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: i
             room -= high - low
             low = high
             if room == 0:
-                _merge_batch(cursor, batch, params)
+                _merge_batch(cursor, batch, params, on_merged)
                 batch, room = [], step
-    _merge_batch(cursor, batch, params)
+    _merge_batch(cursor, batch, params, on_merged)
 
 
-def _merge_batch(cursor, batch: list[tuple[str, int, int]], params: list) -> None:
+def _merge_batch(cursor, batch: list[tuple[str, int, int]], params: list, on_merged) -> None:
     if not batch:
         return
     with transaction.atomic():
         for stage, low, high in batch:
             cursor.execute(merge_sql(stage), [*params, low, high])
+            _merged(cursor, on_merged)
 
 
 @contextmanager

@@ -212,3 +212,13 @@ def test_record_id_bounds_cut_the_rows_into_buckets_of_about_the_size_asked(tmp_
     sizes = [b - a for a, b in itertools.pairwise([0, *(bisect_left(ids, s) for s in splits), len(ids)])]
     assert min(sizes) > 1_000 and max(sizes) < 3_000
     assert record_id_splits(path, HEADER.index("record_id"), 250_000) == []  # one bucket
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_progress_shows_the_bytes_checked_then_the_rows_merged(tmp_path, capsys, workers):
+    path = write_csv(tmp_path / "list.csv", list_rows(500))
+    call_command("import_credit", str(path), "--source", "gsxt", "--workers", workers, "--progress",
+                 stdout=io.StringIO())  # fmt: skip
+    err = capsys.readouterr().err.replace("\r", "\n")
+    assert "导入: 100%" in err
+    assert "合并: 100%" in err and "500/500" in err
