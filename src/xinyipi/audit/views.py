@@ -4,6 +4,7 @@ from django.views.decorators.http import require_POST
 
 from xinyipi.audit.models import AuditEntry
 from xinyipi.audit.selectors import audit_chain_check
+from xinyipi.core.paging import query_number
 
 PAGE_SIZE = 50
 
@@ -13,9 +14,9 @@ PAGE_SIZE = 50
 def entries(request):
     """Newest first, keyset-paginated on ``seq`` (no COUNT over the whole trail)."""
     rows = AuditEntry.objects.order_by("-seq")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(seq__lt=int(before))
+    before = query_number(request.GET.get("before", ""))
+    if before is not None:
+        rows = rows.filter(seq__lt=before)
     action = request.GET.get("action", "").strip()
     if action:
         rows = rows.filter(action__startswith=action)

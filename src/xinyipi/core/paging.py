@@ -38,11 +38,21 @@ def cursor_decode(cursor: str, count: int) -> list[str]:
     return parts
 
 
+def query_number(text: str, *, digits: int = _ID_DIGITS) -> int | None:
+    """A whole number from a page's query string (a ``before`` id, a page number, a year): ASCII digits, at
+    most ``digits`` of them, else ``None``. ``str.isdigit`` alone also accepts "²", which ``int`` refuses,
+    and an overlong number overflows the database's integers: either would be an error page."""
+    if text.isascii() and text.isdigit() and len(text) <= digits:
+        return int(text)
+    return None
+
+
 def cursor_id(text: str) -> int:
-    """A row id from a cursor: ASCII digits only (``str.isdigit`` also accepts "²", which ``int`` refuses)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > _ID_DIGITS:
+    """A row id from a cursor: ``query_number``, or ``invalid_cursor``."""
+    number = query_number(text)
+    if number is None:
         raise bad_cursor()
-    return int(text)
+    return number
 
 
 def id_page(rows: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.paging import query_number
 from xinyipi.core.text import join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.credit.findings import finding_label
@@ -84,9 +85,7 @@ def check_list(request):
     level = request.GET.get("level", "")
     level = level if level in Level.values else ""
     before = request.GET.get("before", "")
-    page = credit_check_list(
-        actor=request.user, subject_code=code, level=level, before_id=int(before) if before.isdigit() else None
-    )
+    page = credit_check_list(actor=request.user, subject_code=code, level=level, before_id=query_number(before))
     credit_check_list_access_log(actor=request.user, filters={"level": level, "code": bool(code), "before": before})
     return render(
         request,

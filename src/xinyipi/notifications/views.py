@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.paging import query_number
 from xinyipi.notifications.models import Notification
 from xinyipi.notifications.selectors import (
     PROBLEM_STATUSES,
@@ -29,8 +30,7 @@ def _row(request, notification_id: int, perm: str) -> Notification:
 
 
 def _cursor(request) -> int | None:
-    before = request.GET.get("before", "")
-    return int(before) if before.isdigit() else None
+    return query_number(request.GET.get("before", ""))
 
 
 @login_required

@@ -27,6 +27,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_page_public
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.paging import query_number
 from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
 from xinyipi.portal.forms import RegisterForm
 from xinyipi.portal.services import applicant_register
@@ -36,8 +37,7 @@ from xinyipi.subjects.models import Subject
 def home(request):
     query = request.GET.get("q", "").strip()[:100]
     department = request.GET.get("department", "").strip()[:50]
-    number = request.GET.get("page", "")
-    number = int(number) if number.isascii() and number.isdigit() and len(number) <= 4 else 1
+    number = query_number(request.GET.get("page", ""), digits=4) or 1
     page = matter_page_public(query=query, department_code=department, number=number)
     context = {"guides": page.items, "page": page, "query": query, "department": department}
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
@@ -160,9 +160,8 @@ def my_cases(request):
 @login_required
 def my_messages(request):
     unread_only = request.GET.get("unread") == "1"
-    before = request.GET.get("before", "")
     rows, next_before = in_app_messages_for(
-        user=request.user, unread_only=unread_only, before=int(before) if before.isdigit() else None
+        user=request.user, unread_only=unread_only, before=query_number(request.GET.get("before", ""))
     )
     return render(
         request,

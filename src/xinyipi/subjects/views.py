@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.paging import query_number
 from xinyipi.subjects import selectors
 from xinyipi.subjects.forms import SubjectRegisterForm, add_domain_error
 from xinyipi.subjects.panels import subject_panels_for
@@ -15,8 +16,8 @@ from xinyipi.subjects.services import subject_register as register
 @permission_required("subjects.view_subject", raise_exception=True)
 def subject_list(request):
     query = request.GET.get("q", "").strip()[:100]
-    before = request.GET.get("before", "")
-    page = selectors.subject_list(actor=request.user, query=query, before_id=int(before) if before.isdigit() else None)
+    before = query_number(request.GET.get("before", ""))
+    page = selectors.subject_list(actor=request.user, query=query, before_id=before)
     context = {"page": page, "query": query}
     if request.headers.get("HX-Request"):
         # "More" swaps its own table row for the next rows; the search box swaps the whole result block.

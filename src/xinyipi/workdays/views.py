@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
 from xinyipi.core import clock
+from xinyipi.core.paging import query_number
 from xinyipi.workdays.calendar import add_working_days, year_covered
 from xinyipi.workdays.forms import DeadlineForm
 from xinyipi.workdays.selectors import calendar_warnings, calendar_years, holidays_for_year
@@ -10,8 +11,8 @@ from xinyipi.workdays.selectors import calendar_warnings, calendar_years, holida
 @login_required
 @permission_required("workdays.view_holiday", raise_exception=True)
 def calendar(request):
-    raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else clock.today().year
+    year = query_number(request.GET.get("year", ""), digits=4)
+    year = year if year is not None and 2000 <= year <= 2100 else clock.today().year
     return render(
         request,
         "workdays/calendar.html",
