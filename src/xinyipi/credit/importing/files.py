@@ -22,6 +22,7 @@ class Source:
             raise ImportRefused("unsupported_format", _("只能导入 CSV（UTF-8）或 Excel（.xlsx）文件。"), "file")
         self.size = path.stat().st_size
         self._raw = None
+        self._text = None
         self._workbook = None
 
     def rows(self):
@@ -36,7 +37,7 @@ class Source:
         return csv.reader(self._text)
 
     def close(self) -> None:
-        if getattr(self, "_text", None) is not None:
+        if self._text is not None:
             self._text.close()
 
     def _excel_rows(self):
@@ -48,9 +49,7 @@ class Source:
         except (InvalidFileException, OSError, KeyError, ValueError) as exc:
             raise ImportRefused("unreadable_excel", _("无法读取该 Excel 文件。"), "file") from exc
         try:
-            sheet = self._workbook.worksheets[0]
-            self.excel_rows = sheet.max_row or 0
-            yield from sheet.iter_rows(values_only=True)
+            yield from self._workbook.worksheets[0].iter_rows(values_only=True)
         finally:
             self._workbook.close()
 

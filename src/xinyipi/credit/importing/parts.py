@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xinyipi.credit.importing.files import PartLines, RangeReader
@@ -131,14 +132,14 @@ def _check_part(part: Part, layout: Layout, db, codes: dict, counter) -> dict:
     return {"tally": tally, "hashes": array("q", map(hash, seen)).tobytes(), "cut_record": lines.cut_record}
 
 
-def _process_main(send, number: int, parts: list[Part], layout: Layout, stage_path: Path, taken, counter) -> None:
+def _process_main(send, parts: list[Part], layout: Layout, stage_path: Path, taken, counter) -> None:
     """The body of a checking process: take the next part until none is left, and send each part's outcome
     (or why it could not be read) through ``send``; ``None`` at the end."""
     try:
         codes: dict = {}
         with closing(sqlite3.connect(stage_path, isolation_level=None)) as db:
             # A scratch file, deleted after the import: no journal, no syncing.
-            db.execute("PRAGMA page_size = 16384")
+            db.execute(f"PRAGMA page_size = {settings.SQLITE_PAGE_SIZE}")
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             _bucket_tables_create(db, len(layout.splits) + 1)
@@ -176,11 +177,11 @@ class PartChecks:
 
     def start(self) -> None:
         taken = self._context.Value("i", 0)
-        for number, stage_path in enumerate(self.files):
+        for stage_path in self.files:
             receive, send = self._context.Pipe(duplex=False)
             process = self._context.Process(
                 target=_process_main,
-                args=(send, number, self.parts, self.layout, stage_path, taken, self._counter),
+                args=(send, self.parts, self.layout, stage_path, taken, self._counter),
                 daemon=True,
             )
             process.start()
