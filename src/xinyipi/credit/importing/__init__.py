@@ -234,8 +234,8 @@ def _stage_in_one(cursor, reader, rows, layout: Layout, digests, bar, merge_batc
     if not tally.error_count:
         staging.stage_ready(cursor)
     bar.update((bar.total or 0) - bar.n)
-    stages, step = [(staging.STAGE_TABLE, tally.last_row)], max(layout.batch_size, merge_batch_size)
-    return partial(staging.merge_stages, stages=stages, step=step), tally, digest
+    step = max(layout.batch_size, merge_batch_size)
+    return partial(staging.merge_ranges, stage=staging.STAGE_TABLE, last_row=tally.last_row, step=step), tally, digest
 
 
 def _stage_in_parts(cursor, layout: Layout, ranges, processes: int, directory: Path, digests, bar, merge_batch_size):

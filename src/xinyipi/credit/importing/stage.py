@@ -1,8 +1,9 @@
 """Staging a checked list, and merging it into the local credit store.
 
-The staged rows of a file read in one stream go to a temporary table of this database connection; those
-of a file read in parts go to one SQLite file per part (``parts``), attached for the merge. Either way the
-merge is a plain ``INSERT … SELECT … ON CONFLICT`` per batch of row numbers, run by the database without
+The staged rows of a file read in one stream go to a temporary table of this database connection, merged
+by ranges of row numbers; those of a file read in parts go to one SQLite file per checking process
+(``parts``), in tables by buckets of record ids, attached for the merge and merged a bucket at a time.
+Either way each transaction is a plain ``INSERT … SELECT … ON CONFLICT`` run by the database without
 Python in the loop.
 """
 
@@ -95,33 +96,14 @@ def _merged(cursor, on_merged) -> None:
         on_merged(max(cursor.rowcount, 0))
 
 
-def merge_stages(cursor, stages: list[tuple[str, int]], *, params: list, step: int, on_merged=None) -> None:
-    """Upsert the staged rows — each stage's rows numbered up to its last row, stage after stage — into the
-    store, about ``step`` row numbers per transaction however the rows are spread over stages: the hall's
-    own writes interleave with a long import instead of waiting behind one lock, and each transaction is
-    large enough that the store's indexes are not rewritten more often than need be."""
+def merge_ranges(cursor, stage: str, last_row: int, *, params: list, step: int, on_merged=None) -> None:
+    """Upsert the staged rows numbered up to ``last_row``, ``step`` row numbers per transaction: the hall's
+    own writes interleave with a long import instead of waiting behind one lock."""
+    sql = merge_sql(stage)
     step = max(step, 1)
-    batch: list[tuple[str, int, int]] = []
-    room = step
-    for stage, last_row in stages:
-        low = 0
-        while low <= last_row:
-            high = min(low + room, last_row + 1)
-            batch.append((stage, low, high))
-            room -= high - low
-            low = high
-            if room == 0:
-                _merge_batch(cursor, batch, params, on_merged)
-                batch, room = [], step
-    _merge_batch(cursor, batch, params, on_merged)
-
-
-def _merge_batch(cursor, batch: list[tuple[str, int, int]], params: list, on_merged) -> None:
-    if not batch:
-        return
-    with transaction.atomic():
-        for stage, low, high in batch:
-            cursor.execute(merge_sql(stage), [*params, low, high])
+    for low in range(0, last_row + 1, step):
+        with transaction.atomic():
+            cursor.execute(sql, [*params, low, low + step])
             _merged(cursor, on_merged)
 
 
