@@ -13,6 +13,7 @@ language without setting anything up; they never touch its database connection.
 
 import csv
 import io
+import logging
 import multiprocessing
 import sqlite3
 import traceback
@@ -36,6 +37,8 @@ from xinyipi.credit.importing.rows import (
     validate_rows,
 )
 from xinyipi.credit.importing.stage import STAGE_COLUMNS
+
+logger = logging.getLogger(__name__)
 
 
 def fork_available() -> bool:
@@ -162,6 +165,14 @@ def _process_main(send, parts: list[Part], layout: Layout, stage_path: Path, tak
     send.close()
 
 
+def _failed() -> ImportRefused:
+    """A checking process that failed or died (out of memory, a full scratch disk): the import stops with
+    nothing changed; what went wrong is in the log, not on the operator's screen."""
+    return ImportRefused(
+        "check_failed", _("检查文件的进程出错（详见系统日志），未导入任何记录；可用 --workers 1 重试。"), "file"
+    )
+
+
 class PartChecks:
     """The parts of one file being checked side by side: ``start`` forks the processes, ``collect`` waits."""
 
@@ -198,13 +209,15 @@ class PartChecks:
                     try:
                         message = receive.recv()
                     except EOFError:
-                        raise RuntimeError(f"credit import: checking process {number} died") from None
+                        logger.error("credit import: checking process %d ended without an answer", number)
+                        raise _failed() from None
                     if message is None:
                         del waiting[receive]
                         continue
                     index, outcome = message
                     if "failed" in outcome:
-                        raise RuntimeError(f"credit import: checking process {number} failed:\n{outcome['failed']}")
+                        logger.error("credit import: checking process %d failed:\n%s", number, outcome["failed"])
+                        raise _failed()
                     self._fold_hashes(outcome.pop("hashes", b""))
                     self.parts[index].outcome = outcome
                     self.parts[index].process = number

@@ -81,7 +81,7 @@ def test_codes_as_typed_are_read_as_their_canonical_form(tmp_path):
                       "T-4": blind_index(person_x)}  # fmt: skip
 
 
-def test_imported_records_are_found_once_the_subject_registers(tmp_path):
+def test_r2_the_local_store_answers_with_imported_records_once_the_subject_registers(tmp_path):
     from xinyipi.subjects.services import subject_register
 
     credit_records_import(path=write_csv(tmp_path / "list.csv", good_rows()), source="gsxt", progress=False)

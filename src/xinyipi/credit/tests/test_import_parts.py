@@ -4,6 +4,7 @@ the same all-or-nothing outcome as reading it in one stream."""
 import csv
 import io
 import itertools
+import sqlite3
 from bisect import bisect_left
 
 import pytest
@@ -222,3 +223,21 @@ def test_progress_shows_the_bytes_checked_then_the_rows_merged(tmp_path, capsys,
     err = capsys.readouterr().err.replace("\r", "\n")
     assert "导入: 100%" in err
     assert "合并: 100%" in err and "500/500" in err
+
+
+def test_a_checking_process_that_fails_stops_the_import_with_a_clear_error(tmp_path, monkeypatch, caplog):
+    from xinyipi.credit.importing import parts
+
+    def disk_full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(parts, "_check_part", disk_full)  # what the forked processes run
+    path = write_csv(tmp_path / "list.csv", list_rows(500))
+    if PROCESSES == 1:
+        assert credit_records_import(path=path, source="gsxt", progress=False, workers=2).ok
+        return
+    with pytest.raises(ImportRefused) as refused:
+        credit_records_import(path=path, source="gsxt", progress=False, workers=2)
+    assert (refused.value.code, refused.value.field) == ("check_failed", "file")
+    assert "database or disk is full" in caplog.text
+    assert not CreditRecord.objects.exists() and not CreditImport.objects.exists()
