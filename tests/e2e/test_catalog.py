@@ -19,35 +19,33 @@ def test_administrator_logs_in_and_opens_a_matters_guide(page, login, bureau_adm
     page.locator(".sidenav").get_by_role("link", name="事项目录").click()
     page.wait_for_url("**/console/matters/")
     row = page.locator("#matter-table tr", has_text="公司设立登记")
-    assert row.locator(".badge", has_text="告知承诺").is_visible()
-    assert row.locator(".badge", has_text="容缺受理").is_visible()
+    expect(row.locator(".badge", has_text="告知承诺")).to_be_visible()
+    expect(row.locator(".badge", has_text="容缺受理")).to_be_visible()
     row.get_by_role("link", name="公司设立登记").click()
 
-    assert page.get_by_role("heading", name="公司设立登记").is_visible()
+    expect(page.get_by_role("heading", name="公司设立登记")).to_be_visible()
     materials = page.locator("#guide-materials table")
-    assert (
-        materials.locator("tr", has_text="住所（经营场所）使用证明")
-        .locator(".badge", has_text="可承诺替代")
-        .is_visible()
-    )
-    assert page.locator("#guide-commitment .alert", has_text="不实承诺的法律责任").is_visible()
-    assert "1 个工作日内" in page.locator("#guide-tolerance").inner_text()
-    assert page.get_by_role("link", name="在管理后台编辑").is_visible()
+    expect(
+        materials.locator("tr", has_text="住所（经营场所）使用证明").locator(".badge", has_text="可承诺替代")
+    ).to_be_visible()
+    expect(page.locator("#guide-commitment .alert", has_text="不实承诺的法律责任")).to_be_visible()
+    expect(page.locator("#guide-tolerance")).to_contain_text("1 个工作日内")
+    expect(page.get_by_role("link", name="在管理后台编辑")).to_be_visible()
 
     page.get_by_role("link", name="查看公开办事指南").click()
     page.wait_for_url("**/guides/**")
-    assert page.get_by_role("heading", name="公司设立登记").is_visible()
-    assert "《中华人民共和国公司法》第二十九条" in page.locator("#guide-conditions").inner_text()
+    expect(page.get_by_role("heading", name="公司设立登记")).to_be_visible()
+    expect(page.locator("#guide-conditions")).to_contain_text("《中华人民共和国公司法》第二十九条")
 
 
 def test_visitor_searches_the_portal_and_reads_an_excluded_matters_guide(page, demo_catalog):
     page.goto("/")
     page.fill("#q", "危险化学品")
     expect(page.locator("#guides .card")).to_have_count(1)
-    assert "危险化学品经营许可" in page.locator("#guides .card").inner_text()
+    expect(page.locator("#guides .card")).to_contain_text("危险化学品经营许可")
     assert "q=" in page.url  # the search is kept in the address for the back button
     page.locator("#guides .card").first.click()
     page.wait_for_url("**/guides/**")
     commitment = page.locator("#guide-commitment").inner_text()
     assert "公共安全" in commitment and "不实行告知承诺制" in commitment
-    assert "不实行容缺受理" in page.locator("#guide-tolerance").inner_text()
+    expect(page.locator("#guide-tolerance")).to_contain_text("不实行容缺受理")

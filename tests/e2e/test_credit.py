@@ -69,7 +69,7 @@ def test_clerk_checks_by_code_and_by_card_and_prints(page, login, clerk, subject
     page.get_by_role("button", name="核查", exact=True).click()
     expect(page.locator(".credit-result").get_by_test_id("credit-level")).to_have_text("守信激励")
     expect(page.locator(".credit-result [data-entitlement]")).to_have_count(6)
-    assert "视同完成信用核查" in page.locator(".credit-result").inner_text()
+    expect(page.locator(".credit-result")).to_contain_text("视同完成信用核查")
 
     page.fill("#id_query", "NMJL0000000000")
     page.get_by_role("button", name="核查", exact=True).click()
@@ -89,7 +89,7 @@ def test_failing_source_then_manual_entry_completes_the_check(page, login, clerk
         expect(result.get_by_test_id("credit-incomplete")).to_be_visible()
         assert result.locator('[data-source="credit_china"][data-status="error"]').count() == 1
         expect(result.get_by_test_id("credit-entitlements")).to_have_text("无")
-        assert "信用中国未能查询" in result.get_by_test_id("credit-explanation").inner_text()
+        expect(result.get_by_test_id("credit-explanation")).to_contain_text("信用中国未能查询")
 
         result.get_by_role("link", name="录入官方网站人工查询结果").click()
         page.select_option("#id_site", "credit_china")
@@ -104,4 +104,4 @@ def test_failing_source_then_manual_entry_completes_the_check(page, login, clerk
         expect(result.get_by_test_id("credit-level")).to_be_visible()
         assert result.get_attribute("data-complete") == "true"
         expect(result.locator("[data-entitlement]")).to_have_count(6)
-        assert "采用窗口人工查询结果代替" in result.get_by_test_id("credit-explanation").inner_text()
+        expect(result.get_by_test_id("credit-explanation")).to_contain_text("采用窗口人工查询结果代替")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import transaction
+from playwright.sync_api import expect
 
 from xinyipi.accounts import roles
 from xinyipi.notifications.models import Notification
@@ -16,11 +17,11 @@ def test_credit_officer_resends_a_dead_message(page, login, make_user):
     Notification.objects.filter(pk=row.pk).update(status="dead", attempts=8, last_error="sms gateway: HTTP 503")
     login(make_user(roles.CREDIT_OFFICER))
     page.locator(".sidenav").get_by_role("link", name="消息投递").click()
-    assert page.get_by_text("sms gateway: HTTP 503").is_visible()
-    assert page.get_by_text("139****5678").is_visible()
+    expect(page.get_by_text("sms gateway: HTTP 503")).to_be_visible()
+    expect(page.get_by_text("139****5678")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="重发").click()
-    assert page.get_by_text("消息已重新排入发送队列").is_visible()
+    expect(page.get_by_text("消息已重新排入发送队列")).to_be_visible()
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 0)
 
@@ -45,9 +46,6 @@ def test_clerk_reads_an_in_app_message(page, login, make_user, department):
         notify(channel="in_app", recipient=clerk, kind="general", title="系统维护通知", body="今晚 22:00 起维护。")
     login(clerk)
     page.locator(".sidenav").get_by_role("link", name="站内消息").click()
-    assert (
-        page.get_by_role("heading", name="未读 系统维护通知").is_visible()
-        or page.get_by_text("系统维护通知").is_visible()
-    )
+    expect(page.get_by_text("系统维护通知").first).to_be_visible()
     page.get_by_role("button", name="标为已读").click()
-    assert page.get_by_text("0 条未读消息").is_visible()
+    expect(page.get_by_text("0 条未读消息")).to_be_visible()

@@ -17,13 +17,13 @@ def test_clerk_registers_a_person_and_sees_only_the_masked_number(page, login, c
     page.fill("#id_code", "110105 19491231 002Y")
     page.fill("#id_name", "张三")
     page.get_by_role("button", name="登记", exact=True).click()
-    assert page.locator("#code-error").is_visible()
-    assert "不允许的字符" in page.locator("#code-error").inner_text()
+    expect(page.locator("#code-error")).to_be_visible()
+    expect(page.locator("#code-error")).to_contain_text("不允许的字符")
 
     page.fill("#id_code", "110105 19491231 002x")
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url("**/console/subjects/*/")
-    assert page.get_by_role("heading", name="张三").is_visible()
+    expect(page.get_by_role("heading", name="张三")).to_be_visible()
     assert "110105********002X" in page.content()
     assert PERSON not in page.content()
 
@@ -41,5 +41,5 @@ def test_search_and_more_work_in_place(page, login, clerk):
 
     page.fill("#subject-q", "蒙东牧业")
     expect(page.locator("#subject-results tbody tr")).to_have_count(1)
-    assert "扎兰屯市蒙东牧业有限公司" in rows.first.inner_text()
+    expect(rows.first).to_contain_text("扎兰屯市蒙东牧业有限公司")
     assert "q=" in page.url
