@@ -16,6 +16,7 @@ PostgreSQL with ``COPY``).
 """
 
 import csv
+import logging
 import os
 import tempfile
 import time
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from xinyipi.audit.services import audit_record
@@ -37,6 +38,7 @@ from xinyipi.credit.importing.files import Source, csv_parts, file_sm3, record_i
 from xinyipi.credit.importing.parts import Layout, PartChecks, fork_available
 from xinyipi.credit.importing.rows import (
     CATEGORY_WORDS,
+    ImportInterrupted,
     ImportRefused,
     RowError,
     header_map,
@@ -46,12 +48,14 @@ from xinyipi.credit.importing.rows import (
 )
 from xinyipi.credit.models import CreditImport
 
-__all__ = ["ImportRefused", "ImportResult", "RowError", "credit_records_import", "uscc_accepted"]
+__all__ = ["ImportInterrupted", "ImportRefused", "ImportResult", "RowError", "credit_records_import", "uscc_accepted"]
 
 # Below this size a file is read in one stream: forking the processes costs more than it saves.
 PARTS_MIN_BYTES = 32 << 20
 PROCESSES_MAX = 8  # each process's file is attached for the merge; SQLite attaches at most 10
 PARTS_PER_PROCESS = 8  # small enough parts that the processes finish together
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -162,6 +166,46 @@ def _layout(rows, path: Path, fixed_category: str | None, *, max_errors: int, ba
 
 def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
     result = ImportResult()
+    try:
+        return _import_into(
+            result,
+            reader,
+            rows,
+            layout,
+            source=source,
+            actor_label=actor_label,
+            merge_batch_size=merge_batch_size,
+            progress=progress,
+            workers=workers,
+            started=started,
+        )
+    except DatabaseError as exc:
+        raise _database_failed(exc, result) from exc
+
+
+def _database_failed(exc: DatabaseError, result: ImportResult):
+    """The database failed (a full disk, a lost connection): say so plainly, with what it means for the store;
+    the traceback goes to the log."""
+    logger.exception("credit import: the database failed")
+    while isinstance(exc.__context__, DatabaseError):  # a clean-up that failed after it: name the first failure
+        exc = exc.__context__
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    if result.import_id is None:
+        return ImportRefused(
+            "database_error", _("数据库出错（%(reason)s），详见系统日志。") % {"reason": reason}, "file"
+        )
+    return ImportInterrupted(
+        "merge_interrupted",
+        _(
+            "合并中断：数据库出错（%(reason)s），详见系统日志。导入批次 #%(id)s 未完成，已合并的部分保留；"
+            "排除故障后重新运行同一导入即可补全（按记录编号更新，不会重复）。"
+        )
+        % {"reason": reason, "id": result.import_id},
+        "file",
+    )
+
+
+def _import_into(result, reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
     ranges, processes = _part_ranges(reader, workers)
     with (
         closing(_progress(0 if reader.excel else reader.size, progress)) as bar,

@@ -71,7 +71,13 @@ class Tally:
 
 
 class ImportRefused(DomainError):
-    """The file as a whole cannot be read (format, header): nothing was imported."""
+    """The file as a whole cannot be read (format, header), or the database failed before the merge: nothing
+    was imported."""
+
+
+class ImportInterrupted(DomainError):
+    """The database failed during the merge: the batches already merged stay, the import is not done, and
+    running the same import again completes it (records are keyed by record id)."""
 
 
 def excel_column(index: int) -> str:

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -233,3 +234,77 @@ def test_fast_ric_acceptance_agrees_with_the_validator(text, birth):
         except DomainError:
             accepted = False
         assert ric_accepted(code, clock.today()) == accepted, code
+
+
+@pytest.fixture
+def store_refuses_rows():
+    """A trigger that refuses every row reaching the store, as a full disk would during the merge; call the
+    fixture's value to lift it."""
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        if sqlite:
+            cursor.execute(
+                "CREATE TRIGGER refuse_store BEFORE INSERT ON credit_creditrecord "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_store() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'could not extend file: No space left on device'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_store BEFORE INSERT ON credit_creditrecord "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_store()"
+            )
+
+    def lift():
+        with connection.cursor() as cursor:
+            if sqlite:
+                cursor.execute("DROP TRIGGER refuse_store")
+            else:
+                cursor.execute("DROP TRIGGER refuse_store ON credit_creditrecord")
+                cursor.execute("DROP FUNCTION refuse_store()")
+
+    return lift
+
+
+def test_a_database_failure_during_the_merge_is_reported_plainly_and_a_rerun_completes_it(
+    tmp_path, store_refuses_rows, caplog
+):
+    path = write_csv(tmp_path / "list.csv", good_rows())
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_credit", str(path), "--source", "gsxt", stderr=err, stdout=io.StringIO())
+    message = str(failed.value)
+    assert "合并中断" in message and "(merge_interrupted)" in message.replace("（", "(").replace("）", ")")
+    assert "重新运行同一导入即可补全" in message
+    assert "Traceback" not in message + err.getvalue()
+    assert "Traceback" in caplog.text  # the details go to the log
+    interrupted = CreditImport.objects.get()
+    assert interrupted.status == CreditImport.Status.MERGING and f"#{interrupted.pk}" in message
+    assert not CreditRecord.objects.exists()
+
+    store_refuses_rows()
+    result = credit_records_import(path=path, source="gsxt", progress=False)
+    assert result.ok and CreditRecord.objects.count() == 4
+    assert CreditImport.objects.get(pk=result.import_id).status == CreditImport.Status.DONE
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the scratch space is capped with an SQLite pragma")
+@pytest.mark.django_db(transaction=True)  # as the command runs: outside any transaction
+def test_a_database_failure_before_the_merge_changes_nothing(tmp_path):
+    penalty = good_rows()[1]
+    path = write_csv(tmp_path / "list.csv", [[*penalty[:3], f"P-{n}", *penalty[4:]] for n in range(2000)])
+    with connection.cursor() as cursor:  # cap the connection's scratch space, where rows are staged
+        cursor.execute("CREATE TEMP TABLE scratch_opened (x)")
+        cursor.execute("PRAGMA temp.max_page_count = 4")
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            credit_records_import(path=path, source="gsxt", progress=False, batch_size=100)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE temp.scratch_opened")
+            cursor.execute("PRAGMA temp.max_page_count = 1073741823")
+    assert refused.value.code == "database_error"
+    assert "database or disk is full" in refused.value.message
+    assert not CreditRecord.objects.exists() and not CreditImport.objects.exists()

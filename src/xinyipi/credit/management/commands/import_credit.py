@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from xinyipi.credit.categories import STORE_CATEGORIES
-from xinyipi.credit.importing import ImportRefused, credit_records_import
+from xinyipi.credit.importing import ImportInterrupted, ImportRefused, credit_records_import
 
 
 class Command(BaseCommand):
@@ -47,6 +47,8 @@ class Command(BaseCommand):
             )
         except ImportRefused as exc:
             raise CommandError(f"{exc.message}（{exc.code}）；未导入任何记录。") from exc
+        except ImportInterrupted as exc:
+            raise CommandError(f"{exc.message}（{exc.code}）") from exc
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{error}（{error.code}）")
