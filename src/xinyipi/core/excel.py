@@ -149,6 +149,8 @@ def read_csv_zip(source) -> list[Table]:
 def read_tables(path) -> list[Table]:
     """The tables of an .xlsx workbook, a .zip of CSV files or a directory of CSV files."""
     path = Path(path)
+    if not path.exists():
+        raise CellError("file_not_found", _("找不到文件：%(path)s") % {"path": path}, sheet="-")
     if path.is_dir():
         return read_csv_dir(path)
     suffix = path.suffix.lower()

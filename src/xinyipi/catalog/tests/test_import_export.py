@@ -328,6 +328,20 @@ def test_command_dry_run_and_export(tmp_path):
     assert target.exists() and Matter.objects.count() == 2
 
 
+@pytest.mark.parametrize("name", ["missing.xlsx", "missing.csv", "missing-dir"])
+def test_a_file_that_is_not_there_is_named_not_traced(tmp_path, name):
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_catalog", str(tmp_path / name), stderr=err)
+    assert f"找不到文件：{tmp_path / name}" in err.getvalue()
+
+
+def test_export_to_a_place_that_cannot_be_written_says_so(tmp_path):
+    target = tmp_path / "no-such-folder" / "catalog.xlsx"
+    with pytest.raises(CommandError, match=r"无法写入 .*catalog\.xlsx"):
+        call_command("export_catalog", str(target), stdout=io.StringIO())
+
+
 def test_national_code_values_are_translated(tmp_path):
     matters = (
         [

@@ -119,6 +119,10 @@ def credit_records_import(
             )
     if workers is not None and workers < 1:
         raise ImportRefused("invalid_workers", _("并行进程数应为正整数。"), "workers")
+    if batch_size < 1 or merge_batch_size < 1:
+        raise ImportRefused("invalid_batch_size", _("每批行数应为正整数。"), "batch_size")
+    if max_errors < 0:
+        raise ImportRefused("invalid_max_errors", _("列出的错误数不能为负数。"), "max_errors")
     if not path.is_file():
         raise ImportRefused("file_not_found", _("找不到文件：%(path)s") % {"path": path}, "file")
 

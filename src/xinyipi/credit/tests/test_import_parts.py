@@ -145,6 +145,22 @@ def test_workers_must_be_positive(tmp_path):
     assert (caught.value.code, caught.value.field) == ("invalid_workers", "workers")
 
 
+@pytest.mark.parametrize(
+    "option, code, field",
+    [
+        ({"batch_size": 0}, "invalid_batch_size", "batch_size"),
+        ({"merge_batch_size": -1}, "invalid_batch_size", "batch_size"),
+        ({"max_errors": -1}, "invalid_max_errors", "max_errors"),
+    ],
+)
+def test_batch_sizes_and_error_counts_are_checked_before_anything_is_read(tmp_path, option, code, field):
+    path = write_csv(tmp_path / "list.csv", list_rows(10))
+    with pytest.raises(ImportRefused) as caught:
+        credit_records_import(path=path, source="gsxt", progress=False, **option)
+    assert (caught.value.code, caught.value.field) == (code, field)
+    assert not CreditRecord.objects.exists()
+
+
 @given(
     st.lists(st.lists(st.text(alphabet='ab,"\n\r 信', max_size=6), min_size=1, max_size=4), min_size=1, max_size=40),
     st.integers(min_value=2, max_value=6),

@@ -1,5 +1,6 @@
 """The registry server itself: national-source records, cards, the SMS gateway, and its modes."""
 
+import io
 import os
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.core.management import CommandError, call_command
 
 from xinyipi.credit.registry.server import FIXTURES, load_fixtures, resolve_date
 
@@ -91,3 +93,15 @@ def test_run_registry_command_serves_on_a_free_port():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--port", "99999"], "--port: 99999 is not a port number"),
+        (["--slow-seconds", "-1"], "--slow-seconds: -1.0 should lie between 0 and 3600"),
+    ],
+)
+def test_run_registry_names_a_bad_option_without_a_traceback(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("run_registry", *args, stdout=io.StringIO())

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from xinyipi.catalog.exporter import catalog_export
@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help=".xlsx 文件、.zip 文件或目录")
 
     def handle(self, *args, file, **options):
-        counts = catalog_export(file)
+        try:
+            counts = catalog_export(file)
+        except OSError as exc:
+            raise CommandError(_("无法写入 %(f)s：%(e)s") % {"f": file, "e": exc.strerror or exc}) from exc
         for sheet, n in counts.items():
             self.stdout.write(_("%(sheet)s：%(n)d 行") % {"sheet": sheet, "n": n})
         self.stdout.write(self.style.SUCCESS(_("已导出到 %(f)s。") % {"f": file}))

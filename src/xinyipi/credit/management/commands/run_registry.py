@@ -20,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--verbose", action="store_true", help="log every request")
 
     def handle(self, *args, **options):
+        if not 0 <= options["port"] <= 65535:
+            raise CommandError(f"--port: {options['port']} is not a port number (0-65535)")
+        if not 0 <= options["slow_seconds"] <= 3600:
+            raise CommandError(f"--slow-seconds: {options['slow_seconds']} should lie between 0 and 3600")
         try:
             server = registry_server(
                 host=options["host"],
