@@ -127,10 +127,12 @@ def credit_records_import(
         raise ImportRefused("file_not_found", _("找不到文件：%(path)s") % {"path": path}, "file")
 
     reader = Source(path)
+    result = ImportResult()
     try:
         rows = reader.rows()
         layout = _layout(rows, path, fixed_category, max_errors=max_errors, batch_size=batch_size)
         return _import(
+            result,
             reader,
             rows,
             layout,
@@ -145,6 +147,8 @@ def credit_records_import(
         raise ImportRefused("not_utf8", _("CSV 文件应为 UTF-8 编码。"), "file") from exc
     except csv.Error as exc:
         raise ImportRefused("malformed_csv", _("CSV 格式错误：%(e)s") % {"e": exc}, "file") from exc
+    except DatabaseError as exc:
+        raise _database_failed(exc, result) from exc
     finally:
         reader.close()
 
@@ -166,25 +170,6 @@ def _layout(rows, path: Path, fixed_category: str | None, *, max_errors: int, ba
         max_errors=max_errors,
         batch_size=batch_size,
     )
-
-
-def _import(reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
-    result = ImportResult()
-    try:
-        return _import_into(
-            result,
-            reader,
-            rows,
-            layout,
-            source=source,
-            actor_label=actor_label,
-            merge_batch_size=merge_batch_size,
-            progress=progress,
-            workers=workers,
-            started=started,
-        )
-    except DatabaseError as exc:
-        raise _database_failed(exc, result) from exc
 
 
 def _database_failed(exc: DatabaseError, result: ImportResult):
@@ -209,7 +194,7 @@ def _database_failed(exc: DatabaseError, result: ImportResult):
     )
 
 
-def _import_into(result, reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
+def _import(result, reader, rows, layout, *, source, actor_label, merge_batch_size, progress, workers, started):
     ranges, processes = _part_ranges(reader, workers)
     with (
         closing(_progress(0 if reader.excel else reader.size, progress)) as bar,
