@@ -220,17 +220,39 @@ def _indexed(ids: QuerySet, index: str) -> tuple[str, list]:
     return sql.replace(table, f'{table} INDEXED BY "{index}"'), list(params)
 
 
-def _ids_through(rows: QuerySet, *, index: str | None, limit: int) -> list[int]:
-    """The ids of the first ``limit`` of ``rows``, in their order, read through ``index`` (None: where no
+def _keys_through(rows: QuerySet, fields: list[str], *, index: str | None, limit: int) -> list[tuple]:
+    """``fields`` of the first ``limit`` of ``rows``, in their order, read through ``index`` (None: where no
     index holds the rows in that order)."""
     if limit <= 0 or rows.query.is_empty():
         return []
-    ids = rows.values_list("id", flat=True)[:limit]
+    keys = rows.values_list(*fields)[:limit]
     if index is None or connection.vendor != "sqlite":
-        return list(ids)
+        return list(keys)
     with connection.cursor() as cursor:
-        cursor.execute(*_indexed(ids, index))
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(*_indexed(keys, index))
+        return cursor.fetchall()
+
+
+def _ids_through(rows: QuerySet, *, index: str | None, limit: int) -> list[int]:
+    return [key[0] for key in _keys_through(rows, ["id"], index=index, limit=limit)]
+
+
+def _ids_across_departments(
+    rows: QuerySet, order: tuple[str, ...], limit: int, *, index: str, departments: list[int]
+) -> list[int]:
+    """The ids of the first ``limit`` of ``rows`` in ``order``, for staff who see every department, through an
+    ``index`` that begins with the department: the first ``limit`` of each department, one seek each, merged
+    here — rather than a sort of every waiting case of the city. ``order``'s fields sort ascending, but for
+    booleans, which may sort descending."""
+    fields = [name.lstrip("-") for name in order]
+    keys = []
+    for department in departments:
+        keys += _keys_through(rows.filter(department_id=department).order_by(*order), fields, index=index, limit=limit)
+
+    def key(values: tuple) -> tuple:
+        return tuple(not value if name.startswith("-") else value for name, value in zip(order, values, strict=True))
+
+    return [values[fields.index("id")] for values in sorted(keys, key=key)[:limit]]
 
 
 def _count_through(rows: QuerySet, *, index: str | None, limit: int) -> int:
@@ -246,12 +268,19 @@ def _count_through(rows: QuerySet, *, index: str | None, limit: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _in_index_order(rows: QuerySet, order: tuple[str, ...], limit: int, *, index: str | None) -> list[Application]:
-    """The first ``limit`` cases of a queue in queue order, from the queue's own index (``_ids_through``)."""
+def _in_index_order(
+    rows: QuerySet, order: tuple[str, ...], limit: int, *, index: str, departments: list[int] | None = None
+) -> list[Application]:
+    """The first ``limit`` cases of a queue in queue order, from the queue's own index (``_ids_through``);
+    with ``departments``, the index begins with the department and the actor sees them all
+    (``_ids_across_departments``)."""
     ordered = rows.order_by(*order)
-    if index is None or connection.vendor != "sqlite":
+    if departments is not None:
+        ids = _ids_across_departments(ordered, order, limit, index=index, departments=departments)
+    elif connection.vendor != "sqlite":
         return list(_for_table(ordered)[:limit])
-    ids = _ids_through(ordered, index=index, limit=limit)
+    else:
+        ids = _ids_through(ordered, index=index, limit=limit)
     found = {
         application.pk: application for application in _for_table(Application.objects.filter(pk__in=ids).order_by())
     }
@@ -270,7 +299,7 @@ def _green(value: bool) -> Q:
     return Q(green_channel__in=[value])
 
 
-def _queue(rows: QuerySet, cursor: str | None, limit: int, *, index: str | None) -> Page:
+def _queue(rows: QuerySet, cursor: str | None, limit: int, *, index: str, departments: list[int] | None = None) -> Page:
     """R10: green channel first, then the current deadline, then filing order; keyset on those three.
 
     A page is read in stretches, each a seek into the queue's index: after a green-channel case, the rest of
@@ -291,7 +320,9 @@ def _queue(rows: QuerySet, cursor: str | None, limit: int, *, index: str | None)
     limit = page_limit(limit)
     items: list[Application] = []
     for stretch in stretches:
-        items += _in_index_order(stretch, ("-green_channel", "due_date", "id"), limit + 1 - len(items), index=index)
+        items += _in_index_order(
+            stretch, ("-green_channel", "due_date", "id"), limit + 1 - len(items), index=index, departments=departments
+        )
         if len(items) > limit:
             break
     more = len(items) > limit
@@ -310,38 +341,39 @@ def application_queue_window(*, actor, cursor: str | None = None, limit: int = 5
     return _queue(rows, cursor, limit, index=WINDOW_INDEX)
 
 
-def _review_rows(actor) -> tuple[QuerySet, str | None]:
-    """The review queue's cases ``actor`` sees, and the index that holds them in queue order (None for staff
-    seeing every department: the index begins with the department)."""
-    rows = _in_states(Application.objects.all(), REVIEW_QUEUE)
-    if sees_all_departments(actor):
-        return rows, None
-    return department_scope(actor, rows), REVIEW_INDEX
+def _review_rows(actor) -> QuerySet:
+    """The review queue's cases ``actor`` sees (``REVIEW_INDEX`` holds them in queue order)."""
+    return department_scope(actor, _in_states(Application.objects.all(), REVIEW_QUEUE))
 
 
-def _verification_rows(actor) -> tuple[QuerySet, str | None]:
-    """Commitment cases with a verification scheduled that ``actor`` sees, and their index (as above)."""
+def _verification_rows(actor) -> QuerySet:
+    """Commitment cases with a verification scheduled that ``actor`` sees (``VERIFICATION_INDEX``)."""
     rows = _in_states(
         Application.objects.filter(mode=Mode.COMMITMENT, verification_due__isnull=False), VERIFICATION_QUEUE
     )
-    if sees_all_departments(actor):
-        return rows, None
-    return department_scope(actor, rows), VERIFICATION_INDEX
+    return department_scope(actor, rows)
+
+
+def _every_department(actor) -> list[int] | None:
+    """Every department's id for staff who see them all, whose queues are read department by department
+    from indexes that begin with the department; None for the others."""
+    if not sees_all_departments(actor):
+        return None
+    return list(Department.objects.order_by("id").values_list("id", flat=True))
 
 
 def application_queue_review(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
     """A reviewer's queue: the department's cases awaiting its decision (under review, or tolerance cases
     reviewed while they wait), green channel first (R10), then by deadline. Own department only."""
     require_perm(actor, "applications.decide_application")
-    rows, index = _review_rows(actor)
-    return _queue(rows, cursor, limit, index=index)
+    return _queue(_review_rows(actor), cursor, limit, index=REVIEW_INDEX, departments=_every_department(actor))
 
 
 def application_queue_verification(*, actor, cursor: str | None = None, limit: int = 50) -> Page:
     """Commitment cases of the reviewer's department with a verification scheduled, by due date
     (verification is supervision, not a service to the applicant: no green-channel priority here)."""
     require_perm(actor, "applications.verify_application")
-    rows, index = _verification_rows(actor)
+    rows = _verification_rows(actor)
     if cursor:
         due, last = cursor_decode(cursor, 2)
         try:
@@ -350,7 +382,9 @@ def application_queue_verification(*, actor, cursor: str | None = None, limit: i
             raise bad_cursor() from exc
         rows = rows.filter(_after("verification_due", due_day, last_id))
     limit = page_limit(limit)
-    items = _in_index_order(rows, ("verification_due", "id"), limit + 1, index=index)
+    items = _in_index_order(
+        rows, ("verification_due", "id"), limit + 1, index=VERIFICATION_INDEX, departments=_every_department(actor)
+    )
     more = len(items) > limit
     items = items[:limit]
     tail = items[-1] if items else None
@@ -400,9 +434,7 @@ def _queue_count(key: str, label: str, rows: QuerySet, index: str, *, field: str
 def application_queue_counts(*, actor) -> list[dict]:
     """The sizes of the queues ``actor`` works on, and how many in each are overdue (each capped at
     ``COUNT_CAP``), for the console's home; each read through its queue's index."""
-    departments = (
-        list(Department.objects.order_by("id").values_list("id", flat=True)) if sees_all_departments(actor) else None
-    )
+    departments = _every_department(actor)
     counts = []
     if actor.has_perm("applications.supplement_application"):
         rows, index = _in_states(Application.objects.all(), WINDOW_QUEUE), WINDOW_INDEX
@@ -413,19 +445,23 @@ def application_queue_counts(*, actor) -> list[dict]:
             _queue_count("window", _("待补正办件"), rows, index, field="due_date", by_green=True, departments=None)
         )
     if actor.has_perm("applications.decide_application"):
-        rows, _index = _review_rows(actor)
         counts.append(
             _queue_count(
-                "review", _("待审核办件"), rows, REVIEW_INDEX, field="due_date", by_green=True, departments=departments
+                "review",
+                _("待审核办件"),
+                _review_rows(actor),
+                REVIEW_INDEX,
+                field="due_date",
+                by_green=True,
+                departments=departments,
             )
         )
     if actor.has_perm("applications.verify_application"):
-        rows, _index = _verification_rows(actor)
         counts.append(
             _queue_count(
                 "verification",
                 _("待核查承诺"),
-                rows,
+                _verification_rows(actor),
                 VERIFICATION_INDEX,
                 field="verification_due",
                 by_green=False,

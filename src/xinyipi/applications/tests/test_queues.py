@@ -63,6 +63,10 @@ def expected_order(items):
     return sorted(items, key=lambda a: (not a.green_channel, a.due_date, a.pk))
 
 
+def by_verification_due(items):
+    return sorted(items, key=lambda a: (a.verification_due, a.pk))
+
+
 def test_r10_review_queue_green_channel_first_then_by_deadline(reviewer, cases):
     queue = application_queue_review(actor=reviewer).items
     assert [a.pk for a in queue] == [a.pk for a in expected_order(cases)]
@@ -263,3 +267,37 @@ def test_r10_console_counts_each_queue_and_its_overdue_cases_through_its_index(w
         overdue_plans = [plan for plan in plans if re.search(r"due(_date)?<", plan)]
         # Seeks to the overdue stretch of each green-channel value (and department), never a skip or a scan.
         assert overdue_plans and all(plan.startswith("SEARCH") and "ANY(" not in plan for plan in overdue_plans)
+
+
+def test_r10_staff_seeing_every_department_get_one_queue_merged_from_each_departments_index(superuser, crowd):
+    """Whoever sees every department (the superuser) gets one queue across them, in queue order, page after
+    page; each department's stretch is a seek into the queue's index (which begins with the department), so
+    nothing sorts every waiting case of the city."""
+    from xinyipi.accounts.tests.factories import DepartmentFactory
+
+    for department in DepartmentFactory.create_batch(2):
+        Application.objects.bulk_create(
+            [
+                Application(
+                    **{f.attname: getattr(case, f.attname) for f in Application._meta.concrete_fields}
+                    | {"id": None, "number": f"{case.number}-d{department.pk}", "department_id": department.pk}
+                )
+                for case in crowd.order_by("id")[:: department.pk % 3 + 2]
+            ]
+        )
+    review = Application.objects.filter(status__in=["under_review", "awaiting_supplement", "reminded"])
+    verification = Application.objects.filter(
+        status__in=["approved", "verifying"], mode="commitment", verification_due__isnull=False
+    )
+    assert review.values("department").distinct().count() == 3
+
+    for selector, rows, order, index in (
+        (application_queue_review, review, expected_order, "application_review_queue_idx"),
+        (application_queue_verification, verification, by_verification_due, "application_verify_queue_idx"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            pages = walk(functools.partial(selector, actor=superuser), limit=40)
+        assert [a.pk for a in pages] == [a.pk for a in order(rows)]
+        if connection.vendor == "sqlite":
+            plans = _plans(queries)
+            assert plans and all(index in plan and "TEMP B-TREE" not in plan for plan in plans), plans
