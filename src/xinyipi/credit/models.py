@@ -62,15 +62,18 @@ class CreditRecord(models.Model):
     grade = models.CharField(_("纳税信用等级"), max_length=1, choices=Grade.choices, blank=True)
     summary = models.CharField(_("事由"), max_length=500, blank=True)
     # Not indexed: nothing looks records up by their import, and an index on a column that is the same for
-    # millions of rows would be one more B-tree every imported row extends. Imports are never deleted.
+    # millions of rows would be one more B-tree every imported row extends. No database constraint either:
+    # the importer sets it to the import it has just recorded, imports are never deleted, and a constraint
+    # would be checked for every merged row (a seventh of the merge on SQLite, a trigger per row on PostgreSQL).
     imported = models.ForeignKey(
         CreditImport,
         verbose_name=_("导入批次"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     imported_at = models.DateTimeField(_("导入时间"))
 
