@@ -444,30 +444,16 @@ def application_queue_counts(*, actor) -> list[dict]:
         counts.append(
             _queue_count("window", _("待补正办件"), rows, index, field="due_date", by_green=True, departments=None)
         )
+    # The department queues: (key, label, cases, index, deadline field, green channel first).
+    queues = []
     if actor.has_perm("applications.decide_application"):
-        counts.append(
-            _queue_count(
-                "review",
-                _("待审核办件"),
-                _review_rows(actor),
-                REVIEW_INDEX,
-                field="due_date",
-                by_green=True,
-                departments=departments,
-            )
-        )
+        queues.append(("review", _("待审核办件"), _review_rows(actor), REVIEW_INDEX, "due_date", True))
     if actor.has_perm("applications.verify_application"):
-        counts.append(
-            _queue_count(
-                "verification",
-                _("待核查承诺"),
-                _verification_rows(actor),
-                VERIFICATION_INDEX,
-                field="verification_due",
-                by_green=False,
-                departments=departments,
-            )
+        queues.append(
+            ("verification", _("待核查承诺"), _verification_rows(actor), VERIFICATION_INDEX, "verification_due", False)
         )
+    for key, label, rows, index, field, by_green in queues:
+        counts.append(_queue_count(key, label, rows, index, field=field, by_green=by_green, departments=departments))
     return counts
 
 
