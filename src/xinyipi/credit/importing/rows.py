@@ -143,7 +143,7 @@ def _iso_date(text: str) -> str:
     if len(text) == 8 and text.isdigit():
         return _fromisoformat(text).isoformat()
     parts = text.replace("/", "-").replace(".", "-").split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
     raise ValueError(text)
 

@@ -134,6 +134,14 @@ def test_malformed_rows_are_reported_by_row_and_column_and_nothing_is_imported(t
     assert not CreditImport.objects.exists()
 
 
+@pytest.mark.parametrize("text", ["99999999999/1/1", "2026-1-99999999999999999999", "２０２６-1-1", "2026.13.1"])
+def test_a_date_out_of_any_range_is_a_fault_at_its_row(tmp_path, text):
+    rows = [[ENTERPRISE, "x", "abnormal_operations", "C-1", "", "", "2026-01-01", text] + [""] * 5]
+    result = credit_records_import(path=write_csv(tmp_path / "bad.csv", rows), source="gsxt", progress=False)
+    assert [(e.row, e.column.split("（")[0], e.code) for e in result.errors] == [(2, "H", "invalid_date")]
+    assert not CreditRecord.objects.exists()
+
+
 def test_reimport_updates_by_record_id_and_never_duplicates(tmp_path):
     path = write_csv(tmp_path / "list.csv", good_rows())
     first = credit_records_import(path=path, source="gsxt", progress=False)
