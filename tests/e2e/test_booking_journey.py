@@ -33,6 +33,8 @@ def applicant(local_sources_only):
         authorisation="授权委托书 2026-021 号",
         created_at=clock.now(),
         created_by_label="test",
+        status=SubjectAgent.Status.VERIFIED,
+        verified_at=clock.now(),
     )
     return user
 

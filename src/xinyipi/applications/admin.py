@@ -101,8 +101,17 @@ class SubjectAgentForm(forms.ModelForm):
 @admin.register(SubjectAgent)
 class SubjectAgentAdmin(admin.ModelAdmin):
     form = SubjectAgentForm
-    list_display = ("user", "subject", "relation", "created_at", "created_by_label", "revoked_at")
-    list_filter = ("relation",)
+    list_display = (
+        "user",
+        "subject",
+        "relation",
+        "status",
+        "created_at",
+        "verified_at",
+        "verification_method",
+        "revoked_at",
+    )
+    list_filter = ("status", "relation", "verification_method")
     raw_id_fields = ("user", "subject")
     search_fields = ("user__username", "subject__name")
     actions = ["revoke"]
@@ -129,5 +138,5 @@ class SubjectAgentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("解除选中的关联"), permissions=["change"])
     def revoke(self, request, queryset):
-        for link in queryset.filter(revoked_at__isnull=True):
+        for link in queryset.open():
             subject_agent_revoke(actor=request.user, link=link)

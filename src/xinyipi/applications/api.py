@@ -68,7 +68,7 @@ def _act(request, application_id: int, service, **arguments) -> dict:
 def application_create(request, payload: ApplicationIn):
     actor = request.auth
     clerk = actor.has_perm("applications.add_application")
-    if not clerk and not SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True).exists():
+    if not clerk and not SubjectAgent.objects.acting(actor).exists():
         raise NotPermitted()
     subject = credit_subject_for_code(payload.subject_code)
     if not clerk and subject_agent_link(user=actor, subject=subject) is None:

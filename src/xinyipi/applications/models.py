@@ -433,22 +433,63 @@ class Verification(models.Model):
         return f"{self.application.number} · {self.get_outcome_display() or _('待核查')}"
 
 
+class SubjectAgentQuerySet(models.QuerySet):
+    """The one reading of "who acts for whom" (R9a): only a verified link lets an account see or do anything
+    for a subject. A pending link (asked for online, not yet checked) and a revoked one give nothing."""
+
+    def verified(self) -> "SubjectAgentQuerySet":
+        return self.filter(status=SubjectAgent.Status.VERIFIED)
+
+    def acting(self, user) -> "SubjectAgentQuerySet":
+        """The verified links of ``user`` (none for an anonymous or inactive account)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.verified().filter(user=user)
+
+    def acts_for(self, user, subject_id) -> bool:
+        return self.acting(user).filter(subject_id=subject_id).exists()
+
+    def open(self) -> "SubjectAgentQuerySet":
+        """Links not revoked: pending or verified (at most one per account and subject)."""
+        return self.exclude(status=SubjectAgent.Status.REVOKED)
+
+
 class SubjectAgent(models.Model):
-    """A user account that acts for a subject online: its legal representative or an authorised agent."""
+    """A user account that acts for a subject online: its legal representative (or the person), or an agent
+    with a written authorisation. Only a ``verified`` link counts (R9a): a subject's code and name are public,
+    so an account that names them proves nothing until staff, the legal representative or the identity
+    platform has confirmed the link."""
 
     class Relation(models.TextChoices):
         LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人/本人")
         AGENT = "agent", _("委托代理人")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待核验")
+        VERIFIED = "verified", _("已核验")
+        REVOKED = "revoked", _("已解除")
+
+    class Method(models.TextChoices):
+        WINDOW = "window", _("窗口核验授权委托书与身份")
+        LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人/本人验证码确认")
+        IDENTITY_PLATFORM = "identity_platform", _("统一身份认证平台核验")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="subject_links"
     )
     subject = models.ForeignKey(Subject, verbose_name=_("主体"), on_delete=models.PROTECT, related_name="agents")
     relation = models.CharField(_("关系"), max_length=30, choices=Relation.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
     authorisation = models.TextField(_("授权委托说明"), blank=True)
     created_at = models.DateTimeField(_("登记时间"))
     created_by_label = models.CharField(_("登记人"), max_length=150)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verified_by_label = models.CharField(_("核验人"), max_length=150, blank=True)
+    verification_method = models.CharField(_("核验方式"), max_length=30, choices=Method.choices, blank=True)
     revoked_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    revoked_by_label = models.CharField(_("解除人"), max_length=150, blank=True)
+
+    objects = SubjectAgentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("申请人账户关联")
@@ -456,10 +497,17 @@ class SubjectAgent(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "subject"], condition=Q(revoked_at__isnull=True), name="subject_agent_active_unique"
+                fields=["user", "subject"], condition=~Q(status="revoked"), name="subject_agent_open_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "revoked"]), name="subject_agent_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["subject", "user"], name="subject_agent_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject", "user"], name="subject_agent_subject_idx"),
+            models.Index(fields=["user", "status"], name="subject_agent_user_idx"),
+            models.Index(fields=["status", "created_at"], name="subject_agent_queue_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.subject.name}（{self.get_relation_display()}）"
+        return f"{self.user} → {self.subject.name}（{self.get_relation_display()}，{self.get_status_display()}）"

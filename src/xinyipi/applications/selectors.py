@@ -41,14 +41,14 @@ VIEW = "applications.view_application"
 
 def subject_agent_users(*, subject) -> list:
     """Active accounts acting for ``subject`` (its representative and authorised agents)."""
-    links = SubjectAgent.objects.filter(subject=subject, revoked_at__isnull=True, user__is_active=True)
+    links = SubjectAgent.objects.verified().filter(subject=subject, user__is_active=True)
     return [link.user for link in links.select_related("user").order_by("id")]
 
 
 def subject_agent_link(*, user, subject) -> SubjectAgent | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return SubjectAgent.objects.filter(user=user, subject=subject, revoked_at__isnull=True).first()
+    return SubjectAgent.objects.acting(user).filter(subject=subject).first()
 
 
 def subjects_acted_for(*, user) -> QuerySet:
@@ -57,7 +57,7 @@ def subjects_acted_for(*, user) -> QuerySet:
 
     if not getattr(user, "is_authenticated", False):
         return Subject.objects.none()
-    return Subject.objects.filter(agents__user=user, agents__revoked_at__isnull=True).distinct().order_by("name")
+    return Subject.objects.filter(pk__in=SubjectAgent.objects.acting(user).values("subject_id")).order_by("name")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def application_by_id(*, actor, application_id: int) -> Application:
     )
     if application is None:
         raise NotFound("application_not_found", _("未找到该办件。"))
-    if SubjectAgent.objects.filter(user=actor, subject_id=application.subject_id, revoked_at__isnull=True).exists():
+    if SubjectAgent.objects.acts_for(actor, application.subject_id):
         return application
     require_perm(actor, VIEW)
     if not (_sees_every_case(actor) or (actor.department_id and application.department_id == actor.department_id)):
@@ -161,7 +161,7 @@ def application_page(
     if actor.has_perm(VIEW):
         rows = _staff_scope(actor, Application.objects.all())
     else:
-        acted_for = SubjectAgent.objects.filter(user=actor, revoked_at__isnull=True)
+        acted_for = SubjectAgent.objects.acting(actor)
         if not acted_for.exists():
             raise NotPermitted()
         rows = Application.objects.filter(subject_id__in=acted_for.values("subject_id"))

@@ -164,9 +164,7 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
     forms this user may use in the case's current state."""
     materials = list(application.materials.all())
     missing = [m for m in materials if m.state == ApplicationMaterial.State.MISSING]
-    is_agent = SubjectAgent.objects.filter(
-        user=user, subject_id=application.subject_id, revoked_at__isnull=True
-    ).exists()
+    is_agent = SubjectAgent.objects.acts_for(user, application.subject_id)
     may = {
         "supplement": application.status in SUPPLEMENT_STATUSES
         and bool(missing)

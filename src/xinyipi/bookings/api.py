@@ -31,7 +31,7 @@ _ACTION = {"response": {200: BookingOut, **_ERRORS, 409: ErrorOut}}
 )
 def booking_create(request, payload: BookingIn):
     # Only accounts acting for some subject book; the service checks that it is this one.
-    if not SubjectAgent.objects.filter(user=request.auth, revoked_at__isnull=True).exists():
+    if not SubjectAgent.objects.acting(request.auth).exists():
         raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
     subject = credit_subject_for_code(payload.subject_code)
     booking = booking_request(

@@ -173,7 +173,7 @@ def bookings_of_applicant(*, user, limit: int = 50) -> list[ServiceBooking]:
     """The bookings of every subject ``user`` acts for, the latest asked first."""
     if not getattr(user, "is_authenticated", False):
         return []
-    subjects = SubjectAgent.objects.filter(user=user, revoked_at__isnull=True).values("subject_id")
+    subjects = SubjectAgent.objects.acting(user).values("subject_id")
     return list(
         ServiceBooking.objects.filter(subject_id__in=subjects)
         .select_related("subject", "matter")

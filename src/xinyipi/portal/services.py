@@ -29,7 +29,7 @@ from xinyipi.subjects.validators import validate_subject_code
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 _USER_AUDITED = ["username", "display_name", "phone", "is_active"]
-_LINK_AUDITED = ["user", "subject", "relation", "authorisation", "created_at"]
+_LINK_AUDITED = ["user", "subject", "relation", "status", "authorisation", "created_at"]
 
 
 def _clean(*, username, password, name, mobile, kind, code, enterprise_name, authorisation) -> dict:
@@ -151,6 +151,7 @@ def applicant_register(
                 relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE
                 if kind == Subject.Kind.PERSON
                 else SubjectAgent.Relation.AGENT,
+                status=SubjectAgent.Status.PENDING,
                 authorisation=data["authorisation"],
                 created_at=clock.now(),
                 created_by_label=user.get_username(),

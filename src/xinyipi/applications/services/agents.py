@@ -1,5 +1,6 @@
 """Links between user accounts and the subjects they act for online (legal representative or agent with a
-written authorisation). Made at the window, after checking identity and authorisation, or by the bureau."""
+written authorisation), R9a. A link staff make at the window is verified at once (they checked the identity
+and the authorisation); a link an account asks for online stays pending until it is verified."""
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -11,7 +12,16 @@ from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 
-_AUDITED = ["user", "subject", "relation", "created_at", "revoked_at"]
+_AUDITED = [
+    "user",
+    "subject",
+    "relation",
+    "status",
+    "created_at",
+    "verified_at",
+    "verification_method",
+    "revoked_at",
+]
 
 
 def subject_agent_link(*, actor, user, subject, relation: str, authorisation: str = "") -> SubjectAgent:
@@ -24,15 +34,20 @@ def subject_agent_link(*, actor, user, subject, relation: str, authorisation: st
         raise DomainError("authorisation_required", _("委托代理人须登记书面授权委托的内容。"), "authorisation")
     if not user.is_active:
         raise DomainError("user_inactive", _("该用户已停用。"), "user")
+    now = clock.now()
     try:
         with transaction.atomic():
             link = SubjectAgent.objects.create(
                 user=user,
                 subject=subject,
                 relation=relation,
+                status=SubjectAgent.Status.VERIFIED,
                 authorisation=authorisation,
-                created_at=clock.now(),
+                created_at=now,
                 created_by_label=actor_label(actor),
+                verified_at=now,
+                verified_by_label=actor_label(actor),
+                verification_method=SubjectAgent.Method.WINDOW,
             )
             audit_record(
                 actor=actor, action="applications.subject_agent.link", obj=link, after=snapshot(link, _AUDITED)
@@ -48,9 +63,15 @@ def subject_agent_revoke(*, actor, link: SubjectAgent) -> SubjectAgent:
     with transaction.atomic():
         before = snapshot(link, _AUDITED)
         now = clock.now()
-        if not SubjectAgent.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=now):
+        label = actor_label(actor)
+        updated = (
+            SubjectAgent.objects.open()
+            .filter(pk=link.pk)
+            .update(status=SubjectAgent.Status.REVOKED, revoked_at=now, revoked_by_label=label)
+        )
+        if not updated:
             raise DomainError("already_revoked", _("该关联已经解除。"))
-        link.revoked_at = now
+        link.status, link.revoked_at, link.revoked_by_label = SubjectAgent.Status.REVOKED, now, label
         audit_record(
             actor=actor,
             action="applications.subject_agent.revoke",

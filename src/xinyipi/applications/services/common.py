@@ -21,7 +21,7 @@ def acts_for(actor, subject) -> bool:
     """Whether ``actor`` is linked to ``subject`` as its representative or authorised agent."""
     if not getattr(actor, "is_authenticated", False):
         return False
-    return SubjectAgent.objects.filter(user=actor, subject=subject, revoked_at__isnull=True).exists()
+    return SubjectAgent.objects.acts_for(actor, subject.pk)
 
 
 def authorise_staff(actor, application: Application, perm: str) -> None:
@@ -45,7 +45,8 @@ def recipients(application: Application) -> list:
     """The accounts told about a case: everyone acting for its subject, and the applicant who filed online."""
     # Most subjects have no linked account: a light query for the ids, the accounts only when there are some.
     ids = list(
-        SubjectAgent.objects.filter(subject_id=application.subject_id, revoked_at__isnull=True)
+        SubjectAgent.objects.verified()
+        .filter(subject_id=application.subject_id)
         .order_by("id")
         .values_list("user_id", flat=True)
     )

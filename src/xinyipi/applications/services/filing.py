@@ -351,7 +351,7 @@ def _signer(actor, subject, statement: dict | None) -> dict:
     agent_name = (statement.get("agent_name") or "").strip()[:100]
     authorisation = (statement.get("agent_authorisation") or "").strip()[:2000]
     if not agent_name and getattr(actor, "is_authenticated", False):
-        link = SubjectAgent.objects.filter(user=actor, subject=subject, revoked_at__isnull=True).first()
+        link = SubjectAgent.objects.acting(actor).filter(subject=subject).first()
         if link is not None and link.relation == SubjectAgent.Relation.AGENT:
             agent_name, authorisation = str(actor)[:100], link.authorisation
     if agent_name and not authorisation:

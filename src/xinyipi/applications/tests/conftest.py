@@ -170,6 +170,8 @@ def applicant_for(db):
             authorisation="授权委托书（2026）第1号" if relation == SubjectAgent.Relation.AGENT else "",
             created_at=clock.now(),
             created_by_label="test",
+            status=SubjectAgent.Status.VERIFIED,
+            verified_at=clock.now(),
         )
         return user
 
