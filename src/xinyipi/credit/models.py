@@ -234,6 +234,15 @@ class CreditCheck(models.Model):
             )
         return rows
 
+    def required_mode(self) -> str:
+        """The mode the policy version of this check prescribes for its level (``key_review`` for a dishonest
+        subject under the default policy), or "" when the level leaves the choice to the applicant."""
+        from xinyipi.credit.policy.engine import policy_named
+
+        policy = policy_named(self.policy_version)
+        spec = policy.levels.get(self.level) if policy is not None else None
+        return spec.mode if spec is not None else ""
+
     def allows(self, entitlement: str) -> bool:
         """Whether this check grants ``entitlement`` (a glossary name such as ``tolerance``)."""
         if entitlement not in Entitlement.values:

@@ -84,6 +84,10 @@ def subject_has_rows(model, *, subject_id: int, **where) -> bool:
     for name, value in where.items():
         field, _sep, op = name.partition("__")
         column = model._meta.get_field(field).column
+        if op == "in":
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(value)
+            continue
         if isinstance(value, dt.datetime):
             value = connection.ops.adapt_datetimefield_value(value)
         conditions.append(f"{column} {'>=' if op == 'gte' else '='} %s")
@@ -129,9 +133,10 @@ def credit_check_reusable(
     if row is None:
         return None
     check = CreditCheck.objects.get(pk=row[0])
-    # A listing that took effect or ended since makes the check stale at once (R9: "from that moment").
+    # An entry proposed (a breach found, R3/R7), listed or ended since makes the check stale at once
+    # (R9: "from that moment").
     changed = BlacklistEntry.objects.filter(subject=subject).filter(
-        Q(listed_at__gte=check.checked_at) | Q(ended_at__gte=check.checked_at)
+        Q(proposed_at__gte=check.checked_at) | Q(listed_at__gte=check.checked_at) | Q(ended_at__gte=check.checked_at)
     )
     return None if changed.exists() else check
 

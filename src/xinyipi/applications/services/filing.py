@@ -113,26 +113,33 @@ _ENTITLEMENT_OF_MODE = {
 def application_modes(*, matter: Matter, check: CreditCheck) -> list[ModeOffer]:
     """Every mode, each allowed or refused with its reason, for ``matter`` and the subject's ``check``.
 
-    A dishonest subject is handled under ``key_review`` only (a ``standard`` request is filed as such);
-    ``key_review`` is for dishonest subjects only (R3, R9).
+    When the credit policy prescribes a mode for the subject's level (``key_review`` for a dishonest subject
+    under the default policy, R3/R9), that mode is the only one, and a ``standard`` request is filed in it;
+    a prescribed-only mode (``key_review``) is offered to no other level. The policy decides, so a new policy
+    version changes filing without a change of code.
     """
-    dishonest = check.level == Level.DISHONEST
+    required = check.required_mode()
     level_label = str(Level(check.level).label) if check.level in Level.values else check.level
     offers = []
     for mode in Mode.values:
-        if mode == Mode.KEY_REVIEW:
+        if required:
             offers.append(
                 ModeOffer(mode, True)
-                if dishonest
-                else ModeOffer(mode, False, "credit", _("重点审查仅适用于失信主体。"))
+                if mode == required
+                else ModeOffer(
+                    mode,
+                    False,
+                    "credit",
+                    _("信用等级为“%(level)s”的申请主体按%(mode)s办理。")
+                    % {"level": level_label, "mode": Mode(required).label},
+                )
             )
             continue
+        if mode == Mode.KEY_REVIEW:
+            offers.append(ModeOffer(mode, False, "credit", _("重点审查仅适用于信用政策规定的信用等级（失信主体）。")))
+            continue
         if mode == Mode.STANDARD:
-            offers.append(
-                ModeOffer(mode, False, "credit", _("失信主体的申请按重点审查办理。"))
-                if dishonest
-                else ModeOffer(mode, True)
-            )
+            offers.append(ModeOffer(mode, True))
             continue
         refusal = _matter_refusal(mode, matter)
         if refusal:
@@ -157,8 +164,9 @@ def application_modes(*, matter: Matter, check: CreditCheck) -> list[ModeOffer]:
 
 def _effective_mode(requested: str, matter: Matter, check: CreditCheck) -> str:
     """The mode the case is filed in, or 422 ``mode_not_allowed`` naming the matter or the credit."""
-    if requested == Mode.STANDARD and check.level == Level.DISHONEST:
-        return Mode.KEY_REVIEW  # DESIGN.md: "mode: standard from a dishonest subject is filed as key_review"
+    required = check.required_mode()
+    if requested == Mode.STANDARD and required:
+        return required  # DESIGN.md: "mode: standard from a dishonest subject is filed as key_review"
     offers = {offer.mode: offer for offer in application_modes(matter=matter, check=check)}
     offer = offers[requested]
     if not offer.allowed:

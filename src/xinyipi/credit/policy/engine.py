@@ -130,11 +130,14 @@ def policy_parse(raw: dict, path: Path) -> Policy:
         bad = set(entitlements) - set(Entitlement.values)
         if bad:
             raise PolicyError(f"{name}: level {level_name}: unknown entitlements {sorted(bad)}")
+        mode = str(spec.get("mode") or "")
+        if mode and mode not in {"standard", "key_review"}:
+            raise PolicyError(f"{name}: level {level_name}: mode must be standard or key_review, not {mode!r}")
         levels[level_name] = LevelSpec(
             name=level_name,
             label=str(spec.get("label") or Level(level_name).label),
             entitlements=entitlements,
-            mode=str(spec.get("mode") or ""),
+            mode=mode,
             reference=str(spec.get("reference") or ""),
         )
     if set(levels) != set(Level.values):
@@ -197,6 +200,11 @@ def policies_load(directory: Path = DATA_DIR) -> list[Policy]:
 @cache
 def policy_versions() -> tuple[Policy, ...]:
     return tuple(policies_load())
+
+
+def policy_named(version: str) -> Policy | None:
+    """The version called ``version`` (as a check records it), or None for a name no file carries."""
+    return next((policy for policy in policy_versions() if policy.version == version), None)
 
 
 def policy_for(on: dt.date) -> Policy:

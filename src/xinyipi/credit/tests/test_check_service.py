@@ -102,18 +102,27 @@ def test_r3_city_list_entry_not_in_effect_does_not_count(enterprise, status):
     assert run(enterprise).level == "good"
 
 
-def test_r3_false_commitment_listed_and_not_repaired_is_dishonest(enterprise):
-    # The reading chosen for "a false commitment not yet repaired": a listing for commitment_breached in effect.
-    entry = _blacklist(enterprise, BlacklistEntry.Status.LISTED, reason="commitment_breached")
+@pytest.mark.parametrize("status", ["proposed", "listed"])
+def test_r3_false_commitment_counts_from_the_breach_until_repaired(enterprise, status):
+    # A false commitment counts from the moment the breach is recorded (its listing still only proposed).
+    entry = _blacklist(enterprise, status, reason="commitment_breached")
     check = run(enterprise)
     assert (check.level, check.findings[0]["category"], check.findings[0]["rule"]) == (
         "dishonest",
         "false_commitment",
         "false_commitment",
     )
+    assert check.required_mode() == "key_review"
     entry.status = BlacklistEntry.Status.REPAIRED
     entry.save(update_fields=["status"])
     assert run(enterprise).level == "good"
+
+
+@pytest.mark.parametrize("status", ["withdrawn", "repaired", "expired"])
+def test_r3_false_commitment_ends_with_withdrawal_repair_or_expiry(enterprise, status):
+    _blacklist(enterprise, status, reason="commitment_breached")
+    check = run(enterprise)
+    assert (check.level, check.findings) == ("good", [])
 
 
 def test_r3_records_out_of_effect_do_not_count(enterprise, store_record):

@@ -1,9 +1,13 @@
-"""The city's own government-service credit blacklist (R9), kept by ``supervision`` in this system.
+"""The city's own government-service credit supervision (R9), kept by ``supervision`` in this system.
 
-A listed entry makes the subject dishonest. An entry listed for a commitment found untrue is reported as
-``false_commitment``: DESIGN.md R3's "false commitment not yet repaired" is read as a listing with reason
-``commitment_breached`` that is in effect (status ``listed``) — it ends with repair (``repaired``) or at
-its maximum period (``expired``), and a breach whose listing was withdrawn on objection does not count.
+Two kinds of finding come from it:
+
+- ``city_blacklist``: an entry in effect (status ``listed``) for any reason but a false commitment;
+- ``false_commitment``: a commitment a verification found untrue (R7 ``breached``). It counts from the moment
+  the breach is recorded, while its listing is still only proposed (DESIGN.md R3: dishonest "from that
+  moment until repaired"; 国办发〔2020〕42号: no commitment "在信用修复前"), and as long as its entry is
+  proposed or listed. It ends with repair (``repaired``), at the listing's maximum period (``expired``), or
+  when an objection is upheld (``withdrawn``: the breach was not established).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -26,15 +30,17 @@ class CityBlacklistSource(CreditSource):
     def query(self, query: SourceQuery) -> SourceAnswer:
         findings = []
         subject = query.subject
-        listed = BlacklistEntry.Status.LISTED
+        statuses = [BlacklistEntry.Status.LISTED, BlacklistEntry.Status.PROPOSED]
         if (
             subject is not None
             and subject.pk is not None
-            and subject_has_rows(BlacklistEntry, subject_id=subject.pk, status=listed)
+            and subject_has_rows(BlacklistEntry, subject_id=subject.pk, status__in=statuses)
         ):
-            entries = BlacklistEntry.objects.filter(subject=subject, status=BlacklistEntry.Status.LISTED).order_by("id")
+            entries = BlacklistEntry.objects.filter(subject=subject, status__in=statuses).order_by("id")
             for entry in entries:
                 breached = entry.reason == BlacklistEntry.Reason.COMMITMENT_BREACHED
+                if not breached and entry.status != BlacklistEntry.Status.LISTED:
+                    continue  # a proposal for unsupplied materials takes effect only once listed (due process)
                 findings.append(
                     {
                         "category": FALSE_COMMITMENT if breached else CITY_BLACKLIST,
@@ -42,7 +48,7 @@ class CityBlacklistSource(CreditSource):
                         "record_id": str(entry.pk),
                         "document_number": "",
                         "authority": "",
-                        "decided_on": clock.to_beijing(entry.listed_at).date().isoformat() if entry.listed_at else None,
+                        "decided_on": clock.to_beijing(entry.listed_at or entry.proposed_at).date().isoformat(),
                         "publicity_until": entry.publicity_until.isoformat() if entry.publicity_until else None,
                         "ends_on": None,
                         "severity": "",
