@@ -150,7 +150,10 @@ def application_decision(request, application_id: int, payload: DecisionIn):
 @router.post(
     "/{application_id}/verification",
     **_ACTION,
-    summary="Record the verification of a commitment: fulfilled → verified, breached → revoked",
+    summary=(
+        "Record the verification of a commitment: fulfilled → verified, nonconforming → rectifying "
+        "(a second nonconforming → revoked), breached → revoked and a listing proposed"
+    ),
 )
 def application_verification(request, application_id: int, payload: VerificationIn):
     return _act(request, application_id, application_verify, outcome=payload.outcome, evidence=payload.evidence)

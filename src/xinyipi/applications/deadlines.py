@@ -5,6 +5,8 @@
 2. the grace period has passed with materials still missing → ``terminated``, ``pledge_breached``, and a
    listing proposed (R7);
 3. a verification is overdue → flagged to the department, once;
+   a rectification period (R7 ``nonconforming``) has ended with no re-check finding the conditions met →
+   ``revoked`` (no listing: nothing false was found), with the revocation decision;
 4. a listing proposal's objection period is over → the entry takes effect (``supervision``);
 5. a listing's publicity period is over → the entry expires.
 
@@ -34,7 +36,8 @@ from xinyipi.applications.services.common import (
     missing_materials,
     tell_applicant,
 )
-from xinyipi.applications.workflow import VERIFIABLE_STATUSES, transition_apply
+from xinyipi.applications.services.verification import revocation_after_rectification
+from xinyipi.applications.workflow import VERIFICATION_OWED_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import InvalidTransition
@@ -54,6 +57,7 @@ class SweepReport:
     reminded: list[str] = field(default_factory=list)
     terminated: list[str] = field(default_factory=list)
     verification_flagged: list[str] = field(default_factory=list)
+    rectification_lapsed: list[str] = field(default_factory=list)
     listed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -64,6 +68,7 @@ class SweepReport:
             "reminded": self.reminded,
             "terminated": self.terminated,
             "verification_flagged": self.verification_flagged,
+            "rectification_lapsed": self.rectification_lapsed,
             "listed": self.listed,
             "expired": self.expired,
             "errors": self.errors,
@@ -72,7 +77,15 @@ class SweepReport:
     @property
     def changed(self) -> int:
         return sum(
-            len(v) for v in (self.reminded, self.terminated, self.verification_flagged, self.listed, self.expired)
+            len(v)
+            for v in (
+                self.reminded,
+                self.terminated,
+                self.verification_flagged,
+                self.rectification_lapsed,
+                self.listed,
+                self.expired,
+            )
         )
 
 
@@ -95,9 +108,17 @@ def due_graces(*, on: dt.date) -> list[int]:
 def due_verifications(*, on: dt.date) -> list[int]:
     return list(
         Application.objects.filter(
-            status__in=VERIFIABLE_STATUSES, verification_flagged_at__isnull=True, verification_due__lt=on
+            status__in=VERIFICATION_OWED_STATUSES, verification_flagged_at__isnull=True, verification_due__lt=on
         )
         .order_by("verification_due", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def due_rectifications(*, on: dt.date) -> list[int]:
+    return list(
+        Application.objects.filter(status=Status.RECTIFYING, rectification_due__lt=on)
+        .order_by("rectification_due", "id")
         .values_list("id", flat=True)
     )
 
@@ -236,6 +257,36 @@ def application_terminate(*, application_id: int) -> Application | None:
     return application
 
 
+def application_rectification_lapse(*, application_id: int) -> Application | None:
+    """R7: the rectification period has ended and no re-check found the conditions met — revoke, with no
+    listing. ``None`` if no longer due (re-checked meanwhile, or not yet overdue)."""
+    with transaction.atomic():
+        application = _load(application_id)
+        if application.status != Status.RECTIFYING or application.rectification_due >= clock.today():
+            return None
+        now = clock.now()
+        reason = _("责令整改期限 %(due)s 已届满，未经复查确认符合许可条件") % {
+            "due": application.rectification_due.isoformat()
+        }
+
+        def record(type_: str, summary: str) -> None:
+            record_append(
+                subject=application.subject,
+                type=type_,
+                summary=summary % {"matter": application.matter.name, "number": application.number},
+                payload={
+                    "application_id": application.pk,
+                    "number": application.number,
+                    "rectification_due": application.rectification_due.isoformat(),
+                },
+                source=application,
+                at=now,
+            )
+
+        revocation_after_rectification(actor=None, application=application, reason=reason, record=record)
+    return application
+
+
 def _department_verifiers(department_id: int) -> list:
     User = get_user_model()
     perm = Q(codename="verify_application", content_type__app_label="applications")
@@ -258,7 +309,7 @@ def application_verification_flag(*, application_id: int) -> Application | None:
         now = clock.now()
         won = Application.objects.filter(
             pk=application_id,
-            status__in=VERIFIABLE_STATUSES,
+            status__in=VERIFICATION_OWED_STATUSES,
             verification_flagged_at__isnull=True,
             verification_due__lt=clock.today(),
         ).update(verification_flagged_at=now)
@@ -323,6 +374,13 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepReport:
             due_verifications,
             lambda i: application_verification_flag(application_id=i),
             report.verification_flagged,
+            by_number,
+        ),
+        (
+            "rectification",
+            due_rectifications,
+            lambda i: application_rectification_lapse(application_id=i),
+            report.rectification_lapsed,
             by_number,
         ),
         ("list", blacklist_due_listings, lambda i: blacklist_entry_list(entry_id=i), report.listed, by_pk),

@@ -305,6 +305,8 @@ def _sample(kind: str, commitment_kind: str) -> tuple[dict, list[str]]:
         LetterKind.REFUSAL_DECISION: ["name", "subject", "reason", "number", "document"],
         LetterKind.TERMINATION_NOTICE: ["subject", "reason", "number", "document"],
         LetterKind.REVOCATION_DECISION: ["subject", "reason", "number", "document"],
+        # R7: what is not met, the date to rectify by, and what follows if it is not.
+        LetterKind.RECTIFICATION_ORDER: ["name", "subject", "reason", "deadline", "number", "document"],
     }[kind]
     return context, [r if r.isdigit() else _MARK.format(r) for r in required]
 
@@ -316,6 +318,7 @@ _KEYWORDS = {
     LetterKind.TOLERANCE_NOTICE: ["催告", "终止"],
     LetterKind.REFUSAL_DECISION: ["行政复议", "行政诉讼"],
     LetterKind.REVOCATION_DECISION: ["行政复议", "行政诉讼"],
+    LetterKind.RECTIFICATION_ORDER: ["整改", "撤销", "行政复议", "行政诉讼"],
 }
 
 

@@ -39,6 +39,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("不予许可")
     TERMINATED = "terminated", _("终止办理")
     VERIFYING = "verifying", _("核查中")
+    RECTIFYING = "rectifying", _("限期整改")
     VERIFIED = "verified", _("核查属实")
     REVOKED = "revoked", _("已撤销")
     WITHDRAWN = "withdrawn", _("已撤回")
@@ -47,7 +48,7 @@ class Status(models.TextChoices):
 # The states of each queue, in the order the partial indexes and the selectors' literal filters share.
 REVIEW_QUEUE = ("under_review", "awaiting_supplement", "reminded")
 WINDOW_QUEUE = ("awaiting_supplement", "reminded")
-VERIFICATION_QUEUE = ("approved", "verifying")
+VERIFICATION_QUEUE = ("approved", "verifying", "rectifying")
 
 
 class Channel(models.TextChoices):
@@ -102,6 +103,8 @@ class Application(models.Model):
     verification_due_provisional = models.BooleanField(_("核查期限为暂定"), default=False)
     verification_sampled = models.BooleanField(_("抽中核查"), null=True, blank=True)
     verification_flagged_at = models.DateTimeField(_("逾期核查提醒时间"), null=True, blank=True)
+    rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
+    rectification_due_provisional = models.BooleanField(_("整改期限为暂定"), default=False)
     # The next deadline of the case in its current state (decision, supplement or grace): the queues'
     # order after the green channel (R10). Kept by the workflow on every move.
     due_date = models.DateField(_("当前期限"), null=True, blank=True)
@@ -268,6 +271,7 @@ class LetterKind(models.TextChoices):
     REFUSAL_DECISION = "refusal_decision", _("不予行政许可决定书")
     TERMINATION_NOTICE = "termination_notice", _("终止办理通知书")
     REVOCATION_DECISION = "revocation_decision", _("撤销行政许可决定书")
+    RECTIFICATION_ORDER = "rectification_order", _("责令限期整改通知书")
 
 
 class LetterTemplate(models.Model):
@@ -406,6 +410,7 @@ class Verification(models.Model):
 
     class Outcome(models.TextChoices):
         FULFILLED = "fulfilled", _("承诺属实（履约）")
+        NONCONFORMING = "nonconforming", _("尚不符合条件（责令整改）")
         BREACHED = "breached", _("承诺不实（失信）")
 
     application = models.OneToOneField(

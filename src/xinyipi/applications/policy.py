@@ -22,6 +22,8 @@ class WorkflowPolicy:
     grace_reference: str
     verification_sample_rate: float
     verification_sample_reference: str
+    rectification_days: int
+    rectification_reference: str
 
 
 def _build(entry: dict) -> WorkflowPolicy:
@@ -31,13 +33,15 @@ def _build(entry: dict) -> WorkflowPolicy:
         grace_reference=str(entry["grace_reference"]).strip(),
         verification_sample_rate=float(entry["verification_sample_rate"]),
         verification_sample_reference=str(entry["verification_sample_reference"]).strip(),
+        rectification_days=int(entry["rectification_days"]),
+        rectification_reference=str(entry["rectification_reference"]).strip(),
     )
 
 
 def _check(policy: WorkflowPolicy) -> str | None:
-    if policy.grace_days < 1 or not 0.0 <= policy.verification_sample_rate <= 1.0:
-        return "grace_days ≥ 1 and 0 ≤ sample rate ≤ 1"
-    if not policy.grace_reference or not policy.verification_sample_reference:
+    if policy.grace_days < 1 or policy.rectification_days < 1 or not 0.0 <= policy.verification_sample_rate <= 1.0:
+        return "grace_days ≥ 1, rectification_days ≥ 1 and 0 ≤ sample rate ≤ 1"
+    if not (policy.grace_reference and policy.verification_sample_reference and policy.rectification_reference):
         return "every value needs its reference"
     return None
 

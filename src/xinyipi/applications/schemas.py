@@ -43,7 +43,7 @@ class DecisionIn(Schema):
 
 
 class VerificationIn(Schema):
-    outcome: Literal["fulfilled", "breached"]
+    outcome: Literal["fulfilled", "nonconforming", "breached"]
     evidence: str = Field(..., max_length=5000)
 
 
@@ -86,6 +86,7 @@ class ApplicationOut(Schema):
     supplement_due: str | None = None
     grace_due: str | None = None
     verification_due: str | None = None
+    rectification_due: str | None = None
     decided_at: str | None = None
     created_at: str
 
@@ -128,6 +129,7 @@ def application_out(application: Application, history=None) -> dict:
         "supplement_due": _date(application.supplement_due),
         "grace_due": _date(application.grace_due),
         "verification_due": _date(application.verification_due),
+        "rectification_due": _date(application.rectification_due),
         "decided_at": clock.to_beijing(application.decided_at).isoformat() if application.decided_at else None,
         "created_at": clock.to_beijing(application.created_at).isoformat(),
     }

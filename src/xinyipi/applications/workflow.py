@@ -9,6 +9,7 @@ draft → submitted → accepted ─┬─(standard / key_review / certificate c
                                                │                  └─(grace over)→ terminated
                                                └─(review finds conditions unmet)→ rejected
 approved, when the case rests on a commitment → verifying → verified | revoked
+                                               └─(nonconforming)→ rectifying → verified | revoked
 any open state → withdrawn (by the applicant)
 ```
 
@@ -38,7 +39,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REMINDED: frozenset({S.APPROVED, S.TERMINATED, S.REJECTED, S.WITHDRAWN}),
     # Only a case resting on a commitment goes on from approved (see ``check_transition``).
     S.APPROVED: frozenset({S.VERIFYING}),
-    S.VERIFYING: frozenset({S.VERIFIED, S.REVOKED}),
+    S.VERIFYING: frozenset({S.VERIFIED, S.REVOKED, S.RECTIFYING}),
+    # R7: conditions not (yet) met, nothing false — rectify by a date; a re-check verifies or revokes.
+    S.RECTIFYING: frozenset({S.VERIFIED, S.REVOKED}),
     S.REJECTED: frozenset(),
     S.TERMINATED: frozenset(),
     S.VERIFIED: frozenset(),
@@ -51,7 +54,9 @@ OPEN_STATUSES = frozenset(s for s, targets in TRANSITIONS.items() if S.WITHDRAWN
 # States that wait for the applicant's missing materials (R6).
 SUPPLEMENT_STATUSES = frozenset({S.AWAITING_SUPPLEMENT, S.REMINDED})
 # States a commitment case may be verified from (DESIGN.md "Contract details").
-VERIFIABLE_STATUSES = frozenset({S.APPROVED, S.VERIFYING})
+VERIFIABLE_STATUSES = frozenset({S.APPROVED, S.VERIFYING, S.RECTIFYING})
+# States whose verification is still owed by its ``verification_due`` (a rectifying case has its own date).
+VERIFICATION_OWED_STATUSES = frozenset({S.APPROVED, S.VERIFYING})
 # States whose next step is the department's decision (the reviewer's queue).
 REVIEW_STATUSES = frozenset({S.UNDER_REVIEW, S.AWAITING_SUPPLEMENT, S.REMINDED})
 FINAL_STATUSES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
@@ -84,6 +89,8 @@ def due_date_for(status: str, values: dict) -> object:
         return values.get("supplement_due")
     if status == S.REMINDED:
         return values.get("grace_due")
+    if status == S.RECTIFYING:
+        return values.get("rectification_due")
     return None
 
 
@@ -105,7 +112,8 @@ def transition_apply(
     check_transition(expected, to, mode=application.mode)
     now = clock.now()
     changes = dict(changes or {})
-    merged = {f: getattr(application, f) for f in ("decision_due", "supplement_due", "grace_due")} | changes
+    dues = ("decision_due", "supplement_due", "grace_due", "rectification_due")
+    merged = {f: getattr(application, f) for f in dues} | changes
     values = {"status": to, "updated_at": now, "due_date": due_date_for(to, merged), **changes}
     won = Application.objects.filter(pk=application.pk, status=expected).update(**values)
     if won != 1:

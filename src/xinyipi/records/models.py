@@ -14,6 +14,7 @@ class CreditRecordEvent(models.Model):
         REMINDER_SENT = "reminder_sent", _("催告送达")
         COMMITMENT_FULFILLED = "commitment_fulfilled", _("承诺履约")
         COMMITMENT_BREACHED = "commitment_breached", _("承诺失信")
+        RECTIFICATION_ORDERED = "rectification_ordered", _("责令限期整改")
         PLEDGE_FULFILLED = "pledge_fulfilled", _("补正承诺履约")
         PLEDGE_BREACHED = "pledge_breached", _("补正承诺失信")
         DECISION = "decision", _("审批决定")
