@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from xinyipi.accounts.services import api_token_issue
 
@@ -8,6 +8,10 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = Field(
+        None,
+        description="6-digit TOTP code; required for administrators when the second factor is required",
+    )
 
 
 class TokenOut(Schema):
@@ -16,7 +20,8 @@ class TokenOut(Schema):
 
 @router.post("/token", response=TokenOut, auth=None, summary="Obtain a bearer token")
 def token(request, payload: TokenIn):
-    return {"token": api_token_issue(request=request, username=payload.username, password=payload.password)}
+    token = api_token_issue(request=request, username=payload.username, password=payload.password, otp=payload.otp)
+    return {"token": token}
 
 
 class MeOut(Schema):

@@ -115,6 +115,9 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"bookings.view_servicebooking"}
 
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
+# Roles whose work is in the Django admin: the account's ``is_staff`` follows them and nothing else.
+ADMIN_SITE_ROLES = {BUREAU_ADMIN}
+
 
 def roles_sync(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:
     """Create each role group and give it exactly its permissions (idempotent)."""

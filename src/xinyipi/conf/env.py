@@ -41,8 +41,22 @@ VARIABLES = [
     Variable("XINYIPI_STATIC_ROOT", str(BASE_DIR / "var" / "static"), "where collectstatic writes"),
     Variable("XINYIPI_SQLITE_TIMEOUT", "20", "seconds a SQLite writer waits for the lock"),
     Variable("XINYIPI_LOG_LEVEL", "INFO", "root log level"),
-    Variable("XINYIPI_LOGIN_FAILURE_LIMIT", "5", "failed logins before an account/IP is locked out"),
-    Variable("XINYIPI_LOGIN_COOLOFF_MINUTES", "15", "how long a login lock-out lasts"),
+    Variable("XINYIPI_LOGIN_FAILURE_LIMIT", "5", "failed logins of one user name from one address before it is locked"),
+    Variable(
+        "XINYIPI_LOGIN_ADDRESS_FAILURE_LIMIT",
+        "30",
+        "failed logins from one address, whatever the user names, before the address is locked; 0 = no address lock",
+    ),
+    Variable(
+        "XINYIPI_LOGIN_COOLOFF_MINUTES",
+        "15",
+        "how long a login lock-out lasts, counted from the last failed attempt",
+    ),
+    Variable(
+        "XINYIPI_STAFF_OTP_REQUIRED",
+        "",
+        "1 to require a TOTP second factor from administrators (superusers, 政数局管理员); on in production",
+    ),
     Variable("XINYIPI_TOKEN_HOURS", "12", "lifetime of an API token"),
     Variable("XINYIPI_SECURE_COOKIES", "", "1 to mark cookies Secure (behind HTTPS); on in production"),
     # Credit sources (R2). An empty URL leaves that source out of every check.

@@ -95,9 +95,7 @@ def test_admin_user_changes_are_audited_without_password(client, superuser, depa
             "display_name": "窗口九",
             "department": department.pk,
             "is_active": "on",
-            "groups": [Group.objects.get(name=roles.WINDOW_CLERK).pk],
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "08:00:00",
+            "roles": [roles.WINDOW_CLERK],
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
