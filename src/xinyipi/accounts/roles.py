@@ -110,7 +110,12 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
 # credit officers (who follow listings, R9) and the bureau read them. Applicants book through their link to a
 # subject and need no permission.
 ROLE_PERMISSIONS[WINDOW_CLERK] |= {"bookings.view_servicebooking", "bookings.handle_servicebooking"}
-ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"bookings.view_servicebooking"}
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {
+    "bookings.view_servicebooking",
+    # A booking for special circumstances (the notice: "非特殊情况不享受上门服务、帮办代办").
+    "bookings.view_specialgrant",
+    "bookings.add_specialgrant",
+}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"bookings.view_servicebooking"}
 
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}

@@ -28,3 +28,22 @@ class BookingForm(forms.Form):
         for error in getattr(exc, "errors", None) or [exc]:
             field = self._FIELD_OF.get(error.field or "", error.field or "")
             self.add_error(field if field in self.fields else None, str(error.message))
+
+
+class SpecialGrantForm(forms.Form):
+    """A credit officer's grant of one booking for special circumstances; ``special_grant_give`` checks it."""
+
+    subject_code = forms.CharField(label=_("统一社会信用代码或居民身份证号码"), max_length=40)
+    kind = forms.ChoiceField(label=_("服务类别"), choices=Kind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("特殊情况说明（例如申请人年老、残疾、行动不便）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    _FIELD_OF = {"subject_code": "subject_code"}
+
+    def add_domain_error(self, exc) -> None:
+        for error in getattr(exc, "errors", None) or [exc]:
+            field = error.field or ""
+            self.add_error(field if field in self.fields else None, str(error.message))

@@ -103,6 +103,16 @@ class ServiceBooking(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A booking the subject's credit did not entitle it to, made on a credit officer's grant for special
+    # circumstances (the notice: "非特殊情况不享受上门服务、帮办代办").
+    special_grant = models.OneToOneField(
+        "SpecialGrant",
+        verbose_name=_("特殊情况准予"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="booking",
+    )
     updated_at = models.DateTimeField(_("更新时间"))
 
     class Meta:
@@ -135,3 +145,39 @@ class ServiceBooking(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in PENDING
+
+
+class SpecialGrant(models.Model):
+    """One on-site or assisted booking granted by a credit officer to a subject its credit does not entitle
+    (an elderly or disabled person, say), with the written reason. Used up by the booking it allows."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未使用")
+        USED = "used", _("已使用")
+
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("申请主体"), on_delete=models.PROTECT, related_name="special_grants"
+    )
+    kind = models.CharField(_("服务类别"), max_length=20, choices=Kind.choices)
+    reason = models.TextField(_("特殊情况说明"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("准予人"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("准予时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("特殊情况准予")
+        verbose_name_plural = _("特殊情况准予")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            # One grant waiting to be used per subject and kind: a second would be the same permission twice.
+            models.UniqueConstraint(
+                fields=["subject", "kind"], condition=Q(status="open"), name="special_grant_open_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="special_grant_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject.name} · {self.get_status_display()}"

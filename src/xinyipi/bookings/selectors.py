@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from xinyipi.accounts.access import require_perm
 from xinyipi.applications.models import SubjectAgent
 from xinyipi.applications.selectors import subject_agent_link
-from xinyipi.bookings.models import Kind, ServiceBooking, Slot, Status
+from xinyipi.bookings.models import Kind, ServiceBooking, Slot, SpecialGrant, Status
 from xinyipi.catalog.models import Matter
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import bad_cursor, cursor_id, page_limit
@@ -49,12 +49,28 @@ class KindOffer:
 
 
 def booking_offers(*, check: CreditCheck) -> list[KindOffer]:
-    """Each kind of booking, allowed or refused with its reason, for the subject of ``check``."""
+    """Each kind of booking, allowed or refused with its reason, for the subject of ``check``; a kind the
+    credit does not allow is allowed once on an open special-circumstances grant."""
+    granted = set(
+        SpecialGrant.objects.filter(subject_id=check.subject_id, status=SpecialGrant.Status.OPEN).values_list(
+            "kind", flat=True
+        )
+    )
     offers = []
     for kind in Kind:
         reason = entitlement_refusal(check=check, kind=kind.value)
+        if reason and kind.value in granted:
+            offers.append(
+                KindOffer(kind=kind.value, label=str(kind.label), allowed=True, reason=_("因特殊情况准予预约一次。"))
+            )
+            continue
         offers.append(KindOffer(kind=kind.value, label=str(kind.label), allowed=not reason, reason=reason))
     return offers
+
+
+def special_grants_recent(*, limit: int = 50) -> list:
+    """The newest special-circumstances grants, with their subject and who granted each."""
+    return list(SpecialGrant.objects.select_related("subject", "granted_by").order_by("-granted_at", "-id")[:limit])
 
 
 def booking_matter(code: str | None) -> Matter | None:

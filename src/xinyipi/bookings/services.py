@@ -17,7 +17,7 @@ from xinyipi.accounts.access import require_perm
 from xinyipi.applications.selectors import subject_agent_link, subject_agent_users
 from xinyipi.applications.services import application_credit_check
 from xinyipi.audit.services import audit_record, snapshot
-from xinyipi.bookings.models import PENDING, Kind, ServiceBooking, Slot, Status
+from xinyipi.bookings.models import PENDING, Kind, ServiceBooking, Slot, SpecialGrant, Status
 from xinyipi.bookings.policy import booking_policy_on
 from xinyipi.bookings.selectors import HANDLE, booking_access, entitlement_refusal
 from xinyipi.catalog.models import Matter
@@ -65,7 +65,9 @@ _AUDITED = [
     "cancelled_at",
     "cancellation_reason",
     "cancelled_for",
+    "special_grant",
 ]
+GRANT = "bookings.add_specialgrant"
 
 
 def _label(status: str) -> str:
@@ -278,15 +280,21 @@ def booking_request(
     Bad input is refused before anything is written. The subject must hold the entitlement named by
     ``kind`` on a complete recent check (reused) or a new one (purpose ``application``); otherwise 422
     ``entitlement_missing`` says which entitlement and why. A second pending booking of the same kind for the
-    same half-day is refused (``booking_exists``).
+    same half-day is refused (``booking_exists``). A subject without the entitlement may still book once on an
+    open special-circumstances grant of that kind (``special_grant_give``), which the booking uses up.
     """
     if subject_agent_link(user=actor, subject=subject) is None:
         raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
     values = booking_input_clean(kind=kind, date=date, slot=slot, phone=phone, address=address, note=note)
     check = booking_credit_check(actor=actor, subject=subject)
     refusal = entitlement_refusal(check=check, kind=values["kind"])
+    grant = None
     if refusal:
-        raise DomainError("entitlement_missing", refusal, "kind", entitlement=values["kind"], level=check.level)
+        grant = SpecialGrant.objects.filter(
+            subject=subject, kind=values["kind"], status=SpecialGrant.Status.OPEN
+        ).first()
+        if grant is None:
+            raise DomainError("entitlement_missing", refusal, "kind", entitlement=values["kind"], level=check.level)
     exists = DomainError(
         "booking_exists",
         _("该主体在 %(date)s %(slot)s 已有一项待办的同类预约。")
@@ -305,6 +313,10 @@ def booking_request(
         with transaction.atomic():
             if pending.exists():
                 raise exists
+            if grant is not None and not SpecialGrant.objects.filter(
+                pk=grant.pk, status=SpecialGrant.Status.OPEN
+            ).update(status=SpecialGrant.Status.USED, used_at=now):
+                raise DomainError("entitlement_missing", refusal, "kind", entitlement=values["kind"], level=check.level)
             booking = ServiceBooking.objects.create(
                 subject=subject,
                 matter=matter,
@@ -312,6 +324,7 @@ def booking_request(
                 requested_at=now,
                 credit_check=check,
                 status=S.REQUESTED,
+                special_grant=grant,
                 updated_at=now,
                 **values,
             )
@@ -322,6 +335,8 @@ def booking_request(
                 after=snapshot(booking, _AUDITED) | {"credit_level": check.level},
             )
             _tell(booking, event="requested")
+            if grant is not None:
+                return booking  # granted for the person's circumstances, not for the credit the check showed
             # R9: a listing that took effect since the check ends the entitlement "from that moment".
             _subject_lock(subject)
             listed = BlacklistEntry.objects.filter(
@@ -342,6 +357,52 @@ def booking_request(
             raise exists from exc
         raise
     return booking
+
+
+# ---------------------------------------------------------------------------------------------------
+# Special circumstances
+
+
+@in_default_language
+def special_grant_give(*, actor, subject: Subject, kind: str, reason: str) -> SpecialGrant:
+    """Let ``subject`` book ``kind`` once although its credit does not entitle it (the notice: "非特殊情况不享受
+    上门服务、帮办代办" — an elderly or disabled applicant, say). Credit officers only; the written reason is
+    required and kept; audited; the subject's accounts are told. One open grant per subject and kind."""
+    require_perm(actor, GRANT)
+    errors = []
+    if kind not in Kind.values:
+        errors.append(DomainError("invalid_kind", _("服务类别应为上门服务或帮办代办。"), "kind"))
+    reason = _text(reason)
+    if len(reason) < 4:
+        errors.append(DomainError("reason_required", _("请写明特殊情况（例如申请人年老、残疾、行动不便）。"), "reason"))
+    elif len(reason) > REASON_MAX:
+        errors.append(DomainError("reason_too_long", _("特殊情况说明不能超过 2000 字。"), "reason"))
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        with transaction.atomic():
+            grant = SpecialGrant.objects.create(
+                subject=subject, kind=kind, reason=reason, granted_by=actor, granted_at=clock.now()
+            )
+            audit_record(
+                actor=actor,
+                action="bookings.special_grant.give",
+                obj=grant,
+                after=snapshot(grant, ["subject", "kind", "reason", "status", "granted_at"]),
+            )
+            notify_subject(
+                subject=subject,
+                kind="booking",
+                title=_("特殊情况准予预约"),
+                body=_("因特殊情况，政务服务中心准予“%(name)s”预约一次“%(kind)s”，请在“预约服务”中提交预约。")
+                % {"name": subject.name, "kind": Kind(kind).label},
+                dedupe_key=f"special_grant:{grant.pk}",
+                source=grant,
+                users=subject_agent_users(subject=subject),
+            )
+    except IntegrityError as exc:
+        raise DomainError("grant_exists", _("该主体已有一项尚未使用的同类特殊情况准予。"), "kind") from exc
+    return grant
 
 
 # ---------------------------------------------------------------------------------------------------

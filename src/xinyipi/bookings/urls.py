@@ -12,4 +12,5 @@ urlpatterns = [
     path("console/bookings/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("console/bookings/<int:pk>/done/", views.done, name="done"),
     path("console/bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("console/bookings/special-grants/", views.special_grants, name="special_grants"),
 ]

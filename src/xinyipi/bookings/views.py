@@ -4,6 +4,7 @@ the field it names (or above the row it concerns) and changes nothing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyipi.applications.selectors import subjects_acted_for
-from xinyipi.bookings.forms import BookingForm
+from xinyipi.bookings.forms import BookingForm, SpecialGrantForm
 from xinyipi.bookings.models import Kind, Status
 from xinyipi.bookings.policy import booking_policy_on
 from xinyipi.bookings.selectors import (
@@ -23,6 +24,7 @@ from xinyipi.bookings.selectors import (
     booking_offers,
     booking_page,
     bookings_of_applicant,
+    special_grants_recent,
 )
 from xinyipi.bookings.services import (
     booking_cancel,
@@ -30,9 +32,11 @@ from xinyipi.bookings.services import (
     booking_credit_check,
     booking_done,
     booking_request,
+    special_grant_give,
 )
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.credit.selectors import credit_subject_for_code
 
 # ---------------------------------------------------------------------------------------------------
 # The applicant
@@ -188,3 +192,31 @@ def done(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     return _act(request, pk, booking_cancel, _("预约已取消，已通知申请人。"), reason=request.POST.get("reason", ""))
+
+
+@login_required
+@permission_required("bookings.view_specialgrant", raise_exception=True)
+def special_grants(request):
+    """Special circumstances: a credit officer lets a subject its credit does not entitle book 上门服务 or 帮办代办
+    once, with the written reason; the list shows the newest grants and whether each was used."""
+    may_grant = request.user.has_perm("bookings.add_specialgrant")
+    form = SpecialGrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_grant:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                subject = credit_subject_for_code(data["subject_code"])
+                special_grant_give(actor=request.user, subject=subject, kind=data["kind"], reason=data["reason"])
+            except DomainError as exc:
+                form.add_domain_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已准予“%(name)s”因特殊情况预约一次。") % {"name": subject.name})
+                return redirect("bookings:special_grants")
+        else:
+            status = 400
+    context = {"form": form, "grants": special_grants_recent(), "may_grant": may_grant}
+    return render(request, "bookings/special_grants.html", context, status=status)

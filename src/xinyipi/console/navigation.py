@@ -27,6 +27,7 @@ NAVIGATION = [
     NavItem(_("事后核查"), "applications:queue_verification", "applications.verify_application"),
     NavItem(_("办件查询"), "applications:list", "applications.view_application"),
     NavItem(_("预约服务"), "bookings:queue", "bookings.view_servicebooking"),
+    NavItem(_("特殊情况准予"), "bookings:special_grants", "bookings.add_specialgrant"),
     NavItem(_("信用核查"), "credit:check", "credit.add_creditcheck"),
     NavItem(_("核查记录"), "credit:check_list", "credit.view_creditcheck"),
     NavItem(_("信用政策"), "credit:policy", "credit.view_policy"),
