@@ -2,12 +2,8 @@
 
 from xinyipi.applications.services.agents import subject_agent_link, subject_agent_revoke
 from xinyipi.applications.services.decisions import application_decide
-from xinyipi.applications.services.filing import (
-    ModeOffer,
-    application_credit_check,
-    application_file,
-    application_modes,
-)
+from xinyipi.applications.services.filing import application_file
+from xinyipi.applications.services.modes import ModeOffer, application_credit_check, application_modes
 from xinyipi.applications.services.restrictions import application_conveniences_withdraw
 from xinyipi.applications.services.supplements import application_supplement
 from xinyipi.applications.services.templates import letter_template_deactivate, letter_template_save

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xinyipi.applications.models import Application, LetterKind, Status, Verification
+from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import authorise_staff, document_context, document_issue, tell_applicant
-from xinyipi.applications.services.filing import decision_issue_approval, verification_schedule
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from xinyipi.applications.files import file_fields, uploads_check
 from xinyipi.applications.models import Application, ApplicationMaterial, Status
+from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import actor_label, authorise_applicant_or_staff
-from xinyipi.applications.services.filing import _codes, decision_issue_approval, verification_schedule
+from xinyipi.applications.services.materials import material_codes
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
@@ -30,7 +31,7 @@ def application_supplement(
     authorise_applicant_or_staff(actor, application, "applications.supplement_application")
     if application.status not in SUPPLEMENT_STATUSES:
         raise _not_awaiting(application.status)
-    codes = _codes(materials, "materials")
+    codes = material_codes(materials, "materials")
     if not codes:
         raise DomainError("materials_required", _("请至少选择一项补正材料。"), "materials")
     rows = {

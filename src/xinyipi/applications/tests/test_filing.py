@@ -338,7 +338,7 @@ def test_r4_certificate_commitment_approval_schedules_verification_when_sampled(
     clerk, reviewer, certificate_matter, enterprise
 ):
     from xinyipi.applications.services import application_decide
-    from xinyipi.applications.services.filing import verification_pick
+    from xinyipi.applications.services.approval import verification_pick
 
     Matter.objects.filter(pk=certificate_matter.pk).update(verification_mode="sample")
     certificate_matter.refresh_from_db()

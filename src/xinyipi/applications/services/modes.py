@@ -1,0 +1,143 @@
+"""The modes a filing may take (R3, R4–R6, R10): the credit check a case rests on (R1), and which modes the
+subject's entitlements, the policy and the matter allow, each refusal with its reason."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from xinyipi.applications.models import Mode
+from xinyipi.catalog.exclusions import exclusions_on
+from xinyipi.catalog.models import Matter
+from xinyipi.core.errors import DomainError
+from xinyipi.credit.categories import Entitlement, Level, Purpose
+from xinyipi.credit.models import CreditCheck
+from xinyipi.credit.selectors import credit_check_reusable
+from xinyipi.credit.services import credit_check_run
+
+# ---------------------------------------------------------------------------------------------------
+# R1: the check a filing rests on
+
+
+def application_credit_check(*, actor, subject, incentive_card: str | None = None) -> CreditCheck:
+    """The credit check a case of ``subject`` rests on (R1): a complete check of the subject younger than
+    ``XINYIPI_CHECK_REUSE_SECONDS`` is reused; otherwise (and always when a card is presented, since a card
+    is re-checked at each use) a new check with purpose ``application`` is run.
+
+    Asks the credit sources outside any transaction: call it before the filing transaction opens.
+    """
+    if not incentive_card:
+        reusable = credit_check_reusable(subject=subject, max_age_seconds=settings.APPLICATIONS["CHECK_REUSE_SECONDS"])
+        if reusable is not None:
+            return reusable
+    return credit_check_run(subject=subject, purpose=Purpose.APPLICATION, actor=actor, incentive_card=incentive_card)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Which modes the subject and the matter allow
+
+
+@dataclass(frozen=True)
+class ModeOffer:
+    """One mode as offered to the applicant: allowed or not, and why not (``matter`` or ``credit``)."""
+
+    mode: str
+    allowed: bool
+    reason: str = ""
+    message: str = ""
+
+
+def _matter_refusal(mode: str, matter: Matter) -> str:
+    """Why ``matter`` does not offer ``mode`` ('' when it does)."""
+    if mode == Mode.INSTANT and not matter.instant:
+        return _("事项“%(name)s”未实行信用+秒批。")
+    if mode == Mode.COMMITMENT:
+        if matter.commitment_kind == Matter.CommitmentKind.NONE:
+            return _("事项“%(name)s”未实行告知承诺制。")
+        if exclusions_on().commitment_hits(matter.excluded_domains or []):
+            return _("事项“%(name)s”涉及不适用告知承诺的领域（国办发〔2020〕42号）。")
+    if mode == Mode.TOLERANCE:
+        if not matter.tolerance:
+            return _("事项“%(name)s”不在容缺受理事项目录中。")
+        if exclusions_on().tolerance_hits(matter.excluded_domains or []):
+            return _("事项“%(name)s”涉及不适用容缺受理的领域。")
+    return ""
+
+
+_ENTITLEMENT_OF_MODE = {
+    Mode.INSTANT: Entitlement.INSTANT_APPROVAL,
+    Mode.COMMITMENT: Entitlement.COMMITMENT,
+    Mode.TOLERANCE: Entitlement.TOLERANCE,
+}
+
+
+def application_modes(*, matter: Matter, check: CreditCheck) -> list[ModeOffer]:
+    """Every mode, each allowed or refused with its reason, for ``matter`` and the subject's ``check``.
+
+    When the credit policy prescribes a mode for the subject's level (``key_review`` for a dishonest subject
+    under the default policy, R3/R9), that mode is the only one, and a ``standard`` request is filed in it;
+    a prescribed-only mode (``key_review``) is offered to no other level. The policy decides, so a new policy
+    version changes filing without a change of code.
+    """
+    required = check.required_mode()
+    level_label = str(Level(check.level).label) if check.level in Level.values else check.level
+    offers = []
+    for mode in Mode.values:
+        if required:
+            offers.append(
+                ModeOffer(mode, True)
+                if mode == required
+                else ModeOffer(
+                    mode,
+                    False,
+                    "credit",
+                    _("信用等级为“%(level)s”的申请主体按%(mode)s办理。")
+                    % {"level": level_label, "mode": Mode(required).label},
+                )
+            )
+            continue
+        if mode == Mode.KEY_REVIEW:
+            offers.append(ModeOffer(mode, False, "credit", _("重点审查仅适用于信用政策规定的信用等级（失信主体）。")))
+            continue
+        if mode == Mode.STANDARD:
+            offers.append(ModeOffer(mode, True))
+            continue
+        refusal = _matter_refusal(mode, matter)
+        if refusal:
+            offers.append(ModeOffer(mode, False, "matter", refusal % {"name": matter.name}))
+            continue
+        entitlement = _ENTITLEMENT_OF_MODE[mode]
+        if not check.allows(entitlement):
+            incomplete = "" if check.complete else _("（本次信用核查不完整）")
+            offers.append(
+                ModeOffer(
+                    mode,
+                    False,
+                    "credit",
+                    _("申请主体信用等级为“%(level)s”%(incomplete)s，不享受“%(entitlement)s”便利措施。")
+                    % {"level": level_label, "incomplete": incomplete, "entitlement": Entitlement(entitlement).label},
+                )
+            )
+            continue
+        offers.append(ModeOffer(mode, True))
+    return offers
+
+
+def mode_effective(requested: str, matter: Matter, check: CreditCheck) -> str:
+    """The mode the case is filed in, or 422 ``mode_not_allowed`` naming the matter or the credit."""
+    required = check.required_mode()
+    if requested == Mode.STANDARD and required:
+        return required  # DESIGN.md: "mode: standard from a dishonest subject is filed as key_review"
+    offers = {offer.mode: offer for offer in application_modes(matter=matter, check=check)}
+    offer = offers[requested]
+    if not offer.allowed:
+        raise DomainError(
+            "mode_not_allowed",
+            offer.message,
+            "mode",
+            reason=offer.reason,
+            allowed_modes=[o.mode for o in offers.values() if o.allowed],
+            credit_level=check.level,
+            credit_check_id=check.pk,
+        )
+    return requested
