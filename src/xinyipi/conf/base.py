@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "xinyipi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "xinyipi.api.middleware.RefuseNulMiddleware",
+    "xinyipi.api.middleware.ClientInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
