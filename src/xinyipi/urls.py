@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+handler400 = "xinyipi.core.views.bad_request"
 handler403 = "xinyipi.portal.views.error_403"
 handler404 = "xinyipi.portal.views.error_404"
 handler500 = "xinyipi.portal.views.error_500"

@@ -6,6 +6,7 @@ stack trace ever leaves the server.
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -95,6 +96,17 @@ def install(api) -> None:
     def unreadable_body(request, exc):
         return api.create_response(request, {"code": "malformed_body", "message": _("请求内容无法解析。")}, status=400)
 
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request, exc):
+        return body_too_large_response()
+
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    def too_many_parts(request, exc):
+        return api.create_response(
+            request, {"code": "malformed_body", "message": _("请求内容包含的字段或文件过多。")}, status=400
+        )
+
     @api.exception_handler(DataError)
     def database_refused_value(request, exc):
         # A value the schema let through but the database refuses (length, encoding): the client's input.
@@ -137,6 +149,13 @@ def install(api) -> None:
         return api.create_response(
             request, {"code": "internal_error", "message": _("服务器内部错误，已记录，请稍后重试。")}, status=500
         )
+
+
+def body_too_large_response():
+    """413 for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (also answered by ``api.middleware``)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": "body_too_large", "message": _("请求内容过大，超过了允许的上限。")}, status=413)
 
 
 def api_not_found(request, *args, **kwargs):

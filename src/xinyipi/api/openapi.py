@@ -20,6 +20,7 @@ _DESCRIPTIONS = {
     "403": "Not permitted for this user",
     "404": "Not found (or outside the user's department)",
     "409": "Conflicts with the current state",
+    "413": "Request body larger than allowed",
     "422": "Invalid input or refused by a rule",
     "429": "Too many attempts",
 }
@@ -38,7 +39,7 @@ class DocumentedErrorsAPI(NinjaAPI):
                 if operation.get("security"):
                     statuses |= {"401", "403"}
                 if method in {"post", "put", "patch"}:
-                    statuses |= {"400", "409"}
+                    statuses |= {"400", "409", "413"}
                 if operation.get("operationId", "").endswith("_token"):
                     statuses |= {"401", "429"}
                 # Ninja keys its own responses by int; JSON keys are strings either way.

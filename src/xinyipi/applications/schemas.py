@@ -51,7 +51,7 @@ class WithdrawalIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class MaterialOut(Schema):
+class ApplicationMaterialOut(Schema):
     code: str
     name: str
     state: str = Field(..., json_schema_extra={"enum": ApplicationMaterial.State.values})
@@ -81,7 +81,7 @@ class ApplicationOut(Schema):
     credit_check_id: int
     credit_level: str
     missing_materials: list[str]
-    materials: list[MaterialOut]
+    materials: list[ApplicationMaterialOut]
     decision_due: str | None = None
     supplement_due: str | None = None
     grace_due: str | None = None

@@ -27,6 +27,7 @@ from xinyipi.catalog.services import (
     matter_delete,
     matter_update,
 )
+from xinyipi.core.admin_formats import SAFE_FORMATS
 from xinyipi.core.errors import ValidationFailed
 
 SERVER_TYPES = [
@@ -145,6 +146,7 @@ class MaterialInline(admin.TabularInline):
 class MatterAdmin(ImportExportModelAdmin):
     form = MatterForm
     resource_classes = [MatterResource]
+    formats = SAFE_FORMATS
     inlines = [MaterialInline]
     list_display = ["name", "code", "department", "commitment_kind", "tolerance", "instant", "promised_days", "status"]
     list_filter = ["department", "commitment_kind", "tolerance", "instant", "status", "task_type"]
@@ -257,6 +259,7 @@ class MaterialForm(forms.ModelForm):
 class MaterialAdmin(ImportExportModelAdmin):
     form = MaterialForm
     resource_classes = [MaterialResource]
+    formats = SAFE_FORMATS
     list_display = ["name", "code", "matter", "essential", "tolerable", "certificate", "replaceable"]
     list_filter = ["essential", "tolerable", "certificate", "replaceable", "matter__department"]
     search_fields = ["name", "code", "matter__name", "matter__code"]

@@ -6,7 +6,7 @@ from pydantic import Field
 CommitmentKind = Literal["none", "certificate_commitment", "licence_commitment"]
 
 
-class MaterialOut(Schema):
+class MatterMaterialOut(Schema):
     code: str
     name: str
     essential: bool
@@ -32,7 +32,7 @@ class MatterOut(Schema):
     verification_mode: str
     excluded_domains: list[str]
     status: str
-    materials: list[MaterialOut]
+    materials: list[MatterMaterialOut]
 
 
 class MatterPageOut(Schema):

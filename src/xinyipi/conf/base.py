@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "xinyipi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "xinyipi.api.middleware.RefuseNulMiddleware",
+    "xinyipi.api.middleware.ClientInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "xinyipi.accounts.middleware.StaffSecondFactorMiddleware",

@@ -4,6 +4,11 @@ Every row read keeps the number a person sees in Excel (the header is row 1), so
 "sheet 事项, row 7, column 告知承诺类型" for each fault. A workbook is read as one table per sheet;
 CSV comes as a directory or a zip with one ``<sheet>.csv`` per table, UTF-8 (with or without BOM) or
 GB18030 (what Excel saves on Chinese Windows).
+
+Every table written is safe to open: text a spreadsheet would run as a formula (first character ``=``,
+``+``, ``-``, ``@``, tab or CR) is written as text, never a formula (CWE-1236). In CSV that takes a leading
+``'`` (``formula_safe``), which the readers here take off again, so an export reads back unchanged; in
+.xlsx the cell is typed as a string and quote-prefixed, so the value itself is kept as it was.
 """
 
 import csv
@@ -21,6 +26,26 @@ from openpyxl.styles import Font
 from xinyipi.core.errors import DomainError
 
 MAX_ROWS = 200_000
+
+# Characters that make a spreadsheet read a cell's text as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """``value`` as text a spreadsheet shows rather than runs: a leading ``'`` before a formula trigger.
+
+    For CSV and any other plain-text table; numbers and other non-text values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def formula_unescaped(value):
+    """The inverse of ``formula_safe`` for text read back from a table."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
 
 
 class CellError(DomainError):
@@ -63,7 +88,7 @@ class Record:
 
 def _clean(value):
     if isinstance(value, str):
-        value = value.strip()
+        value = formula_unescaped(value).strip()
         return value or None
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
@@ -222,33 +247,46 @@ def _cell_text(value):
     return value
 
 
+def xlsx_sheet_fill(sheet, headers: Sequence, rows: Iterable[Sequence]) -> None:
+    """Append a bold header row and the rows to an openpyxl sheet; text is never a formula."""
+    for values in (headers, *rows):
+        sheet.append([_cell_text(v) for v in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                # openpyxl types text starting with "=" as a formula; a quote-prefixed string cell stays
+                # text in Excel even when edited.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.freeze_panes = "A2"
+    for position, header in enumerate(headers, start=1):
+        width = max(10, min(40, len(str(header)) * 2))
+        sheet.column_dimensions[sheet.cell(1, position).column_letter].width = width
+
+
 def write_xlsx(path, tables: Sequence[tuple[str, list[str], list[list]]]) -> None:
-    """Write ``(sheet name, headers, rows)`` tables to one workbook; strings are never formulas."""
+    """Write ``(sheet name, headers, rows)`` tables to one workbook (a path or a binary file)."""
     book = Workbook()
     book.remove(book.active)
-    bold = Font(bold=True)
     for name, headers, rows in tables:
-        sheet = book.create_sheet(title=name)
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in rows:
-            sheet.append([_cell_text(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-        for position, header in enumerate(headers, start=1):
-            sheet.column_dimensions[sheet.cell(1, position).column_letter].width = max(10, min(40, len(header) * 2))
+        xlsx_sheet_fill(book.create_sheet(title=name), headers, rows)
     book.save(path)
+
+
+def xlsx_bytes(tables: Sequence[tuple[str, list[str], list[list]]]) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, tables)
+    return buffer.getvalue()
 
 
 def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([formula_safe(_cell_text(v)) for v in headers])
     for row in rows:
-        writer.writerow([_cell_text(v) for v in row])
+        writer.writerow([formula_safe(_cell_text(v)) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -3,7 +3,8 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from xinyipi.workdays.calendar import add_working_days
+from xinyipi.core.errors import DomainError
+from xinyipi.workdays.calendar import DateOutOfRange, add_working_days
 from xinyipi.workdays.schemas import WorkingDayOut
 
 router = Router(tags=["calendar"])
@@ -16,5 +17,8 @@ class WorkingDaysQuery(Schema):
 
 @router.get("/working-days", response=WorkingDayOut, auth=None, summary="The Nth working day after a date")
 def working_days(request, query: Query[WorkingDaysQuery]):
-    deadline = add_working_days(query.from_, query.add)
+    try:
+        deadline = add_working_days(query.from_, query.add)
+    except DateOutOfRange as exc:
+        raise DomainError(exc.code, exc.message, "from") from exc
     return {"date": deadline.date.isoformat(), "provisional": deadline.provisional}

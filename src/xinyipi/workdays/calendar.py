@@ -10,7 +10,18 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from xinyipi.core.errors import DomainError
+
 _CACHE_SECONDS = 60.0
+
+
+class DateOutOfRange(DomainError):
+    """The counted day would fall after 9999-12-31, the last date Python (and the database) can hold."""
+
+    def __init__(self):
+        super().__init__("date_out_of_range", _("起算日加上工作日数后超出了可计算的日期范围（9999-12-31 之前）。"))
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,10 @@ def year_covered(year: int) -> bool:
 
 
 def add_working_days(start: dt.date, count: int) -> Deadline:
-    """The ``count``-th working day after ``start`` (``start`` itself never counts); 0 gives ``start``."""
+    """The ``count``-th working day after ``start`` (``start`` itself never counts); 0 gives ``start``.
+
+    Raises ``DateOutOfRange`` when that day would lie beyond 9999-12-31.
+    """
     if count < 0:
         raise ValueError("count must not be negative")
     special, covered = table.snapshot()
@@ -68,6 +82,8 @@ def add_working_days(start: dt.date, count: int) -> Deadline:
     provisional = False
     remaining = count
     while remaining > 0:
+        if day == dt.date.max:
+            raise DateOutOfRange()
         day += dt.timedelta(days=1)
         if day.year not in covered:
             provisional = True

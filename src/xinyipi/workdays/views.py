@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from xinyipi.core import clock
 from xinyipi.core.paging import query_number
-from xinyipi.workdays.calendar import add_working_days, year_covered
+from xinyipi.workdays.calendar import DateOutOfRange, add_working_days, year_covered
 from xinyipi.workdays.forms import DeadlineForm
 from xinyipi.workdays.selectors import calendar_warnings, calendar_years, holidays_for_year
 
@@ -33,5 +33,8 @@ def deadline(request):
     form = DeadlineForm(request.GET)
     result = None
     if form.is_valid():
-        result = add_working_days(form.cleaned_data["start"], form.cleaned_data["days"])
+        try:
+            result = add_working_days(form.cleaned_data["start"], form.cleaned_data["days"])
+        except DateOutOfRange as exc:
+            form.add_error("start", exc.message)
     return render(request, "workdays/_deadline.html", {"form": form, "result": result})

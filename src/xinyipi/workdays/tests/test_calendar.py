@@ -170,3 +170,27 @@ def test_admin_holiday_edit_goes_through_the_service(client, bureau_admin):
     assert response.status_code == 302
     assert not is_working_day(D(2027, 2, 8)) or Holiday.objects.filter(date=D(2027, 2, 6)).exists()
     assert AuditEntry.objects.filter(action="workdays.holiday.save", actor=bureau_admin).exists()
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "9999-12-28"])
+def test_api_deadline_beyond_the_last_date_is_422_naming_from_not_500(api, start):
+    response = api.get("/api/v1/calendar/working-days", {"from": start, "add": 5})
+    assert response.status_code == 422
+    assert response.json()["code"] == "date_out_of_range"
+    assert response.json()["field"] == "from"
+
+
+def test_api_deadline_on_the_last_date_itself_is_answered(api):
+    response = api.get("/api/v1/calendar/working-days", {"from": "9999-12-31", "add": 0})
+    assert response.status_code == 200
+    assert response.json()["date"] == "9999-12-31"
+
+
+def test_console_deadline_beyond_the_last_date_is_a_form_error_not_500(client, bureau_admin):
+    client.force_login(bureau_admin)
+    response = client.get("/console/calendar/deadline/", {"start": "9999-12-31", "days": 5})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "alert-danger" in page
+    assert "超出了可计算的日期范围" in page
+    assert "Traceback" not in page
