@@ -44,7 +44,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, Q, Value
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -141,7 +141,14 @@ class Heartbeat(threading.Thread):
         self._stop_event.set()
         if self.is_alive():
             self.join(timeout=10)
-        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        # A stop signal may have interrupted the task worker between its BEGIN and Django's bookkeeping of it:
+        # a fresh connection drops that half-open transaction (nothing in it was committed).
+        if not connection.in_atomic_block:
+            connection.close()
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except DatabaseError as exc:  # the row then expires, and the next reaper removes it
+            logger.warning("could not remove the heartbeat of worker %s: %s", self.worker_id, exc)
 
 
 _current: Heartbeat | None = None
