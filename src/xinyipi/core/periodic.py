@@ -16,8 +16,10 @@ module of every installed app before its scheduler starts)::
                           every=dt.timedelta(minutes=5))
 
 The task takes no arguments. The scheduler enqueues a job when its interval has passed and the run it
-enqueued last is no longer waiting or running, so runs never pile up behind a slow one; a run that has
-been "running" for longer than ``stale_after`` (its worker died) no longer blocks the next. A job must be
+enqueued last is no longer waiting or running, so runs never pile up behind a slow one. A run whose worker
+died is marked failed as soon as the worker is found dead by its heartbeat (``notifications.heartbeat``: at
+once on the same machine, after three missed beats elsewhere) and blocks the next no longer; a run of a
+worker that keeps no heartbeat blocks it until it has been "running" for ``stale_after``. A job must be
 idempotent: if its worker dies, the next run does the work again.
 """
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core.errors import DomainError
-from xinyipi.notifications.models import InAppMessage, Notification, PeriodicJobState
+from xinyipi.notifications.models import InAppMessage, Notification, PeriodicJobState, WorkerHeartbeat
 from xinyipi.notifications.services import notification_resend
 
 
@@ -60,3 +60,8 @@ class InAppMessageAdmin(ReadOnlyAdmin):
 @admin.register(PeriodicJobState)
 class PeriodicJobStateAdmin(ReadOnlyAdmin):
     list_display = ["name", "next_run_at", "last_enqueued_at", "last_task_id", "skipped_runs"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["worker_id", "host", "pid", "started_at", "beat_at", "expires_at"]

@@ -8,7 +8,8 @@ Guarantees (DESIGN §7 Reliability):
   condition and skip; ``SKIP LOCKED`` spares it the wait). Right before each delivery the holder renews
   its lease with another conditional UPDATE and skips the row if it lost it.
 - **Never lost.** A committed row is open until it is ``sent`` or ``dead``. A worker that dies leaves
-  ``sending`` rows whose lease expires; another worker claims them again.
+  ``sending`` rows whose lease expires; another worker claims them again. A ``run_worker`` found dead by
+  its heartbeat has them given back at once (``outbox_leases_release``, from ``heartbeat``).
 - **Never delivered twice.** A redelivery (after such a crash, or a resend) carries the same
   ``message_id``, the idempotency key the SMS gateway de-duplicates on (and the e-mail ``Message-ID``).
 
@@ -100,18 +101,34 @@ def _claim(*, now: dt.datetime, limit: int, worker: str, channels: list[str]) ->
     return token
 
 
+def _given_back(now: dt.datetime) -> dict:
+    """The UPDATE that ends a lease early: the row is due again at once, under its same message id."""
+    return {
+        "status": Case(When(attempts=0, then=Value(S.PENDING)), default=Value(S.FAILED)),
+        "lease_owner": "",
+        "lease_token": None,
+        "lease_expires_at": None,
+        "next_attempt_at": now,
+        "updated_at": now,
+    }
+
+
 def _release(token: uuid.UUID, ids: list[int], now: dt.datetime) -> None:
     """Give back claimed rows this worker did not start (it is stopping): due again at once."""
     if not ids:
         return
-    Notification.objects.filter(pk__in=ids, lease_token=token, status=S.SENDING).update(
-        status=Case(When(attempts=0, then=Value(S.PENDING)), default=Value(S.FAILED)),
-        lease_owner="",
-        lease_token=None,
-        lease_expires_at=None,
-        next_attempt_at=now,
-        updated_at=now,
-    )
+    Notification.objects.filter(pk__in=ids, lease_token=token, status=S.SENDING).update(**_given_back(now))
+
+
+def outbox_leases_release(*, owner: str, now: dt.datetime | None = None) -> int:
+    """Give back every row the worker ``owner`` holds, because it died (``heartbeat.workers_reap``).
+
+    A message it had in hand may have reached the provider already; the next delivery carries the same
+    ``message_id``, which the provider drops as a duplicate. Returns how many rows came back.
+    """
+    if not owner:
+        return 0
+    return Notification.objects.filter(lease_owner=owner, status=S.SENDING).update(**_given_back(now or timezone.now()))
 
 
 def _start(row: Notification, token: uuid.UUID, now: dt.datetime) -> bool:

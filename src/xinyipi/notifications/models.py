@@ -193,3 +193,28 @@ class PeriodicJobState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``manage.py run_worker`` process, as long as it keeps beating (``notifications.heartbeat``).
+
+    Times are the database's clock, so workers on hosts whose clocks differ agree on what is stale.
+    ``scope`` names where ``pid`` means something (host, kernel boot, PID namespace): a worker in the
+    same scope can tell at once that the process is gone.
+    """
+
+    worker_id = models.CharField(_("工作进程编号"), max_length=64, primary_key=True)
+    host = models.CharField(_("主机名"), max_length=200)
+    scope = models.CharField(_("进程空间"), max_length=200, blank=True)
+    pid = models.PositiveIntegerField(_("进程号"))
+    started_at = models.DateTimeField(_("启动时间"))
+    beat_at = models.DateTimeField(_("最近心跳时间"))
+    expires_at = models.DateTimeField(_("心跳失效时间"))
+
+    class Meta:
+        verbose_name = _("工作进程")
+        verbose_name_plural = _("工作进程")
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -5,6 +5,10 @@ conditional UPDATE of its ``PeriodicJobState`` row (``next_run_at <= now`` → `
 schedulers exactly one enqueues it, and the task is enqueued in that same transaction (the tasks table is
 in this database): the schedule never advances without the job being queued, nor the reverse.
 A job whose last run is still waiting or running is not queued again (runs never pile up).
+
+Each tick first reaps dead workers (``heartbeat.workers_reap``): the run a killed worker left ``RUNNING``
+is marked failed, so its job is queued again at its next due time rather than after ``stale_after``
+(which remains the limit for a run whose worker keeps no heartbeat).
 """
 
 import datetime as dt
@@ -16,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from xinyipi.core.periodic import PeriodicJob, periodic_jobs
+from xinyipi.notifications.heartbeat import current_worker_id, workers_reap
 from xinyipi.notifications.models import PeriodicJobState
 
 logger = logging.getLogger(__name__)
@@ -25,7 +30,11 @@ stopping = threading.Event()
 
 
 def _pending(job: PeriodicJob, task_id: str, now: dt.datetime) -> bool:
-    """Is the run last enqueued for ``job`` still waiting, or running and not stale?"""
+    """Is the run last enqueued for ``job`` still waiting, or running and not stale?
+
+    A run whose worker was found dead is ``FAILED`` by then (``workers_reap``); ``stale_after`` only bounds
+    runs of workers that keep no heartbeat.
+    """
     try:
         result = job.task.get_result(task_id)
     except Exception:  # unknown id (pruned), or a backend that keeps no results: not pending
@@ -80,6 +89,7 @@ class Scheduler(threading.Thread):
             while not self.stop.is_set():
                 close_old_connections()
                 try:
+                    workers_reap(exclude=current_worker_id())
                     enqueued = periodic_jobs_enqueue_due()
                     if enqueued:
                         logger.debug("enqueued %s", ", ".join(enqueued))

@@ -1,10 +1,15 @@
-"""Reads of the outbox and of inboxes. Lists are keyset-paginated on ``id`` (no COUNT per page)."""
+"""Reads of the outbox, of inboxes and of the workers' liveness.
+
+Lists are keyset-paginated on ``id`` (no COUNT per page).
+"""
 
 from django.db import models
+from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models.functions import Now
 
 from xinyipi.accounts.access import require_perm
 from xinyipi.core.errors import NotFound
-from xinyipi.notifications.models import InAppMessage, Notification
+from xinyipi.notifications.models import InAppMessage, Notification, WorkerHeartbeat
 
 PAGE_SIZE = 50
 # What the failures page shows unless told otherwise: what needs an administrator's eye.
@@ -81,3 +86,18 @@ def in_app_unread_count(*, user) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return InAppMessage.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def worker_heartbeat_age() -> float | None:
+    """Seconds since the freshest heartbeat of any running worker (database clock); ``None`` when none runs.
+
+    A worker beats every ``run_worker --heartbeat`` seconds (default 5) and is taken for dead after three
+    missed beats, so an age past that means no worker delivers messages or runs periodic jobs.
+    """
+    row = (
+        WorkerHeartbeat.objects.annotate(age=ExpressionWrapper(Now() - F("beat_at"), output_field=DurationField()))
+        .order_by("-beat_at")
+        .values_list("age", flat=True)
+        .first()
+    )
+    return None if row is None else max(row.total_seconds(), 0.0)

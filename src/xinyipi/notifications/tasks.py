@@ -8,13 +8,17 @@ from django_tasks import task
 
 from xinyipi.core.periodic import periodic_job_register
 from xinyipi.notifications.delivery import outbox_drain
+from xinyipi.notifications.heartbeat import current_worker_id, drain_should_stop
 from xinyipi.notifications.scheduler import stopping
 
 
 @task()
 def outbox_drain_task() -> dict:
     """Deliver what is due in the outbox (for at most a minute, so other jobs get their turn)."""
-    return outbox_drain(budget_seconds=60.0, should_stop=stopping.is_set).as_dict()
+    # Under this worker's id, so that if it dies the rows it holds are given back at once (``heartbeat``).
+    return outbox_drain(
+        budget_seconds=60.0, worker=current_worker_id(), should_stop=drain_should_stop(stopping)
+    ).as_dict()
 
 
 @task()

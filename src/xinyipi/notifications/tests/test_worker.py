@@ -128,9 +128,7 @@ def test_run_worker_drains_the_outbox_and_stops_cleanly_on_sigterm(manage_env):
         row = notify(channel="email", recipient="a@example.cn", kind="decision", title="准予许可", body="已批准。")
     env = {**manage_env["env"], "XINYIPI_OUTBOX_POLL_SECONDS": "1"}
     process = subprocess.Popen(
-        [*manage_env["argv"], "run_worker", "--interval", "0.2", "--tick", "0.2", "--no-reload"]
-        if False
-        else [*manage_env["argv"], "run_worker", "--interval", "0.2", "--tick", "0.2"],
+        [*manage_env["argv"], "run_worker", "--interval", "0.2", "--tick", "0.2"],
         env=env,
         cwd=manage_env["cwd"],
         stdout=subprocess.PIPE,
