@@ -54,7 +54,8 @@ def test_person_registers_with_own_id_number_and_lands_on_my_cases(client):
     assert link.subject.kind == "person" and link.subject.name == "赵敏"
     assert link.relation == SubjectAgent.Relation.LEGAL_REPRESENTATIVE
     assert link.user.groups.filter(name="applicant").exists()
-    assert {"portal.applicant.register", "portal.subject_agent.self_link", "subjects.subject.register"} <= set(
+    assert link.status == SubjectAgent.Status.PENDING  # R9a: nothing until verified
+    assert {"portal.applicant.register", "applications.subject_agent.request", "subjects.subject.register"} <= set(
         AuditEntry.objects.values_list("action", flat=True)
     )
     page = page_of(client.get(reverse("portal:my_cases")))
