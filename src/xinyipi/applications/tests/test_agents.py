@@ -81,8 +81,8 @@ def test_r9a_window_queue_lists_pending_links_oldest_first(client, clerk, make_e
     page = response.content.decode()
     assert response.status_code == 200
     assert page.index("先到企业") < page.index("后到企业")
-    print(page[page.index("先到企业")-400:page.index("先到企业")])
-    assert "13911112222" in page and "陌生人" in page  # account, phone
+    assert "13911112222" in page and "陌生人" in page  # the account and its phone
+    assert re.search(r"<td>3\s小时</td>", page)  # how long it has waited
     assert f'data-link="{later.pk}"' in page
     assert "账户关联核验" in page  # the navigation entry
 
