@@ -32,8 +32,9 @@ class LinkVerifyForm(forms.Form):
     identity_checked = forms.BooleanField(label=gettext_lazy("已核验身份证件"), required=False)
 
     def add_domain_error(self, exc) -> None:
-        field = (exc.field or "").split(".")[-1]
-        self.add_error(field if field in self.fields else None, str(exc.message))
+        for error in getattr(exc, "errors", None) or [exc]:
+            field = (error.field or "").split(".")[-1]
+            self.add_error(field if field in self.fields else None, str(error.message))
 
 
 class LinkRefuseForm(forms.Form):

@@ -31,7 +31,7 @@ from xinyipi.applications.services.common import actor_label
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index
-from xinyipi.core.errors import DomainError, InvalidTransition, NotPermitted
+from xinyipi.core.errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 from xinyipi.core.text import join_list
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
 from xinyipi.notifications.services import notify
@@ -187,7 +187,8 @@ def subject_agent_verify_window(
     identity_checked: bool = False,
 ) -> SubjectAgent:
     """The window checked the agent's identity document (its type and last four characters, or a tick) and,
-    for an agent, the written authorisation (its scan: PDF, JPEG or PNG, kept under its SM3 hash)."""
+    for an agent, the written authorisation (its scan: PDF, JPEG or PNG, kept under its SM3 hash). Every fault
+    is reported at once (``ValidationFailed`` when there are several); nothing is written then."""
     require_perm(actor, VERIFY)
     if link.user_id == actor.pk:
         raise NotPermitted("own_link", _("不能核验本人账号的关联。"))
@@ -208,17 +209,22 @@ def subject_agent_verify_window(
                 "identity_document",
             )
         )
-    if errors:
-        raise errors[0]
     checked = None
     if authorisation_file is not None:
-        checked = _scan_checked(authorisation_file)
+        try:
+            checked = _scan_checked(authorisation_file)
+        except DomainError as exc:
+            errors.append(exc)
     elif link.relation == SubjectAgent.Relation.AGENT:
-        raise DomainError(
-            "authorisation_scan_required",
-            _("委托代理人须上传书面授权委托书的扫描件或照片。"),
-            "files.authorisation_file",
+        errors.append(
+            DomainError(
+                "authorisation_scan_required",
+                _("委托代理人须上传书面授权委托书的扫描件或照片。"),
+                "files.authorisation_file",
+            )
         )
+    if errors:
+        raise errors[0] if len(errors) == 1 else ValidationFailed(errors)
     fields = _verified_fields(SubjectAgent.Method.WINDOW, actor_label(actor))
     fields.update(identity_document=identity_document, identity_last4=identity_last4, identity_checked=True)
     if checked is not None:

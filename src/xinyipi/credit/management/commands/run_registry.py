@@ -8,7 +8,8 @@ from xinyipi.credit.registry.server import FIXTURES, MODES, registry_server, sou
 class Command(BaseCommand):
     help = (
         "Serve the external credit sources (national enterprise credit publicity system, Credit China, the "
-        "incentive-card registry), the unified identity platform and an SMS gateway on 127.0.0.1 from fixture data, for the demo and tests."
+        "incentive-card registry), the unified identity platform and an SMS gateway on 127.0.0.1 from fixture "
+        "data, for the demo and tests."
     )
 
     def add_arguments(self, parser):
