@@ -184,7 +184,7 @@ def test_apply_preview_is_a_partial_with_the_letter(client, applicant_for, enter
 def test_apply_without_a_linked_subject_explains(client, make_user, licence_matter):
     client.force_login(make_user("applicant"))
     page = page_of(client.get(reverse("portal:apply", args=[licence_matter.code])))
-    assert "尚未关联申请主体" in page and "filing-form" not in page
+    assert "尚未关联已核验的申请主体" in page and "filing-form" not in page
 
 
 def test_apply_for_a_subject_one_does_not_act_for_is_404(
