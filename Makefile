@@ -28,14 +28,15 @@ browser:
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@# The registry server stands in for the national credit sources, the incentive-card registry and the
-	@# SMS gateway; the worker delivers messages and runs the deadline sweep. Both run beside the site, which
-	@# is configured against the registry, and stop when the site stops.
+	@# The registry server stands in for the national credit sources, the incentive-card registry, the
+	@# identity platform and the SMS gateway; the worker delivers messages and runs the deadline sweep. Both
+	@# run beside the site, which is configured against the registry, and stop when the site stops.
 	$(BIN)/python manage.py run_registry --port $(REGISTRY_PORT) & REGISTRY=$$!; \
 	export XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL=http://127.0.0.1:$(REGISTRY_PORT)/enterprise-publicity \
 	XINYIPI_CREDIT_CHINA_URL=http://127.0.0.1:$(REGISTRY_PORT)/credit-china \
 	XINYIPI_CREDIT_CARD_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT)/card-registry \
-	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT); \
+	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
+	XINYIPI_IDENTITY_PLATFORM_URL=http://127.0.0.1:$(REGISTRY_PORT)/identity; \
 	$(BIN)/python manage.py run_worker & WORKER=$$!; \
 	trap 'kill $$REGISTRY $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

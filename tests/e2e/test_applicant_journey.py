@@ -1,12 +1,17 @@
 """An applicant's licence commitment approved on the spot (R5): the guide, registration as an enterprise's
-agent, the own credit result, the commitment letter read and accepted, "准予许可" at once, the letter printed
-with its verification QR code, and the public verification page."""
+agent (the link verified at the window, R9a), the own credit result, the commitment letter read and accepted,
+"准予许可" at once, the letter printed with its verification QR code, and the public verification page."""
 
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from xinyipi.accounts import roles
+from xinyipi.accounts.tests.factories import UserFactory
+from xinyipi.applications.models import SubjectAgent
+from xinyipi.applications.services import subject_agent_verify_window
 from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core.testing import uscc_for
 
@@ -50,6 +55,15 @@ def test_applicant_licence_commitment_approved_on_the_spot(page, licence_matter)
     page.fill("#id_authorisation", "授权委托书 2026-011 号：委托孙经办办理公共场所卫生许可，期限一年")
     page.get_by_role("button", name="注册").click()
     page.wait_for_url(f"**/guides/{licence_matter.code}/apply/**")
+
+    # The link is pending (R9a): nothing can be filed for the enterprise until it is verified, here at the
+    # window with the written authorisation.
+    expect(page.locator(".alert-info")).to_contain_text("尚未关联已核验的申请主体")
+    link = SubjectAgent.objects.get(user__username="agent.sun")
+    scan = SimpleUploadedFile("授权委托书.pdf", b"%PDF-1.4\n" + b"0" * 64, content_type="application/pdf")
+    clerk = UserFactory(roles=[roles.WINDOW_CLERK])
+    subject_agent_verify_window(actor=clerk, link=link, authorisation_file=scan, identity_checked=True)
+    page.reload()
 
     # The own credit result, and the modes with the reason one is not offered.
     summary = page.get_by_test_id("credit-summary")

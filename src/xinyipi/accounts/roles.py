@@ -80,8 +80,9 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
 
 # Applications (办件): the window files for anyone and collects supplements for every department; reviewers
 # decide and verify their own department's cases; credit officers and the bureau read every case; the
-# bureau keeps the letter templates and, with the window, the applicants' account links. Applicants need
-# no permission: they act through their link to a subject (applications.SubjectAgent).
+# bureau keeps the letter templates and, with the window, the applicants' account links — the window verifies
+# the links asked for online (R9a). Applicants need no permission: they act through a verified link to a
+# subject (applications.SubjectAgent).
 _CASES_READ = {"applications.view_application", "applications.view_all_applications", "supervision.view_blacklistentry"}
 ROLE_PERMISSIONS[WINDOW_CLERK] |= _CASES_READ | {
     "applications.add_application",
@@ -89,6 +90,7 @@ ROLE_PERMISSIONS[WINDOW_CLERK] |= _CASES_READ | {
     "applications.withdraw_application",
     "applications.view_subjectagent",
     "applications.add_subjectagent",
+    "applications.verify_subjectagent",
 }
 ROLE_PERMISSIONS[REVIEWER] |= {
     "applications.view_application",
@@ -104,6 +106,7 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
     "applications.view_subjectagent",
     "applications.add_subjectagent",
     "applications.change_subjectagent",
+    "applications.verify_subjectagent",
 }
 
 # Bookings of 上门服务 and 帮办代办 (R10): the service center's window staff confirm, complete and cancel them;

@@ -8,9 +8,10 @@ from xinyipi.accounts.demo import DEMO_PASSWORD
 from xinyipi.accounts.models import User
 from xinyipi.accounts.services import user_save
 from xinyipi.applications.models import Application, SubjectAgent
-from xinyipi.applications.services import application_file, subject_agent_link
+from xinyipi.applications.services import application_file, subject_agent_link, subject_agent_request
 from xinyipi.catalog.models import Matter
 from xinyipi.subjects.models import Subject
+from xinyipi.subjects.services import subject_update
 
 APPLICANTS = [
     # username, display name, subject name, relation, written authorisation
@@ -41,7 +42,50 @@ def load_demo_applicants(*, actor) -> list[dict]:
         if not SubjectAgent.objects.filter(user=user, subject=subject).exists():
             subject_agent_link(actor=actor, user=user, subject=subject, relation=relation, authorisation=authorisation)
         rows.append({"username": username, "role": str(roles.ROLE_LABELS[roles.APPLICANT]), "department": subject.name})
+    rows += _load_demo_pending_link(actor=actor, group=group)
     return rows
+
+
+# An account that registered online for an enterprise and waits in the window's queue (R9a): it sees no case
+# of the enterprise until a clerk verifies it, or until it enters the code sent to the legal representative's
+# phone on record (the demo's SMS gateway, run_registry, lists what it received at /sms/messages).
+PENDING = (
+    "zhaoli",
+    "赵丽（北疆物流经办人，待核验）",
+    "13947000088",
+    "扎兰屯市北疆物流有限公司",
+    "授权委托书 2026-031 号：委托赵丽办理本公司政务服务事项，期限至 2026 年 12 月 31 日。",
+)
+PENDING_REPRESENTATIVE = ("刘北疆", "13947000066")
+
+
+def _load_demo_pending_link(*, actor, group) -> list[dict]:
+    username, display, phone, subject_name, authorisation = PENDING
+    subject = Subject.objects.filter(name=subject_name).order_by("id").first()
+    if subject is None:
+        return []
+    if not subject.contact_phone:
+        representative, mobile = PENDING_REPRESENTATIVE
+        subject = subject_update(
+            actor=actor, subject=subject, legal_representative=representative, contact_phone=mobile
+        )
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.display_name = display
+    user.phone = phone
+    user.is_active = True
+    user.set_password(DEMO_PASSWORD)
+    user_save(actor=actor, user=user, groups=[group])
+    if not SubjectAgent.objects.filter(user=user, subject=subject).exists():
+        subject_agent_request(
+            actor=user, subject=subject, relation=SubjectAgent.Relation.AGENT, authorisation=authorisation
+        )
+    return [
+        {
+            "username": username,
+            "role": str(roles.ROLE_LABELS[roles.APPLICANT]),
+            "department": f"{subject.name}（待核验）",
+        }
+    ]
 
 
 MARKET_REGULATION = "11150783MB1520118R"  # the department of the demo reviewer reviewer_scjg

@@ -459,6 +459,16 @@ class SubjectAgentQuerySet(models.QuerySet):
         return self.exclude(status=SubjectAgent.Status.REVOKED)
 
 
+class IdentityDocument(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("居民身份证")
+    TEMPORARY_ID = "temporary_id", _("临时居民身份证")
+    HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
+    TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
+    RESIDENCE_PERMIT = "residence_permit", _("港澳台居民居住证")
+    PASSPORT = "passport", _("护照")
+    FOREIGNER_PERMIT = "foreigner_permit", _("外国人永久居留身份证")
+
+
 class SubjectAgent(models.Model):
     """A user account that acts for a subject online: its legal representative (or the person), or an agent
     with a written authorisation. Only a ``verified`` link counts (R9a): a subject's code and name are public,
@@ -493,6 +503,18 @@ class SubjectAgent(models.Model):
     verification_method = models.CharField(_("核验方式"), max_length=30, choices=Method.choices, blank=True)
     revoked_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     revoked_by_label = models.CharField(_("解除人"), max_length=150, blank=True)
+    revocation_reason = models.TextField(_("解除/不予核验原因"), blank=True)
+    # What the window saw (R9a): the scan of the written authorisation, kept like a case material (stored
+    # under its SM3 hash), and the agent's identity document — its type and last four characters only,
+    # never the full number in clear.
+    authorisation_file = models.FileField(_("授权委托书扫描件"), storage=upload_storage, max_length=300, blank=True)
+    authorisation_file_name = models.CharField(_("扫描件文件名"), max_length=200, blank=True)
+    authorisation_file_size = models.PositiveIntegerField(_("扫描件大小"), null=True, blank=True)
+    authorisation_file_sm3 = models.CharField(_("扫描件 SM3"), max_length=64, blank=True)
+    authorisation_file_type = models.CharField(_("扫描件类型"), max_length=10, blank=True)
+    identity_document = models.CharField(_("身份证件类型"), max_length=30, choices=IdentityDocument.choices, blank=True)
+    identity_last4 = models.CharField(_("证件号码后四位"), max_length=4, blank=True)
+    identity_checked = models.BooleanField(_("已核验身份证件"), default=False)
 
     objects = SubjectAgentQuerySet.as_manager()
 
@@ -500,6 +522,7 @@ class SubjectAgent(models.Model):
         verbose_name = _("申请人账户关联")
         verbose_name_plural = _("申请人账户关联")
         ordering = ["-id"]
+        permissions = [("verify_subjectagent", _("可以核验或不予核验申请人账户关联"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "subject"], condition=~Q(status="revoked"), name="subject_agent_open_unique"
@@ -516,3 +539,28 @@ class SubjectAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.subject.name}（{self.get_relation_display()}，{self.get_status_display()}）"
+
+
+class SubjectAgentCode(models.Model):
+    """The one-time code that confirms a pending link (R9a): sent by SMS to the phone on record for the subject
+    (never a number the requester typed), kept only as a keyed hash, valid for a few minutes and a few tries.
+    One row per link: asking again replaces the code, so at most one code of a link is ever live."""
+
+    link = models.OneToOneField(
+        SubjectAgent, verbose_name=_("关联"), on_delete=models.CASCADE, related_name="confirmation_code"
+    )
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    phone_masked = models.CharField(_("发送号码（脱敏）"), max_length=20)
+    sent_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveIntegerField(_("已尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    sends_today = models.PositiveIntegerField(_("当日发送次数"), default=0)
+    sends_day = models.DateField(_("计数日期"))
+
+    class Meta:
+        verbose_name = _("关联确认验证码")
+        verbose_name_plural = _("关联确认验证码")
+
+    def __str__(self) -> str:
+        return f"{self.link_id} · {self.phone_masked}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyipi.applications import views
+from xinyipi.applications import views, views_agents
 
 app_name = "applications"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("queue/window/", views.queue_window, name="queue_window"),
     path("queue/review/", views.queue_review, name="queue_review"),
     path("queue/verification/", views.queue_verification, name="queue_verification"),
+    path("agents/", views_agents.agent_queue, name="agent_queue"),
+    path("agents/<int:pk>/", views_agents.agent_detail, name="agent_detail"),
+    path("agents/<int:pk>/verify/", views_agents.agent_verify, name="agent_verify"),
+    path("agents/<int:pk>/refuse/", views_agents.agent_refuse, name="agent_refuse"),
+    path("agents/<int:pk>/revoke/", views_agents.agent_revoke, name="agent_revoke"),
+    path("agents/<int:pk>/authorisation/", views_agents.agent_file, name="agent_file"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/supplement/", views.supplement, name="supplement"),
     path("<int:pk>/decision/", views.decide, name="decide"),

@@ -253,3 +253,19 @@ APPLICATIONS = {
     "UPLOAD_TYPES": [t.lower() for t in env.listing("XINYIPI_UPLOAD_TYPES")],
     "SWEEP_SECONDS": float(env.get("XINYIPI_SWEEP_SECONDS")),
 }
+
+# Agents' links (R9a): the legal representative's one-time code, and the identity platform (off when its URL
+# is empty; a platform that fails or times out verifies nobody).
+AGENT_LINKS = {
+    "CODE_MINUTES": float(env.get("XINYIPI_AGENT_CODE_MINUTES")),
+    "CODE_ATTEMPTS": env.integer("XINYIPI_AGENT_CODE_ATTEMPTS"),
+    "CODE_RESEND_SECONDS": float(env.get("XINYIPI_AGENT_CODE_RESEND_SECONDS")),
+    "CODE_DAILY_SENDS": env.integer("XINYIPI_AGENT_CODE_DAILY_SENDS"),
+}
+IDENTITY_PLATFORM = {
+    "url": env.get("XINYIPI_IDENTITY_PLATFORM_URL"),
+    "token": env.get("XINYIPI_IDENTITY_PLATFORM_TOKEN"),
+    "timeout": float(env.get("XINYIPI_IDENTITY_PLATFORM_TIMEOUT")),
+    "retries": env.integer("XINYIPI_IDENTITY_PLATFORM_RETRIES"),
+    "backoff": 0.2,
+}

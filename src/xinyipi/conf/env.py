@@ -122,6 +122,19 @@ VARIABLES = [
     Variable("XINYIPI_UPLOAD_MAX_MB", "20", "largest file accepted for one case material"),
     Variable("XINYIPI_UPLOAD_TYPES", "pdf,png,jpg,ofd", "file types accepted for case materials (by content)"),
     Variable("XINYIPI_SWEEP_SECONDS", "300", "how often the worker runs the deadline sweep"),
+    # Agents' links (R9a): the one-time code of the legal representative, and the identity platform.
+    Variable("XINYIPI_AGENT_CODE_MINUTES", "10", "minutes a code confirming an agent's link stays valid"),
+    Variable("XINYIPI_AGENT_CODE_ATTEMPTS", "5", "wrong entries of one code before it stops working"),
+    Variable("XINYIPI_AGENT_CODE_RESEND_SECONDS", "60", "seconds before the code of one link may be sent again"),
+    Variable("XINYIPI_AGENT_CODE_DAILY_SENDS", "5", "codes one link may have sent per day (Beijing time)"),
+    Variable(
+        "XINYIPI_IDENTITY_PLATFORM_URL",
+        "",
+        "base URL of the 统一身份认证 platform (POST /verify); empty = a person's link is verified at the window",
+    ),
+    Variable("XINYIPI_IDENTITY_PLATFORM_TOKEN", "", "bearer token sent to the identity platform, if it asks for one"),
+    Variable("XINYIPI_IDENTITY_PLATFORM_TIMEOUT", "3", "seconds one request to the identity platform may take"),
+    Variable("XINYIPI_IDENTITY_PLATFORM_RETRIES", "1", "retries after a failed or timed-out request (0 = none)"),
 ]
 
 _BY_NAME = {v.name: v for v in VARIABLES}

@@ -23,6 +23,7 @@ NAVIGATION = [
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holiday"),
     NavItem(_("窗口受理"), "applications:window", "applications.add_application"),
     NavItem(_("补正队列"), "applications:queue_window", "applications.supplement_application"),
+    NavItem(_("账户关联核验"), "applications:agent_queue", "applications.verify_subjectagent"),
     NavItem(_("审核队列"), "applications:queue_review", "applications.decide_application"),
     NavItem(_("事后核查"), "applications:queue_verification", "applications.verify_application"),
     NavItem(_("办件查询"), "applications:list", "applications.view_application"),

@@ -38,3 +38,45 @@ class RegisterForm(forms.Form):
         for error in getattr(exc, "errors", None) or [exc]:
             field = (error.field or "").split(".")[-1]
             self.add_error(field if field in self.fields else None, str(error.message))
+
+
+class LinkRequestForm(forms.Form):
+    """申请关联主体: one more subject the account asks to act for — itself as a person, or an enterprise."""
+
+    kind = forms.ChoiceField(
+        label=_("关联主体类型"),
+        choices=[(Subject.Kind.ENTERPRISE, _("企业")), (Subject.Kind.PERSON, _("本人（个人）"))],
+        widget=forms.RadioSelect,
+        initial=Subject.Kind.ENTERPRISE,
+    )
+    relation = forms.ChoiceField(
+        label=_("您与企业的关系"),
+        choices=[("agent", _("委托代理人（经办人）")), ("legal_representative", _("法定代表人"))],
+        widget=forms.RadioSelect,
+        initial="agent",
+        required=False,
+    )
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200, required=False)
+    authorisation = forms.CharField(
+        label=_("授权委托说明（委托书编号、授权事项和期限）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    id_number = forms.CharField(label=_("本人居民身份证号码"), max_length=30, required=False)
+
+    def add_domain_error(self, exc) -> None:
+        for error in getattr(exc, "errors", None) or [exc]:
+            field = (error.field or "").split(".")[-1]
+            if field == "name":
+                field = "enterprise_name" if self.data.get("kind") == Subject.Kind.ENTERPRISE else "id_number"
+            self.add_error(field if field in self.fields else None, str(error.message))
+
+
+class LinkCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -19,5 +19,12 @@ urlpatterns = [
     path("my/cases/<int:pk>/documents/<str:ref>/", views.my_case_document, name="my_case_document"),
     path("my/cases/<int:pk>/documents/<str:ref>/pdf/", views.my_case_document_pdf, name="my_case_document_pdf"),
     path("my/messages/", views.my_messages, name="my_messages"),
+    path("my/links/", views.my_links, name="my_links"),
+    path("my/links/request/", views.my_link_request, name="my_link_request"),
+    path("my/links/<int:pk>/code/", views.my_link_code_send, name="my_link_code_send"),
+    path("my/links/<int:pk>/code/confirm/", views.my_link_code_confirm, name="my_link_code_confirm"),
+    path("my/links/<int:pk>/identity/", views.my_link_identity, name="my_link_identity"),
+    path("my/links/<int:pk>/give-up/", views.my_link_give_up, name="my_link_give_up"),
+    path("my/links/<int:pk>/revoke/", views.my_link_revoke_agent, name="my_link_revoke_agent"),
     path("verify/<str:token>/", views.verify, name="verify"),
 ]

@@ -9,8 +9,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyipi.applications.models import SubjectAgent
 from xinyipi.applications.selectors import application_page, subject_agent_link, subjects_acted_for
-from xinyipi.applications.services import application_credit_check
+from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
+from xinyipi.applications.services import (
+    application_credit_check,
+    subject_agent_code_confirm,
+    subject_agent_code_send,
+    subject_agent_identity_verify,
+    subject_agent_revoke,
+)
 from xinyipi.applications.views import (
     case_for,
     document_response,
@@ -29,8 +37,8 @@ from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
 from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
-from xinyipi.portal.forms import RegisterForm
-from xinyipi.portal.services import applicant_register
+from xinyipi.portal.forms import LinkCodeForm, LinkRequestForm, RegisterForm
+from xinyipi.portal.services import applicant_link_request, applicant_register
 from xinyipi.subjects.models import Subject
 
 
@@ -125,7 +133,10 @@ def register(request):
                 form.add_domain_error(exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("注册成功，欢迎使用信易批。"))
+                messages.success(
+                    request,
+                    _("注册成功。您与申请主体的关联待核验，核验通过后才能查看和办理该主体的办件。"),
+                )
                 target = request.POST.get("next", "")
                 if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                     return redirect(target)
@@ -149,12 +160,148 @@ def my_cases(request):
         "portal/my_cases.html",
         {
             "subjects": subjects,
+            "pending_links": SubjectAgent.objects.filter(user=request.user, status=SubjectAgent.Status.PENDING)
+            .select_related("subject")
+            .order_by("id"),
             "page": page,
             "rows": case_rows(page.items, url_name="portal:my_case") if page else [],
             "error": error,
             "unread": in_app_unread_count(user=request.user),
         },
     )
+
+
+def _my_links_page(request, *, status: int = 200, form=None, errors: dict | None = None, code_forms=None):
+    return render(
+        request,
+        "portal/my_links.html",
+        {
+            **account_links(user=request.user),
+            "form": form or LinkRequestForm(),
+            "errors": errors or {},
+            "code_forms": code_forms or {},
+            "unread": in_app_unread_count(user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_links(request):
+    """我的账户与关联: the subjects the account acts for or asked to, how a pending link gets verified (window,
+    the legal representative's code, the identity platform), giving a link up, and — for an enterprise's
+    legal representative — the enterprise's agents, whose links they may withdraw (R9a)."""
+    return _my_links_page(request)
+
+
+@login_required
+@require_POST
+def my_link_request(request):
+    form = LinkRequestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        person = data["kind"] == "person"
+        try:
+            link = applicant_link_request(
+                actor=request.user,
+                kind=data["kind"],
+                code=data["id_number"] if person else data["uscc"],
+                name=request.user.display_name if person else data["enterprise_name"],
+                relation="legal_representative" if person else data["relation"],
+                authorisation="" if person else data["authorisation"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request, _("已申请关联“%(subject)s”，请按下方提示完成核验。") % {"subject": link.subject.name}
+            )
+            return redirect(reverse("portal:my_links") + f"#link-{link.pk}")
+    return _my_links_page(request, status=422, form=form)
+
+
+def _link_action(request, pk: int, call, done: str, *, code_form=None):
+    try:
+        link = own_link(user=request.user, link_id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    try:
+        message = call(link)
+    except DomainError as exc:
+        return _my_links_page(
+            request,
+            status=exc.status,
+            errors={link.pk: str(exc.message)},
+            code_forms={link.pk: code_form} if code_form is not None else None,
+        )
+    messages.success(request, message or done)
+    return redirect(reverse("portal:my_links") + f"#link-{link.pk}")
+
+
+@login_required
+@require_POST
+def my_link_code_send(request, pk: int):
+    def call(link):
+        row = subject_agent_code_send(actor=request.user, link=link)
+        return _("验证码已发送至该企业登记的法定代表人手机 %(phone)s，请向其获取。") % {"phone": row.phone_masked}
+
+    return _link_action(request, pk, call, "")
+
+
+@login_required
+@require_POST
+def my_link_code_confirm(request, pk: int):
+    form = LinkCodeForm(request.POST)
+
+    def call(link):
+        if not form.is_valid():
+            raise DomainError("code_required", _("请填写短信验证码。"), "code")
+        subject_agent_code_confirm(actor=request.user, link=link, code=form.cleaned_data["code"])
+        return _("关联已确认，现在可以为“%(subject)s”在网上办理。") % {"subject": link.subject.name}
+
+    return _link_action(request, pk, call, "", code_form=form)
+
+
+@login_required
+@require_POST
+def my_link_identity(request, pk: int):
+    def call(link):
+        subject_agent_identity_verify(actor=request.user, link=link)
+        return _("统一身份认证平台核验通过，关联已生效。")
+
+    return _link_action(request, pk, call, "")
+
+
+@login_required
+@require_POST
+def my_link_give_up(request, pk: int):
+    def call(link):
+        subject_agent_revoke(actor=request.user, link=link, reason=_("本人放弃关联"))
+        return _("已解除与“%(subject)s”的关联。") % {"subject": link.subject.name}
+
+    return _link_action(request, pk, call, "")
+
+
+@login_required
+@require_POST
+def my_link_revoke_agent(request, pk: int):
+    """The enterprise's legal representative withdraws another account's link to the enterprise."""
+    try:
+        link = represented_link(user=request.user, link_id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    reason = (request.POST.get("reason") or "").strip()[:2000] or _("法定代表人撤回授权")
+    try:
+        subject_agent_revoke(actor=request.user, link=link, reason=reason)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("已解除 %(user)s 与“%(subject)s”的关联。")
+            % {"user": link.user.display_name or link.user.get_username(), "subject": link.subject.name},
+        )
+    return redirect(reverse("portal:my_links") + "#agents")
 
 
 @login_required

@@ -1,6 +1,15 @@
 """Writes of the case workflow, one module per step of the lifecycle (STYLE.md: services/)."""
 
-from xinyipi.applications.services.agents import subject_agent_link, subject_agent_revoke
+from xinyipi.applications.services.agents import (
+    subject_agent_code_confirm,
+    subject_agent_code_send,
+    subject_agent_identity_verify,
+    subject_agent_link,
+    subject_agent_refuse,
+    subject_agent_request,
+    subject_agent_revoke,
+    subject_agent_verify_window,
+)
 from xinyipi.applications.services.decisions import application_decide
 from xinyipi.applications.services.filing import application_file
 from xinyipi.applications.services.modes import ModeOffer, application_credit_check, application_modes
@@ -22,6 +31,12 @@ __all__ = [
     "application_withdraw",
     "letter_template_deactivate",
     "letter_template_save",
+    "subject_agent_code_confirm",
+    "subject_agent_code_send",
+    "subject_agent_identity_verify",
     "subject_agent_link",
+    "subject_agent_refuse",
+    "subject_agent_request",
     "subject_agent_revoke",
+    "subject_agent_verify_window",
 ]

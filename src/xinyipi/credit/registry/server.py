@@ -5,6 +5,8 @@ It serves, from a fixture file, the interfaces the credit adapters and the SMS c
 - ``POST /enterprise-publicity/records`` and ``POST /credit-china/records`` — ``{"code", "kind"}`` →
   ``{"code", "records": [...]}`` (the national sites' data-sharing interface, see ``sources/http.py``);
 - ``GET /card-registry/cards/{number}`` — a 纳税信用联合激励卡, 404 when unknown;
+- ``POST /identity/verify`` — ``{"name", "id_number"}`` → ``{"result": "match" | "no_match"}``, the unified
+  identity platform (统一身份认证) confirming a person (``subjects/identity.py``), from ``identity_persons``;
 - ``POST /sms/send`` — ``{to, text, id}`` → ``{message_id}``, idempotent on ``id``; ``GET /sms/messages``
   lists what was received (``{"items": [...]}``); ``GET /health``.
 
@@ -54,7 +56,7 @@ def normalise_code(raw: str) -> str:
 def load_fixtures(path: Path = FIXTURES, today: dt.date | None = None) -> dict:
     """``{enterprise_publicity: {code: [records]}, credit_china: {…}, cards: {number: card}}``, dates resolved."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    data = {"enterprise_publicity": {}, "credit_china": {}, "cards": {}}
+    data = {"enterprise_publicity": {}, "credit_china": {}, "cards": {}, "identity_persons": {}}
     for source in ("enterprise_publicity", "credit_china"):
         for code, records in (raw.get(source) or {}).items():
             resolved = []
@@ -69,6 +71,8 @@ def load_fixtures(path: Path = FIXTURES, today: dt.date | None = None) -> dict:
         for key in ("valid_from", "valid_until", "revoked_on"):
             card[key] = resolve_date(card.get(key), today)
         data["cards"][str(card["number"]).upper()] = card
+    for person in raw.get("identity_persons") or []:
+        data["identity_persons"][normalise_code(str(person["id_number"]))] = str(person["name"]).strip()
     return data
 
 
@@ -156,6 +160,8 @@ class RegistryHandler(BaseHTTPRequestHandler):
             self._records(RECORD_SOURCES[segments[0]], body)
         elif len(segments) == 3 and segments[:2] == ["card-registry", "cards"] and method == "GET":
             self._card(segments[2])
+        elif segments == ["identity", "verify"] and method == "POST":
+            self._identity_verify(body)
         elif segments == ["sms", "send"] and method == "POST":
             self._sms_send(body)
         elif segments == ["sms", "messages"] and method == "GET":
@@ -185,6 +191,15 @@ class RegistryHandler(BaseHTTPRequestHandler):
             self._error(404, "card_not_found", "no such card")
             return
         self._send(200, card)
+
+    def _identity_verify(self, body: dict) -> None:
+        number = normalise_code(str(body.get("id_number") or ""))
+        name = str(body.get("name") or "").strip()
+        if len(number) != 18 or not name:
+            self._error(422, "invalid_input", "name and an 18-character id_number are required")
+            return
+        known = self.state.fixtures["identity_persons"].get(number)
+        self._send(200, {"result": "match" if known == name else "no_match"})
 
     def _sms_send(self, body: dict) -> None:
         missing = [k for k in ("to", "text", "id") if not str(body.get(k) or "").strip()]
@@ -269,4 +284,5 @@ def source_urls(base_url: str, mode: str | None = None) -> dict[str, str]:
         "credit_china": f"{prefix}/credit-china",
         "incentive_card": f"{prefix}/card-registry",
         "sms": f"{prefix}",
+        "identity_platform": f"{prefix}/identity",
     }

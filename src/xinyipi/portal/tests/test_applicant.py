@@ -54,7 +54,8 @@ def test_person_registers_with_own_id_number_and_lands_on_my_cases(client):
     assert link.subject.kind == "person" and link.subject.name == "赵敏"
     assert link.relation == SubjectAgent.Relation.LEGAL_REPRESENTATIVE
     assert link.user.groups.filter(name="applicant").exists()
-    assert {"portal.applicant.register", "portal.subject_agent.self_link", "subjects.subject.register"} <= set(
+    assert link.status == SubjectAgent.Status.PENDING  # R9a: nothing until verified
+    assert {"portal.applicant.register", "applications.subject_agent.request", "subjects.subject.register"} <= set(
         AuditEntry.objects.values_list("action", flat=True)
     )
     page = page_of(client.get(reverse("portal:my_cases")))
@@ -183,7 +184,7 @@ def test_apply_preview_is_a_partial_with_the_letter(client, applicant_for, enter
 def test_apply_without_a_linked_subject_explains(client, make_user, licence_matter):
     client.force_login(make_user("applicant"))
     page = page_of(client.get(reverse("portal:apply", args=[licence_matter.code])))
-    assert "尚未关联申请主体" in page and "filing-form" not in page
+    assert "尚未关联已核验的申请主体" in page and "filing-form" not in page
 
 
 def test_apply_for_a_subject_one_does_not_act_for_is_404(

@@ -8,7 +8,8 @@ from xinyipi.credit.registry.server import FIXTURES, MODES, registry_server, sou
 class Command(BaseCommand):
     help = (
         "Serve the external credit sources (national enterprise credit publicity system, Credit China, the "
-        "incentive-card registry) and an SMS gateway on 127.0.0.1 from fixture data, for the demo and tests."
+        "incentive-card registry), the unified identity platform and an SMS gateway on 127.0.0.1 from fixture "
+        "data, for the demo and tests."
     )
 
     def add_arguments(self, parser):
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  XINYIPI_CREDIT_CHINA_URL={urls['credit_china']}")
         self.stdout.write(f"  XINYIPI_CREDIT_CARD_REGISTRY_URL={urls['incentive_card']}")
         self.stdout.write(f"  XINYIPI_SMS_GATEWAY_URL={urls['sms']}")
+        self.stdout.write(f"  XINYIPI_IDENTITY_PLATFORM_URL={urls['identity_platform']}")
         self.stdout.flush()
         try:
             server.serve_forever()
