@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('applications', '0003_subject_agent_status'),
+        ('applications', '0004_subject_agent_verification'),
         ('catalog', '0002_constraint_messages'),
         ('credit', '0005_credit_record_import_without_constraint'),
         ('subjects', '0003_plain_code_indexes'),
