@@ -4,10 +4,10 @@ breached → the approval is revoked, both go into the credit record, and a list
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_application
 from xinyipi.applications.models import Application, LetterKind, Mode, Status, Verification
 from xinyipi.applications.services.common import (
     actor_label,
-    authorise_staff,
     document_context,
     document_issue,
     tell_applicant,
@@ -30,7 +30,7 @@ def application_verify(*, actor, application: Application, outcome: str, evidenc
     ``commitment_breached``) and a listing proposed for the subject. ``evidence`` is required. Reviewers of
     the matter's department only.
     """
-    authorise_staff(actor, application, "applications.verify_application")
+    access_application(actor, application, action="verify")
     if outcome not in OUTCOMES:
         raise DomainError("invalid_outcome", _("核查结果应为 fulfilled 或 breached。"), "outcome")
     evidence = (evidence or "").strip()
