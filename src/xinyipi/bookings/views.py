@@ -4,6 +4,7 @@ the field it names (or above the row it concerns) and changes nothing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +33,7 @@ from xinyipi.bookings.services import (
     booking_request,
 )
 from xinyipi.core import clock
-from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.errors import DomainError, NotFound, NotPermitted
 
 # ---------------------------------------------------------------------------------------------------
 # The applicant
@@ -113,6 +114,8 @@ def my_booking_cancel(request, pk: int):
         booking = booking_by_id(actor=request.user, booking_id=pk, action="cancel")
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
     try:
         booking_cancel(actor=request.user, booking=booking, reason=request.POST.get("reason", ""))
     except DomainError as exc:
