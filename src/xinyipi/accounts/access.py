@@ -1,17 +1,36 @@
-"""The only way staff reach department-scoped work: by permission, then by department.
+"""Who may see and act on what: the one place that answers it (DESIGN.md §3, R9a, §7 Security).
 
-A superuser may do everything in every department. Other staff see only rows of their own department.
+Every router, page and service asks here. Two questions, always in this order:
+
+1. May the actor do this kind of thing at all? An anonymous actor is 401 ``not_authenticated``; an actor whose
+   role never does it (an applicant deciding a case, a credit officer confirming a booking) is 403.
+2. Is this object within the actor's scope? Superusers see everything; staff by permission, and reviewers only
+   their own department's cases (``department_scope``, unless they hold ``view_all_applications``);
+   applicants only what belongs to the subjects they act for through a verified link
+   (``SubjectAgent.objects.acting``). An object outside the scope is "not found" (404), exactly like an
+   absent one, so that ids cannot be probed.
+
+``access_<thing>_by_id(actor, id, *, action)`` returns the object or raises; ``<things>_for_actor(actor)`` is the
+queryset a list starts from.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xinyipi.core.errors import NotFound, NotPermitted
+from xinyipi.core.errors import NotAuthenticated, NotFound, NotPermitted
+
+
+def is_signed_in(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def require_authenticated(actor) -> None:
+    if not is_signed_in(actor):
+        raise NotAuthenticated("not_authenticated", _("请先登录。"))
 
 
 def require_perm(actor, perm: str) -> None:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise NotPermitted("not_authenticated", _("请先登录。"))
+    require_authenticated(actor)
     if not actor.has_perm(perm):
         raise NotPermitted()
 
@@ -36,3 +55,288 @@ def access_by_id(actor, queryset: QuerySet, pk, *, perm: str, field: str = "depa
     if obj is None:
         raise NotFound()
     return obj
+
+
+def _acting_subject_ids(actor) -> QuerySet:
+    from xinyipi.applications.models import SubjectAgent
+
+    return SubjectAgent.objects.acting(actor).values("subject_id")
+
+
+def acts_for(actor, subject_id) -> bool:
+    """Whether ``actor`` acts for the subject through a verified link (R9a)."""
+    from xinyipi.applications.models import SubjectAgent
+
+    return SubjectAgent.objects.acts_for(actor, subject_id)
+
+
+def acts_for_anyone(actor) -> bool:
+    from xinyipi.applications.models import SubjectAgent
+
+    return SubjectAgent.objects.acting(actor).exists()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cases (办件)
+
+APPLICATION_VIEW = "applications.view_application"
+APPLICATION_VIEW_ALL = "applications.view_all_applications"
+
+# action → the staff permission it takes. Applicants need none for the actions in ``APPLICANT_ACTIONS``:
+# they act through their link to the case's subject.
+APPLICATION_ACTIONS = {
+    "view": APPLICATION_VIEW,
+    "supplement": "applications.supplement_application",
+    "withdraw": "applications.withdraw_application",
+    "decide": "applications.decide_application",
+    "verify": "applications.verify_application",
+}
+APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw"})
+
+
+def _application_not_found() -> NotFound:
+    return NotFound("application_not_found", _("未找到该办件。"))
+
+
+def sees_every_case(actor) -> bool:
+    return sees_all_departments(actor) or actor.has_perm(APPLICATION_VIEW_ALL)
+
+
+def applications_in_staff_scope(actor, queryset: QuerySet) -> QuerySet:
+    """``queryset`` narrowed to the cases ``actor`` sees as staff: every case, or the own department's."""
+    return queryset if sees_every_case(actor) else department_scope(actor, queryset)
+
+
+def applications_for_actor(actor, *, applicant_only: bool = False) -> QuerySet:
+    """The cases ``actor`` may read: staff holding ``view_application`` their scope, everyone else the cases
+    of the subjects they act for. ``applicant_only``: only the latter (the portal's "my cases")."""
+    from xinyipi.applications.models import Application
+
+    require_authenticated(actor)
+    if not applicant_only and actor.has_perm(APPLICATION_VIEW):
+        return applications_in_staff_scope(actor, Application.objects.all())
+    return Application.objects.filter(subject_id__in=_acting_subject_ids(actor))
+
+
+def _staff_may(actor, application, action: str) -> bool:
+    if not actor.has_perm(APPLICATION_ACTIONS[action]):
+        return False
+    if sees_every_case(actor):
+        return True
+    return actor.department_id is not None and application.department_id == actor.department_id
+
+
+def access_application(actor, application, *, action: str = "view", applicant_only: bool = False) -> None:
+    """Raise unless ``actor`` may ``action`` the loaded ``application``: 401 anonymous, 403 when the actor never
+    does ``action`` (a staff-only action without its permission), 404 outside the actor's scope."""
+    perm = APPLICATION_ACTIONS[action]
+    require_authenticated(actor)
+    if action not in APPLICANT_ACTIONS and (applicant_only or not actor.has_perm(perm)):
+        raise NotPermitted()
+    if action in APPLICANT_ACTIONS and acts_for(actor, application.subject_id):
+        return
+    if applicant_only:
+        raise _application_not_found()
+    if _staff_may(actor, application, action):
+        return
+    # Seen through the staff scope but without this action's permission (a reviewer withdrawing): a refusal.
+    if actor.has_perm(APPLICATION_VIEW) and _staff_may(actor, application, "view"):
+        raise NotPermitted()
+    raise _application_not_found()
+
+
+def access_application_by_id(actor, application_id, *, action: str = "view", applicant_only: bool = False):
+    """One case, with its matter, subject, department and materials, for ``actor`` to ``action`` it."""
+    from xinyipi.applications.models import Application, ApplicationMaterial
+
+    perm = APPLICATION_ACTIONS[action]
+    require_authenticated(actor)
+    if action not in APPLICANT_ACTIONS and (applicant_only or not actor.has_perm(perm)):
+        raise NotPermitted()
+    application = (
+        Application.objects.filter(pk=application_id)
+        .select_related("matter", "subject", "department")
+        .prefetch_related(Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id")))
+        .first()
+    )
+    if application is None:
+        raise _application_not_found()
+    access_application(actor, application, action=action, applicant_only=applicant_only)
+    return application
+
+
+def application_actions(actor, application, *, applicant_only: bool = False) -> set[str]:
+    """The actions ``actor`` may take on a case it reads (which forms a case page offers; the case's state
+    decides the rest). The same answers as ``access_application``, with the link read once."""
+    if not is_signed_in(actor):
+        return set()
+    agent = acts_for(actor, application.subject_id)
+    allowed = set()
+    for action in APPLICATION_ACTIONS:
+        if (agent and action in APPLICANT_ACTIONS) or (not applicant_only and _staff_may(actor, application, action)):
+            allowed.add(action)
+    return allowed
+
+
+def access_document(actor, application_id, ref: str, *, applicant_only: bool = False):
+    """``(case, document)``: a printable document of a case the actor may read (its letter, pledge, notices
+    and decisions); a ref the case does not have is "not found" like the case."""
+    from xinyipi.applications.views_support import case_document
+
+    application = access_application_by_id(actor, application_id, applicant_only=applicant_only)
+    document = case_document(application, ref)
+    if document is None:
+        raise NotFound("document_not_found", _("未找到该文书。"))
+    return application, document
+
+
+def access_material_file(actor, application_id, code: str, *, applicant_only: bool = False):
+    """``(case, material row)``: the uploaded file of a material of a case the actor may read."""
+    application = access_application_by_id(actor, application_id, applicant_only=applicant_only)
+    row = next((m for m in application.materials.all() if m.code == code and m.file), None)
+    if row is None:
+        raise NotFound("file_not_found", _("该材料没有电子文件。"))
+    return application, row
+
+
+def access_acting_for(actor, subject=None) -> None:
+    """403 unless ``actor`` acts for ``subject`` through a verified link (without ``subject``: for any subject).
+    A subject's code and name are public, so naming one proves nothing (R9a): the refusal is
+    ``not_acting_for_subject`` whether or not the subject exists in our registry's eyes."""
+    require_authenticated(actor)
+    linked = acts_for_anyone(actor) if subject is None else acts_for(actor, subject.pk)
+    if not linked:
+        raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
+
+
+def access_filing(actor, subject=None) -> bool:
+    """Whether ``actor`` files at the window (``True``: for anyone, with ``add_application``) or online
+    (``False``: only for a subject it acts for, ``access_acting_for``). Without ``subject``: whether it files
+    at all (403 for an account that neither holds the window's permission nor acts for any subject)."""
+    require_authenticated(actor)
+    if actor.has_perm("applications.add_application"):
+        return True
+    if subject is None:
+        if not acts_for_anyone(actor):
+            raise NotPermitted()
+    else:
+        access_acting_for(actor, subject)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Subjects, credit checks, the city list
+
+SUBJECT_ACTIONS = {
+    "view": "subjects.view_subject",
+    "change": "subjects.change_subject",
+    "credit_check": "credit.add_creditcheck",
+    "manual_entry": "credit.add_manualentry",
+}
+
+
+def access_subject_by_id(actor, subject_id, *, action: str = "view"):
+    """A registered subject for staff: the registry is the service center's, not a department's."""
+    from xinyipi.subjects.models import Subject
+
+    require_perm(actor, SUBJECT_ACTIONS[action])
+    subject = Subject.objects.filter(pk=subject_id).first()
+    if subject is None:
+        raise NotFound("subject_not_found", _("未找到该主体。"))
+    return subject
+
+
+def access_subject_by_code(actor, raw_code: str, *, action: str = "view"):
+    from xinyipi.subjects.selectors import subject_by_code
+
+    require_perm(actor, SUBJECT_ACTIONS[action])
+    return subject_by_code(raw_code)
+
+
+def access_credit_check_by_id(actor, check_id):
+    """One credit check for staff who read checks (the caller logs the read, R8)."""
+    from xinyipi.credit.models import CreditCheck
+
+    require_perm(actor, "credit.view_creditcheck")
+    check = CreditCheck.objects.select_related("subject", "actor").filter(pk=check_id).first()
+    if check is None:
+        raise NotFound("credit_check_not_found", _("未找到该信用核查记录。"))
+    return check
+
+
+def credit_checks_for_actor(actor) -> QuerySet:
+    from xinyipi.credit.models import CreditCheck
+
+    require_perm(actor, "credit.view_creditcheck")
+    return CreditCheck.objects.all()
+
+
+def blacklist_entries_for_actor(actor) -> QuerySet:
+    """Every entry of the city list, for staff who read it (the public sees the published page only)."""
+    from xinyipi.supervision.models import BlacklistEntry
+
+    require_perm(actor, "supervision.view_blacklistentry")
+    return BlacklistEntry.objects.all()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bookings (上门服务, 帮办代办)
+
+BOOKING_VIEW = "bookings.view_servicebooking"
+BOOKING_HANDLE = "bookings.handle_servicebooking"
+BOOKING_ACTIONS = {"view": BOOKING_VIEW, "cancel": BOOKING_HANDLE, "confirm": BOOKING_HANDLE, "done": BOOKING_HANDLE}
+BOOKING_APPLICANT_ACTIONS = frozenset({"view", "cancel"})
+
+
+def bookings_for_actor(actor, *, applicant_only: bool = False) -> QuerySet:
+    """Bookings are the service center's, not a department's: staff who read them see them all; an applicant
+    the bookings of the subjects it acts for."""
+    from xinyipi.bookings.models import ServiceBooking
+
+    require_authenticated(actor)
+    if not applicant_only and actor.has_perm(BOOKING_VIEW):
+        return ServiceBooking.objects.all()
+    return ServiceBooking.objects.filter(subject_id__in=_acting_subject_ids(actor))
+
+
+def booking_way(actor, booking) -> str:
+    """How ``actor`` reaches ``booking``: ``"applicant"`` (acts for its subject), ``"staff"`` (reads bookings),
+    or '' (neither)."""
+    if not is_signed_in(actor):
+        return ""
+    if acts_for(actor, booking.subject_id):
+        return "applicant"
+    if actor.has_perm(BOOKING_VIEW):
+        return "staff"
+    return ""
+
+
+def access_booking(actor, booking, *, action: str = "view") -> str:
+    """Raise unless ``actor`` may ``action`` the loaded ``booking``; answer how it reaches it."""
+    require_authenticated(actor)
+    perm = BOOKING_ACTIONS[action]
+    if action not in BOOKING_APPLICANT_ACTIONS and not actor.has_perm(perm):
+        raise NotPermitted()
+    way = booking_way(actor, booking)
+    if not way:
+        raise NotFound("booking_not_found", _("未找到该预约。"))
+    if way == "staff" and not actor.has_perm(perm):
+        raise NotPermitted()
+    return way
+
+
+def access_booking_by_id(actor, booking_id, *, action: str = "view"):
+    from xinyipi.bookings.models import ServiceBooking
+
+    require_authenticated(actor)
+    if action not in BOOKING_APPLICANT_ACTIONS and not actor.has_perm(BOOKING_ACTIONS[action]):
+        raise NotPermitted()
+    booking = (
+        ServiceBooking.objects.select_related("subject", "matter", "requested_by", "credit_check")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise NotFound("booking_not_found", _("未找到该预约。"))
+    access_booking(actor, booking, action=action)
+    return booking

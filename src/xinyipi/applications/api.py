@@ -1,12 +1,12 @@
 """``/api/v1/applications`` (DESIGN.md §6.1): file, read (with ``history``), list, supplement, decide, verify,
 withdraw. Interface only: parse, authorise, call the service, render."""
 
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from xinyipi.accounts.access import access_application_by_id, access_filing
 from xinyipi.api.schemas import ErrorOut
-from xinyipi.applications.models import Channel, SubjectAgent
+from xinyipi.applications.models import Channel
 from xinyipi.applications.schemas import (
     ApplicationDetailOut,
     ApplicationIn,
@@ -18,13 +18,7 @@ from xinyipi.applications.schemas import (
     WithdrawalIn,
     application_out,
 )
-from xinyipi.applications.selectors import (
-    application_by_id,
-    application_history,
-    application_page,
-    matter_for_filing,
-    subject_agent_link,
-)
+from xinyipi.applications.selectors import application_history, application_page, matter_for_filing
 from xinyipi.applications.services import (
     application_decide,
     application_file,
@@ -32,7 +26,6 @@ from xinyipi.applications.services import (
     application_verify,
     application_withdraw,
 )
-from xinyipi.core.errors import NotPermitted
 from xinyipi.credit.selectors import credit_subject_for_code
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.selectors import subject_key
@@ -48,14 +41,14 @@ _ACTION = {"response": {200: ApplicationDetailOut, **_ACTION_ERRORS}, "by_alias"
 
 
 def _detail(request, application_id: int) -> dict:
-    application = application_by_id(actor=request.auth, application_id=application_id)
+    application = access_application_by_id(request.auth, application_id)
     return application_out(application, history=application_history(application=application))
 
 
-def _act(request, application_id: int, service, **arguments) -> dict:
-    """Load the case the caller may see, run ``service`` on it as the caller (the service checks the
-    permission and the move), and answer with the case as it is now."""
-    application = application_by_id(actor=request.auth, application_id=application_id)
+def _act(request, application_id: int, action: str, service, **arguments) -> dict:
+    """Load the case the caller may ``action`` (403 for a caller who never does it, 404 outside its scope),
+    run ``service`` on it as the caller (the service checks the move), and answer with the case as it is now."""
+    application = access_application_by_id(request.auth, application_id, action=action)
     service(actor=request.auth, application=application, **arguments)
     return _detail(request, application_id)
 
@@ -67,12 +60,9 @@ def _act(request, application_id: int, service, **arguments) -> dict:
 )
 def application_create(request, payload: ApplicationIn):
     actor = request.auth
-    clerk = actor.has_perm("applications.add_application")
-    if not clerk and not SubjectAgent.objects.acting(actor).exists():
-        raise NotPermitted()
+    access_filing(actor)
     subject = credit_subject_for_code(payload.subject_code)
-    if not clerk and subject_agent_link(user=actor, subject=subject) is None:
-        raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
+    clerk = access_filing(actor, subject)
     matter = matter_for_filing(payload.matter_code)
     application = application_file(
         actor=actor,
@@ -135,7 +125,7 @@ def application_get(request, application_id: int):
     summary="Supply missing materials; the case is approved at once when nothing is missing",
 )
 def application_supplements(request, application_id: int, payload: SupplementIn):
-    return _act(request, application_id, application_supplement, materials=payload.materials)
+    return _act(request, application_id, "supplement", application_supplement, materials=payload.materials)
 
 
 @router.post(
@@ -144,7 +134,7 @@ def application_supplements(request, application_id: int, payload: SupplementIn)
     summary="Approve or reject (reviewers of the matter's department)",
 )
 def application_decision(request, application_id: int, payload: DecisionIn):
-    return _act(request, application_id, application_decide, outcome=payload.outcome, reason=payload.reason)
+    return _act(request, application_id, "decide", application_decide, outcome=payload.outcome, reason=payload.reason)
 
 
 @router.post(
@@ -156,7 +146,9 @@ def application_decision(request, application_id: int, payload: DecisionIn):
     ),
 )
 def application_verification(request, application_id: int, payload: VerificationIn):
-    return _act(request, application_id, application_verify, outcome=payload.outcome, evidence=payload.evidence)
+    return _act(
+        request, application_id, "verify", application_verify, outcome=payload.outcome, evidence=payload.evidence
+    )
 
 
 @router.post(
@@ -165,4 +157,4 @@ def application_verification(request, application_id: int, payload: Verification
     summary="Withdraw a case that is still open (the applicant)",
 )
 def application_withdrawal(request, application_id: int, payload: WithdrawalIn):
-    return _act(request, application_id, application_withdraw, reason=payload.reason)
+    return _act(request, application_id, "withdraw", application_withdraw, reason=payload.reason)

@@ -9,7 +9,15 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import department_scope, require_perm, sees_all_departments
+from xinyipi.accounts.access import (
+    acts_for_anyone,
+    applications_for_actor,
+    applications_in_staff_scope,
+    department_scope,
+    require_perm,
+    sees_all_departments,
+    sees_every_case,
+)
 from xinyipi.accounts.models import Department
 from xinyipi.applications import letters
 from xinyipi.applications.models import (
@@ -91,34 +99,8 @@ def _for_table(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related("matter", "subject")
 
 
-def _sees_every_case(actor) -> bool:
-    return sees_all_departments(actor) or actor.has_perm("applications.view_all_applications")
-
-
 def _staff_scope(actor, queryset: QuerySet) -> QuerySet:
-    return queryset if _sees_every_case(actor) else department_scope(actor, queryset)
-
-
-def application_by_id(*, actor, application_id: int) -> Application:
-    """One case for someone who may read it: the applicant acting for its subject, or staff holding
-    ``view_application`` (reviewers: their department only). Others 403; absent or out of scope 404."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise NotPermitted("not_authenticated", _("请先登录。"))
-    # One case: its parts joined (no page order to keep), its materials in one more query.
-    application = (
-        Application.objects.filter(pk=application_id)
-        .select_related("matter", "subject", "department")
-        .prefetch_related(Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id")))
-        .first()
-    )
-    if application is None:
-        raise NotFound("application_not_found", _("未找到该办件。"))
-    if SubjectAgent.objects.acts_for(actor, application.subject_id):
-        return application
-    require_perm(actor, VIEW)
-    if not (_sees_every_case(actor) or (actor.department_id and application.department_id == actor.department_id)):
-        raise NotFound("application_not_found", _("未找到该办件。"))
-    return application
+    return applications_in_staff_scope(actor, queryset)
 
 
 def application_history(*, application: Application) -> list[Transition]:
@@ -152,19 +134,16 @@ def application_page(
     cursor: str | None = None,
     limit: int = 50,
     table: bool = False,
+    applicant_only: bool = False,
 ) -> Page:
     """Cases newest first, keyset-paginated on id. Staff with ``view_application`` see their scope (all
-    departments, or reviewers their own); an applicant sees the cases of the subjects it acts for.
+    departments, or reviewers their own); an applicant sees the cases of the subjects it acts for
+    (``accounts.access.applications_for_actor``); an account that is neither is refused (403).
+    ``applicant_only``: only the cases of the subjects the actor acts for, whatever its role (the portal).
     ``table``: only what a case table shows is read with them (pages), else every part (the API)."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise NotPermitted("not_authenticated", _("请先登录。"))
-    if actor.has_perm(VIEW):
-        rows = _staff_scope(actor, Application.objects.all())
-    else:
-        acted_for = SubjectAgent.objects.acting(actor)
-        if not acted_for.exists():
-            raise NotPermitted()
-        rows = Application.objects.filter(subject_id__in=acted_for.values("subject_id"))
+    rows = applications_for_actor(actor, applicant_only=applicant_only)
+    if (applicant_only or not actor.has_perm(VIEW)) and not acts_for_anyone(actor):
+        raise NotPermitted()
     if status:
         if status not in Status.values:
             raise DomainError("invalid_status", _("状态不正确。"), "status")
@@ -438,7 +417,7 @@ def application_queue_counts(*, actor) -> list[dict]:
     counts = []
     if actor.has_perm("applications.supplement_application"):
         rows, index = _in_states(Application.objects.all(), WINDOW_QUEUE), WINDOW_INDEX
-        if not _sees_every_case(actor):
+        if not sees_every_case(actor):
             # The department's share, through the review queue's index (its states include the window's).
             rows, index = department_scope(actor, _in_states(rows, REVIEW_QUEUE)), REVIEW_INDEX
         counts.append(

@@ -16,6 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyipi.accounts.access import (
+    access_application_by_id,
+    access_credit_check_by_id,
+    access_document,
+    access_material_file,
+    application_actions,
+)
 from xinyipi.applications import printing
 from xinyipi.applications.files import TYPE_LABELS
 from xinyipi.applications.forms import (
@@ -26,9 +33,8 @@ from xinyipi.applications.forms import (
     VerificationForm,
     WindowStartForm,
 )
-from xinyipi.applications.models import Application, ApplicationMaterial, Mode, Status, SubjectAgent
+from xinyipi.applications.models import Application, ApplicationMaterial, Mode, Status
 from xinyipi.applications.selectors import (
-    application_by_id,
     application_history,
     application_page,
     application_queue_review,
@@ -47,14 +53,13 @@ from xinyipi.applications.services import (
     application_verify,
     application_withdraw,
 )
-from xinyipi.applications.views_support import case_document, case_documents, case_rows, matters_for_filing
+from xinyipi.applications.views_support import case_documents, case_rows, matters_for_filing
 from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
-from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from xinyipi.core.errors import DomainError, InvalidTransition, NotAuthenticated, NotFound, NotPermitted
 from xinyipi.core.text import join_list
 from xinyipi.credit.selectors import (
-    credit_check_by_id,
     credit_subject_for_card,
     credit_subject_for_code,
     looks_like_subject_code,
@@ -64,14 +69,19 @@ from xinyipi.credit.selectors import (
 # Shared by the console and the portal
 
 
-def case_for(user, application_id: int) -> Application:
-    """The case for someone who may read it; otherwise 404 (absent, out of scope) or 403."""
+def page_access(call, *args, **kwargs):
+    """``call`` (an ``accounts.access`` function) for a page: "not found" as 404, a refusal as 403."""
     try:
-        return application_by_id(actor=user, application_id=application_id)
+        return call(*args, **kwargs)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
-    except NotPermitted as exc:
+    except (NotPermitted, NotAuthenticated) as exc:
         raise PermissionDenied(str(exc.message)) from exc
+
+
+def case_for(user, application_id: int, *, action: str = "view", applicant_only: bool = False) -> Application:
+    """The case for someone who may ``action`` it; otherwise 404 (absent, out of scope) or 403."""
+    return page_access(access_application_by_id, user, application_id, action=action, applicant_only=applicant_only)
 
 
 def upload_limits() -> dict:
@@ -164,22 +174,16 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
     forms this user may use in the case's current state."""
     materials = list(application.materials.all())
     missing = [m for m in materials if m.state == ApplicationMaterial.State.MISSING]
-    is_agent = SubjectAgent.objects.acts_for(user, application.subject_id)
+    allowed = application_actions(user, application, applicant_only=not console)
     may = {
-        "supplement": application.status in SUPPLEMENT_STATUSES
-        and bool(missing)
-        and (is_agent or (console and user.has_perm("applications.supplement_application"))),
-        "decide": console
-        and application.status in REVIEW_STATUSES
-        and user.has_perm("applications.decide_application"),
+        "supplement": application.status in SUPPLEMENT_STATUSES and bool(missing) and "supplement" in allowed,
+        "decide": application.status in REVIEW_STATUSES and "decide" in allowed,
         "approve": application.status == Status.UNDER_REVIEW,
-        "verify": console
-        and application.mode == Mode.COMMITMENT
+        "verify": application.mode == Mode.COMMITMENT
         and application.status in VERIFIABLE_STATUSES
         and application.verification_due is not None
-        and user.has_perm("applications.verify_application"),
-        "withdraw": application.status in OPEN_STATUSES
-        and (is_agent or (console and user.has_perm("applications.withdraw_application"))),
+        and "verify" in allowed,
+        "withdraw": application.status in OPEN_STATUSES and "withdraw" in allowed,
     }
     return {
         "application": application,
@@ -201,14 +205,14 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
     }
 
 
-def document_response(request, application: Application, ref: str, *, pdf: bool, case_view: str, pdf_view: str):
-    """A document of the case as a printable page (with its verification QR code), or as PDF.
+def document_response(
+    request, pk: int, ref: str, *, pdf: bool, case_view: str, pdf_view: str, applicant_only: bool = False
+):
+    """A document of a case the user may read, as a printable page (with its verification QR code), or as PDF.
 
     ``case_view`` and ``pdf_view`` are the URL names of the case page (back link) and of the PDF.
     """
-    document = case_document(application, ref)
-    if document is None:
-        raise Http404(_("未找到该文书。"))
+    application, document = page_access(access_document, request.user, pk, ref, applicant_only=applicant_only)
     back_url = reverse(case_view, args=[application.pk])
     pdf_url = reverse(pdf_view, args=[application.pk, ref])
     verify_url = request.build_absolute_uri(reverse("portal:verify", args=[document.token]))
@@ -239,11 +243,9 @@ def document_response(request, application: Application, ref: str, *, pdf: bool,
 _FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "ofd": "application/ofd"}
 
 
-def material_file_response(application: Application, code: str):
-    """An uploaded material of the case, as a download (never rendered inline)."""
-    row = next((m for m in application.materials.all() if m.code == code and m.file), None)
-    if row is None:
-        raise Http404(_("该材料没有电子文件。"))
+def material_file_response(request, pk: int, code: str, *, applicant_only: bool = False):
+    """An uploaded material of a case the user may read, as a download (never rendered inline)."""
+    _application, row = page_access(access_material_file, request.user, pk, code, applicant_only=applicant_only)
     try:
         handle = row.file.open("rb")
     except OSError as exc:
@@ -364,7 +366,7 @@ def window(request):
 
 def _window_parts(request, check_id: int, matter_code: str):
     try:
-        check = credit_check_by_id(actor=request.user, check_id=check_id)
+        check = access_credit_check_by_id(request.user, check_id)
         matter = matter_for_filing(matter_code)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
@@ -479,8 +481,8 @@ def case_list(request):
 # One case
 
 
-def _staff_case(request, pk: int) -> Application:
-    return case_for(request.user, pk)
+def _staff_case(request, pk: int, action: str = "view") -> Application:
+    return case_for(request.user, pk, action=action)
 
 
 def _detail(request, application, *, status: int = 200, **forms):
@@ -493,7 +495,7 @@ def _reviewer_action(request, pk: int, *, action: str, form_class, form_name: st
     """A reviewer's form on the case page: validate it and call ``service`` with its ``fields``; on success
     say ``done_message`` (with the new status) and go back to the case, otherwise show the case again with
     the refused form."""
-    application = _staff_case(request, pk)
+    application = _staff_case(request, pk, action)
     form = form_class(request.POST)
 
     def call(f):
@@ -517,7 +519,7 @@ def detail(request, pk: int):
 @permission_required("applications.supplement_application", raise_exception=True)
 @require_POST
 def supplement(request, pk: int):
-    application = _staff_case(request, pk)
+    application = _staff_case(request, pk, "supplement")
     done, status, form = supplement_action(request, application)
     if done:
         return redirect("applications:detail", pk=application.pk)
@@ -560,7 +562,7 @@ def verify(request, pk: int):
 @permission_required("applications.withdraw_application", raise_exception=True)
 @require_POST
 def withdraw(request, pk: int):
-    application = _staff_case(request, pk)
+    application = _staff_case(request, pk, "withdraw")
     withdraw_action(request, application)
     return redirect("applications:detail", pk=application.pk)
 
@@ -568,7 +570,7 @@ def withdraw(request, pk: int):
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def material_file(request, pk: int, code: str):
-    return material_file_response(_staff_case(request, pk), code)
+    return material_file_response(request, pk, code)
 
 
 _DOCUMENT_VIEWS = {"case_view": "applications:detail", "pdf_view": "applications:document_pdf"}
@@ -577,10 +579,10 @@ _DOCUMENT_VIEWS = {"case_view": "applications:detail", "pdf_view": "applications
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def document(request, pk: int, ref: str):
-    return document_response(request, _staff_case(request, pk), ref, pdf=False, **_DOCUMENT_VIEWS)
+    return document_response(request, pk, ref, pdf=False, **_DOCUMENT_VIEWS)
 
 
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def document_pdf(request, pk: int, ref: str):
-    return document_response(request, _staff_case(request, pk), ref, pdf=True, **_DOCUMENT_VIEWS)
+    return document_response(request, pk, ref, pdf=True, **_DOCUMENT_VIEWS)

@@ -3,17 +3,14 @@ staff list, confirm and complete them. Interface only: parse, authorise, call th
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from xinyipi.accounts.access import require_perm
+from xinyipi.accounts.access import access_acting_for, require_perm
 from xinyipi.api.schemas import ErrorOut
-from xinyipi.applications.models import SubjectAgent
 from xinyipi.bookings.schemas import BookingCancellationIn, BookingIn, BookingOut, BookingPageOut, booking_out
 from xinyipi.bookings.selectors import VIEW, booking_by_id, booking_matter, booking_page
 from xinyipi.bookings.services import booking_cancel, booking_confirm, booking_done, booking_request
-from xinyipi.core.errors import NotPermitted
 from xinyipi.credit.selectors import credit_subject_for_code
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.selectors import subject_key
@@ -31,8 +28,7 @@ _ACTION = {"response": {200: BookingOut, **_ERRORS, 409: ErrorOut}}
 )
 def booking_create(request, payload: BookingIn):
     # Only accounts acting for some subject book; the service checks that it is this one.
-    if not SubjectAgent.objects.acting(request.auth).exists():
-        raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
+    access_acting_for(request.auth)
     subject = credit_subject_for_code(payload.subject_code)
     booking = booking_request(
         actor=request.auth,
@@ -92,17 +88,17 @@ def booking_get(request, booking_id: int):
     summary="Cancel a booking still ahead (the applicant; staff with a reason)",
 )
 def booking_cancellation(request, booking_id: int, payload: BookingCancellationIn):
-    booking = booking_by_id(actor=request.auth, booking_id=booking_id)
+    booking = booking_by_id(actor=request.auth, booking_id=booking_id, action="cancel")
     return booking_out(booking_cancel(actor=request.auth, booking=booking, reason=payload.reason))
 
 
 @router.post("/{booking_id}/confirmation", **_ACTION, summary="Confirm a requested booking (service center staff)")
 def booking_confirmation(request, booking_id: int):
-    booking = booking_by_id(actor=request.auth, booking_id=booking_id)
+    booking = booking_by_id(actor=request.auth, booking_id=booking_id, action="confirm")
     return booking_out(booking_confirm(actor=request.auth, booking=booking))
 
 
 @router.post("/{booking_id}/completion", **_ACTION, summary="Record a confirmed booking as done (service center staff)")
 def booking_completion(request, booking_id: int):
-    booking = booking_by_id(actor=request.auth, booking_id=booking_id)
+    booking = booking_by_id(actor=request.auth, booking_id=booking_id, action="done")
     return booking_out(booking_done(actor=request.auth, booking=booking))

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import require_perm
-from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.selectors import subject_agent_link
+from xinyipi.accounts.access import (
+    BOOKING_HANDLE,
+    BOOKING_VIEW,
+    access_booking_by_id,
+    bookings_for_actor,
+    is_signed_in,
+    require_perm,
+)
 from xinyipi.bookings.models import Kind, ServiceBooking, Slot, SpecialGrant, Status
 from xinyipi.catalog.models import Matter
 from xinyipi.core.errors import DomainError, NotFound
@@ -17,8 +22,8 @@ from xinyipi.core.paging import bad_cursor, cursor_id, page_limit
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.credit.models import CreditCheck
 
-VIEW = "bookings.view_servicebooking"
-HANDLE = "bookings.handle_servicebooking"
+VIEW = BOOKING_VIEW
+HANDLE = BOOKING_HANDLE
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -93,29 +98,11 @@ def booking_matters() -> list[Matter]:
 # One booking
 
 
-def booking_access(*, actor, booking: ServiceBooking) -> str:
-    """How ``actor`` reaches ``booking``: ``"applicant"`` (acts for its subject), ``"staff"`` (may read
-    bookings), or '' (neither)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return ""
-    if subject_agent_link(user=actor, subject=booking.subject) is not None:
-        return "applicant"
-    if actor.has_perm(VIEW):
-        return "staff"
-    return ""
-
-
-def booking_by_id(*, actor, booking_id: int) -> ServiceBooking:
+def booking_by_id(*, actor, booking_id: int, action: str = "view") -> ServiceBooking:
     """One booking for an account acting for its subject or staff who may read bookings; any other booking
-    is "not found" (an applicant is not told that another subject's booking exists)."""
-    booking = (
-        ServiceBooking.objects.select_related("subject", "matter", "requested_by", "credit_check")
-        .filter(pk=booking_id)
-        .first()
-    )
-    if booking is None or not booking_access(actor=actor, booking=booking):
-        raise NotFound("booking_not_found", _("未找到该预约。"))
-    return booking
+    is "not found" (an applicant is not told that another subject's booking exists). ``accounts.access``
+    decides."""
+    return access_booking_by_id(actor, booking_id, action=action)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -164,7 +151,7 @@ def booking_page(
     """
     require_perm(actor, VIEW)
     limit = page_limit(limit)
-    rows = ServiceBooking.objects.select_related("subject", "matter", "requested_by")
+    rows = bookings_for_actor(actor).select_related("subject", "matter", "requested_by")
     if status:
         if status not in Status.values:
             raise DomainError("invalid_status", _("状态不正确。"), "status")
@@ -187,11 +174,10 @@ def booking_page(
 
 def bookings_of_applicant(*, user, limit: int = 50) -> list[ServiceBooking]:
     """The bookings of every subject ``user`` acts for, the latest asked first."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return []
-    subjects = SubjectAgent.objects.acting(user).values("subject_id")
     return list(
-        ServiceBooking.objects.filter(subject_id__in=subjects)
+        bookings_for_actor(user, applicant_only=True)
         .select_related("subject", "matter")
         .order_by("-requested_at", "-id")[:limit]
     )

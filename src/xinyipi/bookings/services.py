@@ -13,16 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import require_perm
-from xinyipi.applications.selectors import subject_agent_link, subject_agent_users
+from xinyipi.accounts.access import access_acting_for, access_booking, require_perm
+from xinyipi.applications.selectors import subject_agent_users
 from xinyipi.applications.services import application_credit_check
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.bookings.models import PENDING, Kind, ServiceBooking, Slot, SpecialGrant, Status
 from xinyipi.bookings.policy import booking_policy_on
-from xinyipi.bookings.selectors import HANDLE, booking_access, entitlement_refusal
+from xinyipi.bookings.selectors import entitlement_refusal
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
-from xinyipi.core.errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
+from xinyipi.core.errors import DomainError, InvalidTransition, ValidationFailed
 from xinyipi.core.text import in_default_language
 from xinyipi.credit.models import CreditCheck
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
@@ -283,8 +283,7 @@ def booking_request(
     same half-day is refused (``booking_exists``). A subject without the entitlement may still book once on an
     open special-circumstances grant of that kind (``special_grant_give``), which the booking uses up.
     """
-    if subject_agent_link(user=actor, subject=subject) is None:
-        raise NotPermitted("not_acting_for_subject", _("您未被授权代表该主体办理。"))
+    access_acting_for(actor, subject)
     values = booking_input_clean(kind=kind, date=date, slot=slot, phone=phone, address=address, note=note)
     check = booking_credit_check(actor=actor, subject=subject)
     refusal = entitlement_refusal(check=check, kind=values["kind"])
@@ -433,13 +432,9 @@ def _move(booking: ServiceBooking, *, to: str, actor, action: str, **changes) ->
     return booking
 
 
-def _staff(actor) -> None:
-    require_perm(actor, HANDLE)
-
-
 def _staff_step(actor, booking: ServiceBooking, *, to: str, step: str, event: str, **changes) -> ServiceBooking:
     """A step the service center takes (``step`` names the audit action), told to the applicant as ``event``."""
-    _staff(actor)
+    access_booking(actor, booking, action=step)
     with transaction.atomic():
         booking = _move(booking, to=to, actor=actor, action=f"bookings.service_booking.{step}", **changes)
         _tell(booking, event=event)
@@ -462,11 +457,9 @@ def booking_cancel(*, actor, booking: ServiceBooking, reason: str = "") -> Servi
     """Cancel a booking still ahead: by an account acting for its subject (reason optional), or by staff of
     the service center, who must give the reason (the applicant is told it)."""
     reason = _text(reason)
-    way = booking_access(actor=actor, booking=booking)
-    if way != "applicant":
-        _staff(actor)
-        if not reason:
-            raise DomainError("reason_required", _("请填写取消原因，系统将告知申请人。"), "reason")
+    way = access_booking(actor, booking, action="cancel")
+    if way != "applicant" and not reason:
+        raise DomainError("reason_required", _("请填写取消原因，系统将告知申请人。"), "reason")
     if len(reason) > REASON_MAX:
         raise DomainError("value_too_long", _("取消原因不能超过 %(n)d 个字。") % {"n": REASON_MAX}, "reason")
     with transaction.atomic():

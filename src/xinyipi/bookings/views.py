@@ -35,7 +35,7 @@ from xinyipi.bookings.services import (
     special_grant_give,
 )
 from xinyipi.core import clock
-from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.errors import DomainError, NotFound, NotPermitted
 from xinyipi.credit.selectors import credit_subject_for_code
 
 # ---------------------------------------------------------------------------------------------------
@@ -114,9 +114,11 @@ def my_bookings(request):
 @require_POST
 def my_booking_cancel(request, pk: int):
     try:
-        booking = booking_by_id(actor=request.user, booking_id=pk)
+        booking = booking_by_id(actor=request.user, booking_id=pk, action="cancel")
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from exc
     try:
         booking_cancel(actor=request.user, booking=booking, reason=request.POST.get("reason", ""))
     except DomainError as exc:
@@ -160,9 +162,9 @@ def queue(request):
     return _queue_page(request)
 
 
-def _act(request, pk: int, service, done_message: str, **arguments):
+def _act(request, pk: int, action: str, service, done_message: str, **arguments):
     try:
-        booking = booking_by_id(actor=request.user, booking_id=pk)
+        booking = booking_by_id(actor=request.user, booking_id=pk, action=action)
         service(actor=request.user, booking=booking, **arguments)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
@@ -177,21 +179,23 @@ def _act(request, pk: int, service, done_message: str, **arguments):
 @permission_required(HANDLE, raise_exception=True)
 @require_POST
 def confirm(request, pk: int):
-    return _act(request, pk, booking_confirm, _("预约已确认，已通知申请人。"))
+    return _act(request, pk, "confirm", booking_confirm, _("预约已确认，已通知申请人。"))
 
 
 @login_required
 @permission_required(HANDLE, raise_exception=True)
 @require_POST
 def done(request, pk: int):
-    return _act(request, pk, booking_done, _("已登记服务完成。"))
+    return _act(request, pk, "done", booking_done, _("已登记服务完成。"))
 
 
 @login_required
 @permission_required(HANDLE, raise_exception=True)
 @require_POST
 def cancel(request, pk: int):
-    return _act(request, pk, booking_cancel, _("预约已取消，已通知申请人。"), reason=request.POST.get("reason", ""))
+    return _act(
+        request, pk, "cancel", booking_cancel, _("预约已取消，已通知申请人。"), reason=request.POST.get("reason", "")
+    )
 
 
 @login_required

@@ -2,10 +2,10 @@
 
 from ninja import Router, Status
 
-from xinyipi.accounts.access import require_perm
+from xinyipi.accounts.access import access_credit_check_by_id, require_perm
 from xinyipi.api.schemas import ErrorOut
 from xinyipi.credit.schemas import CreditCheckIn, CreditCheckOut, credit_check_out
-from xinyipi.credit.selectors import credit_check_by_id, credit_subject_for_code
+from xinyipi.credit.selectors import credit_subject_for_code
 from xinyipi.credit.services import credit_check_access_log, credit_check_run
 
 router = Router(tags=["credit-checks"])
@@ -29,6 +29,6 @@ def credit_check_create(request, payload: CreditCheckIn):
 
 @router.get("/{check_id}", response={200: CreditCheckOut, **_ERRORS}, summary="One credit check (the read is recorded)")
 def credit_check_get(request, check_id: int):
-    check = credit_check_by_id(actor=request.auth, check_id=check_id)
+    check = access_credit_check_by_id(request.auth, check_id)
     credit_check_access_log(check=check, actor=request.auth, channel="api")
     return Status(200, credit_check_out(check))

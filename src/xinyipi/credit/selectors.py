@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinyipi.accounts.access import require_perm
+from xinyipi.accounts.access import access_credit_check_by_id, credit_checks_for_actor
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.credit.categories import Category
@@ -149,12 +149,8 @@ def credit_checks_for(*, subject: Subject, limit: int = 10) -> list[CreditCheck]
 
 
 def credit_check_by_id(*, actor, check_id: int) -> CreditCheck:
-    """One check for someone allowed to read checks; the caller logs the access (R8)."""
-    require_perm(actor, "credit.view_creditcheck")
-    check = CreditCheck.objects.select_related("subject", "actor").filter(pk=check_id).first()
-    if check is None:
-        raise NotFound("credit_check_not_found", _("未找到该信用核查记录。"))
-    return check
+    """One check for someone allowed to read checks (``accounts.access``); the caller logs the access (R8)."""
+    return access_credit_check_by_id(actor, check_id)
 
 
 @dataclass(frozen=True)
@@ -167,8 +163,7 @@ def credit_check_list(
     *, actor, subject_code: str = "", level: str = "", before_id: int | None = None, limit: int = 50
 ) -> CheckPage:
     """Newest first, keyset-paginated on id (no COUNT); filtered by a whole code and/or a level."""
-    require_perm(actor, "credit.view_creditcheck")
-    rows = CreditCheck.objects.select_related("subject", "actor").order_by("-id")
+    rows = credit_checks_for_actor(actor).select_related("subject", "actor").order_by("-id")
     if subject_code.strip():
         rows = rows.filter(subject__code_hash=subject_key(subject_code))
     if level:

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_credit_check_by_id, access_subject_by_id
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
@@ -15,7 +16,6 @@ from xinyipi.credit.findings import finding_label
 from xinyipi.credit.forms import CheckForm, ManualEntryForm, add_domain_error
 from xinyipi.credit.policy.engine import policy_for, policy_versions
 from xinyipi.credit.selectors import (
-    credit_check_by_id,
     credit_check_list,
     credit_subject_for_card,
     credit_subject_for_code,
@@ -31,15 +31,15 @@ from xinyipi.credit.sources.registry import registry
 from xinyipi.subjects.models import Subject
 
 
-def _subject_from_form(data) -> tuple[Subject, str | None]:
+def _subject_from_form(request, data) -> tuple[Subject, str | None]:
     """The subject asked about, and the card presented: by subject id (from another page), by code, or by
     card number alone (its holder is looked up in the card registry)."""
     card = (data.get("incentive_card") or "").strip() or None
     if data.get("subject_id"):
-        subject = Subject.objects.filter(pk=data["subject_id"]).first()
-        if subject is None:
-            raise NotFound("subject_not_found", _("未找到该主体。"), "query")
-        return subject, card
+        try:
+            return access_subject_by_id(request.user, data["subject_id"], action="credit_check"), card
+        except NotFound as exc:
+            raise NotFound("subject_not_found", exc.message, "query") from exc
     query = data["query"].strip()
     if looks_like_subject_code(query):
         return credit_subject_for_code(query, field="query"), card
@@ -55,7 +55,7 @@ def check(request):
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            subject, card = _subject_from_form(form.cleaned_data)
+            subject, card = _subject_from_form(request, form.cleaned_data)
             result = credit_check_run(
                 subject=subject, purpose=form.cleaned_data["purpose"], actor=request.user, incentive_card=card
             )
@@ -71,7 +71,7 @@ def check(request):
 @permission_required("credit.view_creditcheck", raise_exception=True)
 def check_detail(request, check_id: int):
     try:
-        found = credit_check_by_id(actor=request.user, check_id=check_id)
+        found = access_credit_check_by_id(request.user, check_id)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     credit_check_access_log(check=found, actor=request.user, channel="console")
@@ -148,9 +148,10 @@ def _condition_text(condition: dict) -> str:
 @login_required
 @permission_required("credit.add_manualentry", raise_exception=True)
 def manual_entry(request, subject_id: int):
-    subject = Subject.objects.filter(pk=subject_id).first()
-    if subject is None:
-        raise Http404(_("未找到该主体。"))
+    try:
+        subject = access_subject_by_id(request.user, subject_id, action="manual_entry")
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
     form = ManualEntryForm(request.POST or None, request.FILES or None, initial={"site": request.GET.get("site", "")})
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.selectors import application_page, subject_agent_link, subjects_acted_for
+from xinyipi.applications.selectors import application_page, subjects_acted_for
 from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
 from xinyipi.applications.services import (
     application_credit_check,
@@ -97,15 +96,10 @@ def error_500(request):
 # Applicants: registration, applying online, their cases and messages, and public document verification
 
 
-def _portal_case(request, pk: int):
-    """A case of a subject the signed-in applicant acts for; any other case is "not found" here."""
-    try:
-        application = case_for(request.user, pk)
-    except PermissionDenied as exc:  # not the own case: the portal does not tell it exists
-        raise Http404(_("未找到该办件。")) from exc
-    if subject_agent_link(user=request.user, subject=application.subject) is None:
-        raise Http404(_("未找到该办件。"))
-    return application
+def _portal_case(request, pk: int, action: str = "view"):
+    """A case of a subject the signed-in applicant acts for; any other case is "not found" here, whatever
+    the account may see in the console."""
+    return case_for(request.user, pk, action=action, applicant_only=True)
 
 
 def register(request):
@@ -149,12 +143,14 @@ def my_cases(request):
     subjects = list(subjects_acted_for(user=request.user))
     cursor = request.GET.get("cursor") or None
     try:
-        page = application_page(actor=request.user, cursor=cursor, limit=20, table=True) if subjects else None
+        page = (
+            application_page(actor=request.user, cursor=cursor, limit=20, table=True, applicant_only=True)
+            if subjects
+            else None
+        )
         error = None
     except DomainError as exc:
         page, error = None, str(exc.message)
-    if page is not None and request.user.has_perm("applications.view_application"):
-        page = None  # staff follow cases in the console; "my cases" lists only subjects one acts for
     return render(
         request,
         "portal/my_cases.html",
@@ -394,7 +390,7 @@ def my_case(request, pk: int):
 @login_required
 @require_POST
 def my_case_supplement(request, pk: int):
-    application = _portal_case(request, pk)
+    application = _portal_case(request, pk, "supplement")
     done, status, form = supplement_action(request, application)
     if done:
         return redirect("portal:my_case", pk=application.pk)
@@ -404,27 +400,27 @@ def my_case_supplement(request, pk: int):
 @login_required
 @require_POST
 def my_case_withdraw(request, pk: int):
-    application = _portal_case(request, pk)
+    application = _portal_case(request, pk, "withdraw")
     withdraw_action(request, application)
     return redirect("portal:my_case", pk=application.pk)
 
 
 @login_required
 def my_case_material_file(request, pk: int, code: str):
-    return material_file_response(_portal_case(request, pk), code)
+    return material_file_response(request, pk, code, applicant_only=True)
 
 
-_DOCUMENT_VIEWS = {"case_view": "portal:my_case", "pdf_view": "portal:my_case_document_pdf"}
+_DOCUMENT_VIEWS = {"case_view": "portal:my_case", "pdf_view": "portal:my_case_document_pdf", "applicant_only": True}
 
 
 @login_required
 def my_case_document(request, pk: int, ref: str):
-    return document_response(request, _portal_case(request, pk), ref, pdf=False, **_DOCUMENT_VIEWS)
+    return document_response(request, pk, ref, pdf=False, **_DOCUMENT_VIEWS)
 
 
 @login_required
 def my_case_document_pdf(request, pk: int, ref: str):
-    return document_response(request, _portal_case(request, pk), ref, pdf=True, **_DOCUMENT_VIEWS)
+    return document_response(request, pk, ref, pdf=True, **_DOCUMENT_VIEWS)
 
 
 def verify(request, token: str):

@@ -1,9 +1,8 @@
 from ninja import Router, Status
 
-from xinyipi.accounts.access import require_perm
+from xinyipi.accounts.access import access_subject_by_code, require_perm
 from xinyipi.api.schemas import ErrorOut
 from xinyipi.subjects.schemas import SubjectIn, SubjectOut
-from xinyipi.subjects.selectors import subject_by_code
 from xinyipi.subjects.services import subject_register
 
 router = Router(tags=["subjects"])
@@ -23,5 +22,4 @@ def subject_create(request, payload: SubjectIn):
 
 @router.get("/{code}", response={200: SubjectOut, 404: ErrorOut, **_ERRORS}, summary="A subject by its full code")
 def subject_get(request, code: str):
-    require_perm(request.auth, "subjects.view_subject")
-    return subject_by_code(code)
+    return access_subject_by_code(request.auth, code)

@@ -37,11 +37,10 @@ def subject_by_code(raw_code: str) -> Subject:
 
 
 def subject_by_id(*, actor, subject_id: int) -> Subject:
-    require_perm(actor, "subjects.view_subject")
-    subject = Subject.objects.filter(pk=subject_id).first()
-    if subject is None:
-        raise NotFound("subject_not_found", _("未找到该主体。"))
-    return subject
+    """A registered subject for staff who read the registry (``accounts.access``)."""
+    from xinyipi.accounts.access import access_subject_by_id
+
+    return access_subject_by_id(actor, subject_id)
 
 
 def subject_list(*, actor, query: str = "", before_id: int | None = None, limit: int = 50) -> SubjectPage:

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_subject_by_id
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
 from xinyipi.subjects import selectors
@@ -45,7 +46,7 @@ def subject_register(request):
 @permission_required("subjects.view_subject", raise_exception=True)
 def subject_detail(request, subject_id: int):
     try:
-        subject = selectors.subject_by_id(actor=request.user, subject_id=subject_id)
+        subject = access_subject_by_id(request.user, subject_id)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     context = {"subject": subject, "panels": subject_panels_for(request, subject)}

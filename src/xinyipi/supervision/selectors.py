@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import require_perm
+from xinyipi.accounts.access import blacklist_entries_for_actor
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 from xinyipi.core.paging import id_page
@@ -40,8 +40,7 @@ def blacklist_page(
     *, actor, subject=None, status: str = "", cursor: str | None = None, limit: int = 50
 ) -> BlacklistPage:
     """Entries newest first (keyset on id, no COUNT), for staff who may read the list."""
-    require_perm(actor, "supervision.view_blacklistentry")
-    rows = BlacklistEntry.objects.select_related("subject")
+    rows = blacklist_entries_for_actor(actor).select_related("subject")
     if subject is not None:
         rows = rows.filter(subject=subject)
     if status:

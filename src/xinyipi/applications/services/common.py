@@ -1,13 +1,11 @@
-"""What every service of a case shares: who may act, how the applicant is told, and the documents issued."""
+"""What every service of a case shares: how the applicant is told, and the documents issued. Who may act is
+``accounts.access``'s answer."""
 
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import require_perm, sees_all_departments
 from xinyipi.applications import letters
 from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, LetterKind, SubjectAgent
 from xinyipi.core import clock
-from xinyipi.core.errors import NotFound
 from xinyipi.core.text import in_default_language
 from xinyipi.notifications.services import notify_subject
 from xinyipi.workdays.calendar import add_working_days
@@ -15,30 +13,6 @@ from xinyipi.workdays.calendar import add_working_days
 
 def actor_label(actor) -> str:
     return actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
-
-
-def acts_for(actor, subject) -> bool:
-    """Whether ``actor`` is linked to ``subject`` as its representative or authorised agent."""
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return SubjectAgent.objects.acts_for(actor, subject.pk)
-
-
-def authorise_staff(actor, application: Application, perm: str) -> None:
-    """Staff holding ``perm``; unless they see every department, only for their own department's cases —
-    another department's case is "not found" (DESIGN.md R-scoping, accounts.access)."""
-    require_perm(actor, perm)
-    if sees_all_departments(actor) or actor.has_perm("applications.view_all_applications"):
-        return
-    if actor.department_id is None or actor.department_id != application.department_id:
-        raise NotFound("application_not_found", _("未找到该办件。"))
-
-
-def authorise_applicant_or_staff(actor, application: Application, perm: str) -> None:
-    """The applicant acting for the case's subject, or staff as in ``authorise_staff``; others 403."""
-    if getattr(actor, "is_authenticated", False) and actor.is_active and acts_for(actor, application.subject):
-        return
-    authorise_staff(actor, application, perm)
 
 
 def recipients(application: Application) -> list:

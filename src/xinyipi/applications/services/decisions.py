@@ -4,9 +4,10 @@ while a tolerance case waits for its materials. Reviewers decide only their own 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_application
 from xinyipi.applications.models import Application, LetterKind, Status, Verification
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
-from xinyipi.applications.services.common import authorise_staff, document_context, document_issue, tell_applicant
+from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
@@ -21,7 +22,7 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
     → ``rejected``). A move the lifecycle does not allow, or one another reviewer made first, is 409
     ``invalid_transition``. A refusal needs its reason (Art. 38); approving a certificate-commitment case
     schedules its verification (per the matter: in full, or when sampled)."""
-    authorise_staff(actor, application, "applications.decide_application")
+    access_application(actor, application, action="decide")
     if outcome not in OUTCOMES:
         raise DomainError("invalid_outcome", _("决定结果应为 approve 或 reject。"), "outcome")
     reason = (reason or "").strip()

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_application
 from xinyipi.applications.files import file_fields, uploads_check
 from xinyipi.applications.models import Application, ApplicationMaterial, Status
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
-from xinyipi.applications.services.common import actor_label, authorise_applicant_or_staff
+from xinyipi.applications.services.common import actor_label
 from xinyipi.applications.services.materials import material_codes
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
@@ -28,7 +29,7 @@ def application_supplement(
     ``not_awaiting_supplement``); each code must be one the case still misses (422 ``material_not_missing``).
     The applicant acting for the subject, or a window clerk, may supply.
     """
-    authorise_applicant_or_staff(actor, application, "applications.supplement_application")
+    access_application(actor, application, action="supplement")
     if application.status not in SUPPLEMENT_STATUSES:
         raise _not_awaiting(application.status)
     codes = material_codes(materials, "materials")

@@ -11,12 +11,12 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
 from xinyipi.applications.models import Application, LetterKind, Mode, Status, Verification
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import (
     actor_label,
-    authorise_staff,
     document_context,
     document_issue,
     tell_applicant,
@@ -36,7 +36,7 @@ OUTCOMES = tuple(Verification.Outcome.values)
 def application_verify(*, actor, application: Application, outcome: str, evidence: str) -> Application:
     """Record the verification of a commitment case in ``approved``, ``verifying`` or ``rectifying`` (409
     otherwise). ``evidence`` is required. Reviewers of the matter's department only."""
-    authorise_staff(actor, application, "applications.verify_application")
+    access_application(actor, application, action="verify")
     if outcome not in OUTCOMES:
         raise DomainError("invalid_outcome", _("核查结果应为 fulfilled、nonconforming 或 breached。"), "outcome")
     evidence = (evidence or "").strip()

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import access_application
 from xinyipi.applications.models import Application, LetterKind, Status
 from xinyipi.applications.services.common import (
-    authorise_applicant_or_staff,
     document_context,
     document_issue,
     tell_applicant,
@@ -18,7 +18,7 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
     """Withdraw ``application`` (409 ``invalid_transition`` once it is decided or closed). The applicant acting
     for the subject may, and so may a window clerk recording the applicant's written request. A withdrawn
     tolerance case owes nothing more: its pledge is neither kept nor broken."""
-    authorise_applicant_or_staff(actor, application, "applications.withdraw_application")
+    access_application(actor, application, action="withdraw")
     reason = (reason or "").strip()[:2000]
     return _withdraw(actor=actor, application=application, reason=reason)
 

@@ -120,7 +120,9 @@ def test_others_are_refused(api_as, make_user, clerk, standard_matter, enterpris
     created = api_as(clerk).post(URL, body(standard_matter, enterprise.code_display)).json()
     stranger = make_user()
     assert api_as(stranger).post(URL, body(standard_matter, enterprise.code_display)).status_code == 403
-    assert api_as(stranger).get(f"{URL}/{created['id']}").status_code == 403
+    # Another subject's case is "not found", like an absent one: ids cannot be probed.
+    response = api_as(stranger).get(f"{URL}/{created['id']}")
+    assert response.status_code == 404 and response.json()["code"] == "application_not_found"
     assert api.get(f"{URL}/{created['id']}").status_code == 401
     auditor = make_user(roles.AUDITOR)
     assert api_as(auditor).get(URL).status_code == 403

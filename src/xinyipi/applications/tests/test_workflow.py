@@ -90,7 +90,7 @@ def test_r6_applicant_supplies_own_case_but_not_anothers(
 ):
     application = tolerance_case(clerk, tolerance_matter, enterprise)
     stranger = applicant_for(make_enterprise())
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotFound):  # another subject's case is not found, not forbidden
         application_supplement(actor=stranger, application=application, materials=["B1"])
     application_supplement(actor=applicant_for(enterprise), application=application, materials=["B1", "B2"])
     application.refresh_from_db()
