@@ -59,6 +59,22 @@ VARIABLES = [
     ),
     Variable("XINYIPI_TOKEN_HOURS", "12", "lifetime of an API token"),
     Variable("XINYIPI_SECURE_COOKIES", "", "1 to mark cookies Secure (behind HTTPS); on in production"),
+    Variable(
+        "XINYIPI_HTTPS",
+        "",
+        "1 when the site is served over HTTPS: plain-HTTP requests are redirected and HSTS is sent; on in production",
+    ),
+    Variable("XINYIPI_HSTS_SECONDS", "31536000", "how long browsers keep to HTTPS after a visit (HSTS max-age)"),
+    Variable(
+        "XINYIPI_HSTS_INCLUDE_SUBDOMAINS",
+        "1",
+        "1 to extend HSTS to every subdomain of the site's host; 0 when a subdomain still serves plain HTTP",
+    ),
+    Variable(
+        "XINYIPI_HSTS_PRELOAD",
+        "1",
+        "1 to mark HSTS as eligible for the browsers' preload list (with subdomains); 0 to leave the mark off",
+    ),
     # Credit sources (R2). An empty URL leaves that source out of every check.
     Variable(
         "XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL",

@@ -13,6 +13,13 @@ if FIELD_KEY == env.DEMO_FIELD_KEY:
 
 DEBUG = env.flag("DEBUG", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto): redirect plain HTTP and send
+# HSTS, so that no password, session or ID number crosses the network in clear (等保 2.0: 通信传输).
+if env.flag("XINYIPI_HTTPS", default=True):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env.integer("XINYIPI_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("XINYIPI_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = SECURE_HSTS_INCLUDE_SUBDOMAINS and env.flag("XINYIPI_HSTS_PRELOAD", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

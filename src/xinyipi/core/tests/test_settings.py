@@ -1,6 +1,7 @@
 """Production refuses the development secrets; development runs with none set."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,17 @@ ROOT = Path(__file__).resolve().parents[4]
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
-def _run(extra_env: dict) -> subprocess.CompletedProcess:
+def _env(extra_env: dict) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in {v.name for v in env.VARIABLES}}
     clean.update({"DJANGO_SETTINGS_MODULE": "xinyipi.conf.settings", "PYTHONPATH": str(ROOT / "src")})
     clean.update(extra_env)
-    return subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True, timeout=60)
+    return clean
+
+
+def _run(extra_env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=_env(extra_env), capture_output=True, text=True, timeout=60
+    )
 
 
 def test_development_mode_needs_no_environment():
@@ -46,3 +53,17 @@ def test_every_variable_is_documented():
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     for variable in env.VARIABLES:
         assert f"`{variable.name}`" in documented, variable.name
+
+
+def test_production_passes_the_deployment_checks():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=_env(
+            {"XINYIPI_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(60), "XINYIPI_FIELD_KEY": "ab" * 32}
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
