@@ -62,3 +62,77 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+REPAIR_FILE = Path(__file__).resolve().parent / "policy" / "repair.yaml"
+
+
+@dataclass(frozen=True)
+class SeverityPeriods:
+    severity: str
+    repair_after_months: int
+    publicity_months: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class RepairPolicy:
+    valid_from: dt.date
+    reference: str
+    decision_days: int
+    decision_reference: str
+    severities: dict[str, SeverityPeriods]
+    commitment: str
+
+    def periods(self, severity: str) -> SeverityPeriods:
+        return self.severities[severity]
+
+
+def _build_repair(entry: dict) -> RepairPolicy:
+    return RepairPolicy(
+        valid_from=entry["valid_from"],
+        reference=str(entry["reference"]).strip(),
+        decision_days=int(entry["decision_days"]),
+        decision_reference=str(entry["decision_reference"]).strip(),
+        severities={
+            name: SeverityPeriods(
+                severity=name,
+                repair_after_months=int(values["repair_after_months"]),
+                publicity_months=int(values["publicity_months"]),
+                reference=str(values["reference"]).strip(),
+            )
+            for name, values in entry["severities"].items()
+        },
+        commitment=str(entry["commitment"]).strip(),
+    )
+
+
+def _check_repair(policy: RepairPolicy) -> str | None:
+    if set(policy.severities) != {"minor", "general", "serious"}:
+        return "severities must be exactly minor, general and serious"
+    if policy.decision_days < 1:
+        return "decision_days must be positive"
+    for periods in policy.severities.values():
+        if not 0 <= periods.repair_after_months <= periods.publicity_months:
+            return f"{periods.severity}: repair_after_months must lie between 0 and publicity_months"
+    if not (policy.reference and policy.commitment):
+        return "reference and commitment are required"
+    return None
+
+
+@cache
+def _repair_versions(path: Path = REPAIR_FILE) -> tuple[RepairPolicy, ...]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dated_versions(raw.get("versions"), source=path.name, build=_build_repair, check=_check_repair)
+
+
+def repair_policy_on(on: dt.date) -> RepairPolicy:
+    return version_on(_repair_versions(), on)
+
+
+def publicity_months(policy: ListingPolicy, severity: str | None, on: dt.date) -> int:
+    """Months an entry of ``severity`` stays published: the list's own setting for general information (the
+    city list's usual class), the longest period of 令2025年第36号 for the other classes."""
+    if severity in (None, "general"):
+        return policy.publicity_months
+    return repair_policy_on(on).periods(severity).publicity_months
