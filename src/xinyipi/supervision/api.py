@@ -1,7 +1,7 @@
 """``/api/v1/blacklist`` and ``/api/v1/credit-repairs`` (DESIGN.md §6.1): the city list's entries with their
 objections, and credit repair requests."""
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from xinyipi.accounts.access import require_perm
@@ -124,7 +124,7 @@ def credit_repair_create(request, payload: CreditRepairIn):
     repair = credit_repair_request(
         subject=subject, actor=actor, statement=payload.statement, entry=entry, at_window=at_window
     )
-    return 201, credit_repair_out(repair)
+    return Status(201, credit_repair_out(repair))
 
 
 @repairs_router.post(
