@@ -41,17 +41,37 @@ class BlacklistPage:
 
 
 def blacklist_page(
-    *, actor, subject=None, status: str = "", cursor: str | None = None, limit: int = 50
+    *,
+    actor,
+    subject=None,
+    status: str = "",
+    reason: str = "",
+    department_id: int | None = None,
+    objection_due_by: dt.date | None = None,
+    pending_objection: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> BlacklistPage:
-    """Entries newest first (keyset on id, no COUNT), for staff who may read the list."""
+    """Entries newest first (keyset on id, no COUNT), for staff who may read the list; filtered by status,
+    reason, the department of the causing case, objection periods ending by a day, a pending objection."""
     require_perm(actor, "supervision.view_blacklistentry")
-    rows = BlacklistEntry.objects.select_related("subject").prefetch_related("objections__files")
+    rows = BlacklistEntry.objects.select_related("subject", "case__department").prefetch_related("objections__files")
     if subject is not None:
         rows = rows.filter(subject=subject)
     if status:
         if status not in BlacklistEntry.Status.values:
             raise DomainError("invalid_status", _("状态不正确。"), "status")
         rows = rows.filter(status=status)
+    if reason:
+        if reason not in BlacklistEntry.Reason.values:
+            raise DomainError("invalid_reason", _("列入事由不正确。"), "reason")
+        rows = rows.filter(reason=reason)
+    if department_id is not None:
+        rows = rows.filter(case__department_id=department_id)
+    if objection_due_by is not None:
+        rows = rows.filter(status=BlacklistEntry.Status.PROPOSED, objection_due__lte=objection_due_by)
+    if pending_objection:
+        rows = rows.filter(Exists(Objection.objects.filter(entry=OuterRef("pk"), status=Objection.Status.PENDING)))
     page, following = id_page(rows, cursor=cursor, limit=limit)
     return BlacklistPage(items=page, next=following)
 
@@ -228,3 +248,17 @@ def repair_queue(*, actor, status: str = "requested", cursor: str | None = None,
         items = items[:limit]
         following = cursor_encode(items[-1].due.isoformat(), items[-1].pk)
     return BlacklistPage(items=items, next=following)
+
+
+def entry_history(entry: BlacklistEntry) -> list:
+    """The audit trail of the entry, its objections and its repair requests, oldest first."""
+    from django.db.models import Q
+
+    from xinyipi.audit.models import AuditEntry
+
+    objections = [str(pk) for pk in entry.objections.values_list("pk", flat=True)]
+    repairs = [str(pk) for pk in entry.repairs.values_list("pk", flat=True)]
+    wanted = Q(object_type="supervision.blacklistentry", object_id=str(entry.pk))
+    wanted |= Q(object_type="supervision.objection", object_id__in=objections)
+    wanted |= Q(object_type="supervision.creditrepair", object_id__in=repairs)
+    return list(AuditEntry.objects.filter(wanted).order_by("seq"))
