@@ -279,7 +279,7 @@ def entry_repair_record(request, pk: int):
                 form.add_domain_error(exc)
                 return _entry_page(request, entry, status=exc.status, repair_form=form)
             messages.success(request, _("信用修复申请已登记，办理期限至 %(due)s。") % {"due": repair.due})
-            return redirect("supervision:repair_detail", pk=repair.pk)
+            return redirect("supervision:entry_detail", pk=entry.pk)
     return _entry_page(request, entry, status=422, repair_form=form)
 
 

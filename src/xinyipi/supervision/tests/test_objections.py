@@ -239,3 +239,16 @@ def test_r9_entry_list_shows_the_objection_without_extra_queries(
     with django_assert_max_num_queries(12):
         items = client.get("/api/v1/blacklist").json()["items"]
     assert [i["objection"]["status"] for i in items] == ["pending"] * 3
+
+
+def test_r9_uphold_of_an_entry_that_moved_on_is_409_and_leaves_the_objection_pending(
+    applicant_for, officer, enterprise, proposal
+):
+    objection_file(entry=proposal, actor=applicant_for(enterprise), statement="异议", at_window=False)
+    # Another actor moved the entry between the officer opening the page and deciding.
+    BlacklistEntry.objects.filter(pk=proposal.pk).update(status="expired")
+    before = _state(proposal)
+    with pytest.raises(DomainError) as refused:
+        objection_decide(entry=proposal, actor=officer, outcome="uphold", reason="属实")
+    assert refused.value.status == 409 and refused.value.code == "entry_not_proposed"
+    assert _state(proposal) == before

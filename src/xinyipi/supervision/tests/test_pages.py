@@ -185,3 +185,33 @@ def test_r11_navigation_shows_the_console_pages_to_credit_officers(client, offic
     client.force_login(clerk)
     page = client.get(reverse("console:home")).content.decode()
     assert reverse("supervision:entry_list") in page and reverse("supervision:repair_list") not in page
+
+
+def test_r11_window_records_a_repair_request_with_the_signed_commitment(client, clerk, enterprise):
+    entry = _listed(enterprise)
+    client.force_login(clerk)
+    url = reverse("supervision:entry_repair_record", args=[entry.pk])
+    with clock.acting_at(moment(add_months(clock.to_beijing(entry.listed_at).date(), 5))):
+        page = client.get(reverse("supervision:entry_detail", args=[entry.pk])).content.decode()
+        assert 'data-testid="repair-form"' in page
+        unsigned = client.post(url, {"statement": "已缴清"})
+        assert unsigned.status_code == 422 and not CreditRepair.objects.exists()
+        proof = SimpleUploadedFile("凭证.pdf", PDF, content_type="application/pdf")
+        response = client.post(url, {"statement": "已缴清", "accept": "1", "files": [proof]})
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    repair = CreditRepair.objects.get(entry=entry)
+    assert repair.at_window and repair.requested_by == clerk and repair.files.count() == 1
+
+
+def test_r9_console_list_reads_a_page_in_a_fixed_number_of_queries(
+    client, officer, applicant_for, make_enterprise, django_assert_max_num_queries
+):
+    for _ in range(4):
+        subject = make_enterprise()
+        entry = blacklist_propose(subject=subject, reason="pledge_breached", case=None, evidence="", actor=None)
+        objection_file(entry=entry, actor=applicant_for(subject), statement="异议", at_window=False)
+    client.force_login(officer)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("supervision:entry_list"))
+    assert len(response.context["page"].items) == 4
