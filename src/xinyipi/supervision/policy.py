@@ -1,6 +1,7 @@
 """Dated policy values of the city list's due process, read from ``policy/listing.yaml``."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,16 +25,24 @@ class ListingPolicy:
     publicity_reference: str
 
 
+_FOLD = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def _text(value) -> str:
+    """A YAML text as written: a folded block turns line breaks into spaces, which Chinese does not have."""
+    return _FOLD.sub("", str(value).strip())
+
+
 def _build(entry: dict) -> ListingPolicy:
     return ListingPolicy(
         valid_from=entry["valid_from"],
-        list_name=str(entry["list_name"]).strip(),
-        effects=str(entry["effects"]).strip(),
-        basis=str(entry["basis"]).strip(),
+        list_name=_text(entry["list_name"]),
+        effects=_text(entry["effects"]),
+        basis=_text(entry["basis"]),
         objection_days=int(entry["objection_days"]),
-        objection_reference=str(entry["objection_reference"]).strip(),
+        objection_reference=_text(entry["objection_reference"]),
         publicity_months=int(entry["publicity_months"]),
-        publicity_reference=str(entry["publicity_reference"]).strip(),
+        publicity_reference=_text(entry["publicity_reference"]),
     )
 
 
@@ -91,19 +100,19 @@ class RepairPolicy:
 def _build_repair(entry: dict) -> RepairPolicy:
     return RepairPolicy(
         valid_from=entry["valid_from"],
-        reference=str(entry["reference"]).strip(),
+        reference=_text(entry["reference"]),
         decision_days=int(entry["decision_days"]),
-        decision_reference=str(entry["decision_reference"]).strip(),
+        decision_reference=_text(entry["decision_reference"]),
         severities={
             name: SeverityPeriods(
                 severity=name,
                 repair_after_months=int(values["repair_after_months"]),
                 publicity_months=int(values["publicity_months"]),
-                reference=str(values["reference"]).strip(),
+                reference=_text(values["reference"]),
             )
             for name, values in entry["severities"].items()
         },
-        commitment=str(entry["commitment"]).strip(),
+        commitment=_text(entry["commitment"]),
     )
 
 
