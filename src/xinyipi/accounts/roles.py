@@ -121,6 +121,20 @@ ROLE_PERMISSIONS[CREDIT_OFFICER] |= {
 }
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"bookings.view_servicebooking"}
 
+# The city list (R9, R11): credit officers propose listings, answer objections and decide credit repairs; the
+# window records objections and repair requests for applicants who come in person; the bureau reads them.
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {
+    "supervision.add_blacklistentry",
+    "supervision.add_objection",
+    "supervision.change_objection",
+    "supervision.view_objection",
+    "supervision.add_creditrepair",
+    "supervision.change_creditrepair",
+    "supervision.view_creditrepair",
+}
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"supervision.add_objection", "supervision.add_creditrepair"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"supervision.view_objection", "supervision.view_creditrepair"}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 # Roles whose work is in the Django admin: the account's ``is_staff`` follows them and nothing else.

@@ -20,6 +20,7 @@ from xinyipi.bookings.api import router as bookings_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
 from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
+from xinyipi.supervision.api import repairs_router as credit_repairs_router  # noqa: E402
 from xinyipi.supervision.api import router as blacklist_router  # noqa: E402
 from xinyipi.workdays.api import router as calendar_router  # noqa: E402
 
@@ -30,4 +31,5 @@ api.add_router("/matters", matters_router)
 api.add_router("/credit-checks", credit_checks_router)
 api.add_router("/applications", applications_router)
 api.add_router("/blacklist", blacklist_router)
+api.add_router("/credit-repairs", credit_repairs_router)
 api.add_router("/bookings", bookings_router)

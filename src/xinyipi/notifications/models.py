@@ -27,7 +27,10 @@ KIND_LABELS = {
     "listing_proposal": _("拟列入黑名单告知"),
     "listing_decision": _("列入黑名单决定"),
     "listing_expired": _("黑名单期满移出通知"),
+    "objection_received": _("异议受理通知"),
+    "objection_decision": _("异议处理结果"),
     "repair_notice": _("信用修复告知"),
+    "repair_received": _("信用修复申请受理通知"),
     "repair_decision": _("信用修复决定"),
     "general": _("通知"),
 }

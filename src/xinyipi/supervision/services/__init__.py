@@ -3,11 +3,12 @@ and rights and opens an objection period; when the period is over the entry take
 decision and the credit-repair notice go out together (两书同达, 国办发〔2025〕22号) and the subject's
 conveniences are withdrawn at that moment; at the end of its publicity period the entry expires.
 
-Objections and repairs are handled by later work; an entry withdrawn or repaired meanwhile is simply no
-longer ``proposed``/``listed`` and the compare-and-set moves here leave it alone.
+Objections (``objections``) and repairs (``repairs``) end an entry by moving it to ``withdrawn``/``repaired``;
+the compare-and-set moves here then leave it alone, and a pending objection holds the listing.
 """
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from xinyipi.audit.services import audit_record, snapshot
@@ -15,8 +16,8 @@ from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 from xinyipi.notifications.services import notify_subject
 from xinyipi.records.services import record_append
-from xinyipi.supervision.models import BlacklistEntry
-from xinyipi.supervision.policy import add_months, listing_policy_on
+from xinyipi.supervision.models import BlacklistEntry, Objection
+from xinyipi.supervision.policy import add_months, listing_policy_on, publicity_months
 from xinyipi.workdays.calendar import add_working_days
 
 _AUDITED = [
@@ -52,10 +53,13 @@ def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str, 
     )
 
 
-def _entry_move(entry_id: int, *, expected: str, due_field: str, today, **changes) -> BlacklistEntry | None:
-    """Compare-and-set: move the entry if it is still ``expected`` and its ``due_field`` day has ended;
-    ``None`` when it is not (another sweep or a person moved it first, or it is not due)."""
-    won = BlacklistEntry.objects.filter(pk=entry_id, status=expected, **{f"{due_field}__lt": today}).update(**changes)
+def _entry_move(entry_id: int, *, expected: str, due_field: str, today, held=None, **changes) -> BlacklistEntry | None:
+    """Compare-and-set: move the entry if it is still ``expected``, its ``due_field`` day has ended and it is
+    not ``held``; ``None`` when it is not (another sweep or a person moved it first, or it is not due)."""
+    rows = BlacklistEntry.objects.filter(pk=entry_id, status=expected, **{f"{due_field}__lt": today})
+    if held is not None:
+        rows = rows.exclude(held)
+    won = rows.update(**changes)
     if not won:
         return None
     return BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
@@ -69,8 +73,10 @@ def _entry_recorded(
     audit_record(actor=actor, action=action, obj=entry, before=before, after=snapshot(entry, _AUDITED))
 
 
-def _reason_text(reason: str, case) -> str:
+def _reason_text(reason: str, case, text: str = "") -> str:
     label = str(BlacklistEntry.Reason(reason).label)
+    if text:
+        label = text if reason == BlacklistEntry.Reason.OTHER else f"{label}：{text}"
     if case is None:
         return label
     return _("%(reason)s（事项“%(matter)s”，办件编号 %(number)s）") % {
@@ -80,15 +86,31 @@ def _reason_text(reason: str, case) -> str:
     }
 
 
-def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", actor) -> BlacklistEntry:
+def blacklist_propose(
+    *,
+    subject,
+    reason: str,
+    case=None,
+    evidence: str = "",
+    actor,
+    reason_text: str = "",
+    basis: str = "",
+    severity: str = BlacklistEntry.Severity.GENERAL,
+) -> BlacklistEntry:
     """Propose listing ``subject`` (status ``proposed``) for ``reason``, caused by ``case``.
 
     The objection period ends ``objection_days`` working days after today (policy ``listing.yaml``); the
     subject is told the reason, the basis, its rights and the deadline. Proposing again for the same case
     and reason while an entry is proposed or listed returns that entry. Joins the caller's transaction.
+    A credit officer's own proposal may state the reason in words and a basis of its own (else the list's).
     """
     if reason not in BlacklistEntry.Reason.values:
         raise DomainError("invalid_reason", _("列入事由不正确。"), "reason")
+    if severity not in BlacklistEntry.Severity.values:
+        raise DomainError("invalid_severity", _("失信信息类别不正确。"), "severity")
+    reason_text, basis = (reason_text or "").strip()[:2000], (basis or "").strip()[:2000]
+    if reason == BlacklistEntry.Reason.OTHER and not reason_text:
+        raise DomainError("reason_text_required", _("事由为“其他”时须写明列入事由。"), "reason_text")
     with transaction.atomic():
         if case is not None:
             existing = BlacklistEntry.objects.filter(
@@ -105,8 +127,9 @@ def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", ac
         entry = BlacklistEntry.objects.create(
             subject=subject,
             reason=reason,
-            reason_text=_reason_text(reason, case),
-            basis=policy.basis,
+            reason_text=_reason_text(reason, case, reason_text),
+            basis=basis or policy.basis,
+            severity=severity,
             evidence=(evidence or "")[:5000],
             status=BlacklistEntry.Status.PROPOSED,
             proposed_at=now,
@@ -124,7 +147,8 @@ def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", ac
                 "reason": reason,
                 "case_id": case.pk if case is not None else None,
                 "objection_due": due.date.isoformat(),
-                "basis": policy.basis,
+                "basis": entry.basis,
+                "severity": severity,
                 "reference": policy.objection_reference,
             },
             action="supervision.blacklist.propose",
@@ -138,12 +162,13 @@ def blacklist_propose(*, subject, reason: str, case=None, evidence: str = "", ac
             title=_("拟列入黑名单告知"),
             body=_(
                 "拟将您列入%(list)s。事由：%(reason)s。依据：%(basis)s 您有权陈述、申辩，并可于 %(due)s 前"
-                "向扎兰屯市政务服务中心提出书面异议；逾期未提出或异议不成立的，列入决定生效。列入后：%(effects)s"
+                "向扎兰屯市政务服务中心提出书面异议（也可登录门户“我的信用”在线提出）；逾期未提出或异议不成立的，"
+                "列入决定生效。列入后：%(effects)s"
             )
             % {
                 "list": policy.list_name,
                 "reason": entry.reason_text,
-                "basis": policy.basis,
+                "basis": entry.basis,
                 "due": due.date.isoformat(),
                 "effects": policy.effects,
             },
@@ -162,12 +187,16 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
         now = clock.now()
         today = clock.to_beijing(now).date()
         policy = listing_policy_on(today)
-        until = add_months(today, policy.publicity_months)
+        severity = BlacklistEntry.objects.filter(pk=entry_id).values_list("severity", flat=True).first()
+        until = add_months(today, publicity_months(policy, severity, today))
+        # An objection still undecided holds the listing (国办发〔2020〕49号: it is checked and answered first).
+        pending = Exists(Objection.objects.filter(entry=OuterRef("pk"), status=Objection.Status.PENDING))
         entry = _entry_move(
             entry_id,
             expected=BlacklistEntry.Status.PROPOSED,
             due_field="objection_due",
             today=today,
+            held=pending,
             status=BlacklistEntry.Status.LISTED,
             listed_at=now,
             publicity_until=until,
@@ -209,7 +238,7 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
                 "today": today.isoformat(),
                 "until": until.isoformat(),
                 "reason": entry.reason_text,
-                "basis": policy.basis,
+                "basis": entry.basis,
                 "effects": policy.effects,
             },
         )
