@@ -30,5 +30,8 @@ class ApplicationsConfig(AppConfig):
             number_format_check(settings.APPLICATIONS["CASE_NUMBER_FORMAT"])
         except CaseNumberFormatError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+        # R9: a listing taking effect withdraws the conveniences of the subject's open cases.
+        from xinyipi.applications.services import restrictions  # noqa: F401
+
         # After migrate (and after a test database flush) a default template of every letter kind exists.
         post_migrate.connect(_ensure_letter_templates, sender=self, dispatch_uid="applications_letter_templates")

@@ -28,6 +28,7 @@ from xinyipi.credit.models import CreditCheck
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
 from xinyipi.notifications.services import notify_subject
 from xinyipi.subjects.models import Subject
+from xinyipi.supervision.effects import listing_effect
 from xinyipi.supervision.models import BlacklistEntry
 from xinyipi.workdays.calendar import is_working_day
 
@@ -480,10 +481,11 @@ def booking_cancel(*, actor, booking: ServiceBooking, reason: str = "") -> Servi
 # R9
 
 
+@listing_effect("bookings.cancel")
 def bookings_cancel_for_listing(*, subject: Subject, actor, entry: BlacklistEntry) -> list[ServiceBooking]:
     """Cancel ``subject``'s pending bookings (``requested``/``confirmed``) because ``entry`` took effect, and
     tell the applicant why. Called by ``supervision`` inside the transaction that puts the listing into
-    effect; returns the bookings cancelled."""
+    effect (a registered listing effect); returns the bookings cancelled."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("bookings_cancel_for_listing must run inside the listing's transaction")
     _subject_lock(subject)

@@ -1,7 +1,7 @@
 """R9: when a listing takes effect the subject's conveniences granted and not yet used up are withdrawn —
 open tolerance cases must bring every missing material now (their deadline is cut to that day and the
-subject is told), and green-channel priority is removed from every open case. Called by ``supervision``
-inside the transaction that puts the listing into effect."""
+subject is told), and green-channel priority is removed from every open case. Registered as a listing effect:
+``supervision`` calls it inside the transaction that puts the listing into effect."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,8 +11,10 @@ from xinyipi.applications.services.common import missing_materials, tell_applica
 from xinyipi.applications.workflow import OPEN_STATUSES, due_date_for
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
+from xinyipi.supervision.effects import listing_effect
 
 
+@listing_effect("applications.conveniences")
 def application_conveniences_withdraw(*, subject, actor, entry=None) -> list[Application]:
     """Withdraw the conveniences of ``subject``'s open cases; returns the cases changed."""
     if not transaction.get_connection().in_atomic_block:

@@ -16,6 +16,7 @@ from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
 from xinyipi.notifications.services import notify_subject
 from xinyipi.records.services import record_append
+from xinyipi.supervision.effects import listing_effects_apply
 from xinyipi.supervision.models import BlacklistEntry, Objection
 from xinyipi.supervision.policy import add_months, listing_policy_on, publicity_months
 from xinyipi.workdays.calendar import add_working_days
@@ -179,10 +180,8 @@ def blacklist_propose(
 def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
     """Put one proposal whose objection period is over into effect (compare-and-set: ``None`` if it is no
     longer such a proposal). The listing decision and the repair notice are sent together; the subject's
-    open cases lose their conveniences in the same transaction (R9)."""
-    from xinyipi.applications.services.restrictions import application_conveniences_withdraw
-    from xinyipi.bookings.services import bookings_cancel_for_listing
-
+    open cases lose their conveniences in the same transaction (R9), through the effects the other apps
+    registered (``supervision.effects``)."""
     with transaction.atomic():
         now = clock.now()
         today = clock.to_beijing(now).date()
@@ -254,8 +253,7 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
             )
             % {"until": until.isoformat()},
         )
-        application_conveniences_withdraw(subject=entry.subject, actor=actor, entry=entry)
-        bookings_cancel_for_listing(subject=entry.subject, actor=actor, entry=entry)
+        listing_effects_apply(subject=entry.subject, actor=actor, entry=entry)
     return entry
 
 
@@ -292,14 +290,3 @@ def blacklist_entry_expire(*, entry_id: int, actor=None) -> BlacklistEntry | Non
             body=_("您于 %(until)s 公示期满，已自动移出黑名单。") % {"until": entry.publicity_until.isoformat()},
         )
     return entry
-
-
-def blacklist_sweep(*, actor=None) -> dict:
-    """Every proposal past its objection period → listed; every listing past its publicity → expired. As of
-    ``clock.now()`` (the sweep acts "as if at" its ``--now``). Returns the ids changed."""
-    from xinyipi.supervision.selectors import blacklist_due_expiries, blacklist_due_listings
-
-    today = clock.today()
-    listed = [e.pk for i in blacklist_due_listings(on=today) if (e := blacklist_entry_list(entry_id=i, actor=actor))]
-    expired = [e.pk for i in blacklist_due_expiries(on=today) if (e := blacklist_entry_expire(entry_id=i, actor=actor))]
-    return {"listed": listed, "expired": expired}

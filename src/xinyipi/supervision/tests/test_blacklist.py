@@ -1,10 +1,12 @@
 """R9: the city list's thin due process — proposal with an objection period, effect, expiry — and its API."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from xinyipi.accounts import roles
+from xinyipi.applications.deadlines import deadlines_sweep
 from xinyipi.applications.services import application_credit_check
 from xinyipi.applications.tests.factories import licence_case
 from xinyipi.core import clock
@@ -16,11 +18,16 @@ from xinyipi.supervision.services import (
     blacklist_entry_expire,
     blacklist_entry_list,
     blacklist_propose,
-    blacklist_sweep,
 )
 from xinyipi.workdays.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
+
+
+def sweep() -> dict:
+    """What the deadline sweep lists and expires, run as ``sweep_deadlines`` runs it, at the acted-at moment."""
+    report = deadlines_sweep(now=clock.now())
+    return {"listed": report.listed, "expired": report.expired}
 
 
 def moment(day: dt.date, hour: int = 9) -> dt.datetime:
@@ -73,7 +80,7 @@ def test_r9_withdrawn_proposal_never_takes_effect(enterprise):
     entry = blacklist_propose(subject=enterprise, reason="pledge_breached", case=None, evidence="", actor=None)
     BlacklistEntry.objects.filter(pk=entry.pk).update(status="withdrawn")
     with clock.acting_at(moment(entry.objection_due + dt.timedelta(days=3))):
-        assert blacklist_sweep() == {"listed": [], "expired": []}
+        assert sweep() == {"listed": [], "expired": []}
 
 
 def test_r9_entry_ends_by_itself(enterprise):
@@ -83,7 +90,7 @@ def test_r9_entry_ends_by_itself(enterprise):
     with clock.acting_at(moment(entry.publicity_until)):
         assert blacklist_entry_expire(entry_id=entry.pk) is None
     with clock.acting_at(moment(entry.publicity_until + dt.timedelta(days=1))):
-        assert blacklist_sweep()["expired"] == [entry.pk]
+        assert sweep()["expired"] == [entry.pk]
     assert BlacklistEntry.objects.get(pk=entry.pk).status == "expired"
 
 
@@ -130,3 +137,12 @@ def test_api_lists_entries_in_the_contract_shape(api_as, make_user, enterprise, 
 def test_api_is_for_staff(api_as, applicant_for, enterprise, api):
     assert api_as(applicant_for(enterprise)).get("/api/v1/blacklist").status_code == 403
     assert api.get("/api/v1/blacklist").status_code == 401
+
+
+def test_r9_listing_effects_are_registered_by_the_apps_whose_conveniences_end():
+    from xinyipi.supervision import services
+    from xinyipi.supervision.effects import listing_effects
+
+    assert {"applications.conveniences", "bookings.cancel"} <= set(listing_effects())
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    assert "xinyipi.bookings" not in source and "restrictions" not in source

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xinyipi.accounts import roles
+from xinyipi.applications.deadlines import deadlines_sweep
 from xinyipi.applications.services import application_credit_check
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core import clock
@@ -15,10 +16,17 @@ from xinyipi.core.errors import DomainError
 from xinyipi.notifications.models import Notification
 from xinyipi.records.models import CreditRecordEvent
 from xinyipi.supervision.models import BlacklistEntry, Objection, ObjectionFile
-from xinyipi.supervision.services import blacklist_propose, blacklist_sweep
+from xinyipi.supervision.services import blacklist_propose
 from xinyipi.supervision.services.objections import objection_decide, objection_file
 
 pytestmark = pytest.mark.django_db
+
+
+def sweep() -> dict:
+    """What the deadline sweep lists and expires, run as ``sweep_deadlines`` runs it, at the acted-at moment."""
+    report = deadlines_sweep(now=clock.now())
+    return {"listed": report.listed, "expired": report.expired}
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
@@ -159,7 +167,7 @@ def test_r9_objection_upheld_withdraws_the_proposal(api_as, applicant_for, offic
     assert Notification.objects.filter(subject=enterprise, kind="objection_decision").exists()
     assert application_credit_check(actor=None, subject=enterprise).level == "good"
     with clock.acting_at(moment(proposal.objection_due + dt.timedelta(days=2))):
-        assert blacklist_sweep()["listed"] == []
+        assert sweep()["listed"] == []
 
 
 def test_r9_objection_dismissed_needs_a_reason(api_as, applicant_for, officer, enterprise, proposal):
@@ -178,20 +186,20 @@ def test_r9_dismissed_objection_lets_the_entry_take_effect_after_the_period(
     assert entry.status == "proposed"
     assert Objection.objects.get(entry=proposal).status == "dismissed"
     with clock.acting_at(moment(proposal.objection_due, 20)):
-        assert blacklist_sweep()["listed"] == []
+        assert sweep()["listed"] == []
     with clock.acting_at(moment(proposal.objection_due + dt.timedelta(days=1))):
-        assert blacklist_sweep()["listed"] == [proposal.pk]
+        assert sweep()["listed"] == [proposal.pk]
 
 
 def test_r9_pending_objection_holds_the_listing_until_dismissed(applicant_for, officer, enterprise, proposal):
     objection_file(entry=proposal, actor=applicant_for(enterprise), statement="异议", at_window=False)
     late = moment(proposal.objection_due + dt.timedelta(days=3))
     with clock.acting_at(late):
-        assert blacklist_sweep()["listed"] == []
+        assert sweep()["listed"] == []
         assert BlacklistEntry.objects.get(pk=proposal.pk).status == "proposed"
         objection_decide(entry=proposal, actor=officer, outcome="dismiss", reason="异议不成立")
     with clock.acting_at(late + dt.timedelta(hours=1)):
-        assert blacklist_sweep()["listed"] == [proposal.pk]
+        assert sweep()["listed"] == [proposal.pk]
     assert BlacklistEntry.objects.get(pk=proposal.pk).status == "listed"
 
 
