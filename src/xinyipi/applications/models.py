@@ -438,6 +438,31 @@ class Verification(models.Model):
         return f"{self.application.number} · {self.get_outcome_display() or _('待核查')}"
 
 
+class VerificationFile(models.Model):
+    """A file a verification rests on (a photo of the premises, a PDF report), kept under its SM3 hash with
+    the outcome it was recorded with; a re-check after rectification adds its own."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="verification_files"
+    )
+    outcome = models.CharField(_("核查结果"), max_length=20, choices=Verification.Outcome.choices)
+    file = models.FileField(_("文件"), storage=upload_storage, max_length=200)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小"))
+    file_sm3 = models.CharField(_("文件 SM3"), max_length=64)
+    file_type = models.CharField(_("文件类型"), max_length=10)
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by_label = models.CharField(_("登记人"), max_length=150)
+
+    class Meta:
+        verbose_name = _("核查证据文件")
+        verbose_name_plural = _("核查证据文件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.file_name}"
+
+
 class SubjectAgentQuerySet(models.QuerySet):
     """The one reading of "who acts for whom" (R9a): only a verified link lets an account see or do anything
     for a subject. A pending link (asked for online, not yet checked) and a revoked one give nothing."""

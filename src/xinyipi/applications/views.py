@@ -195,6 +195,7 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
         ],
         "documents": case_documents(application),
         "verification": getattr(application, "verification", None) if application.mode == Mode.COMMITMENT else None,
+        "verification_files": list(application.verification_files.all()) if application.mode == Mode.COMMITMENT else [],
         "today": clock.today(),
         "may": may,
         "pdf": printing.pdf_available(),
@@ -552,7 +553,7 @@ def verify(request, pk: int):
         action="verify",
         form_class=VerificationForm,
         form_name="verification_form",
-        service=application_verify,
+        service=lambda **kw: application_verify(files=request.FILES.getlist("evidence_files"), **kw),
         fields=("outcome", "evidence"),
         done_message=_("核查结果已登记：%(s)s。"),
     )

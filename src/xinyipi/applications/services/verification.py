@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, LetterKind, Mode, Status, Verification
+from xinyipi.applications.files import upload_check, upload_store
+from xinyipi.applications.models import Application, LetterKind, Mode, Status, Verification, VerificationFile
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import (
     actor_label,
@@ -31,11 +32,15 @@ from xinyipi.supervision.services import blacklist_propose
 from xinyipi.workdays.calendar import add_working_days
 
 OUTCOMES = tuple(Verification.Outcome.values)
+MAX_FILES = 10
 
 
-def application_verify(*, actor, application: Application, outcome: str, evidence: str) -> Application:
+def application_verify(
+    *, actor, application: Application, outcome: str, evidence: str, files: list | None = None
+) -> Application:
     """Record the verification of a commitment case in ``approved``, ``verifying`` or ``rectifying`` (409
-    otherwise). ``evidence`` is required. Reviewers of the matter's department only."""
+    otherwise). ``evidence`` (the written account) is required; ``files`` (photos, PDFs) are checked before
+    anything is written and kept under their SM3 hash. Reviewers of the matter's department only."""
     access_application(actor, application, action="verify")
     if outcome not in OUTCOMES:
         raise DomainError("invalid_outcome", _("核查结果应为 fulfilled、nonconforming 或 breached。"), "outcome")
@@ -55,12 +60,15 @@ def application_verify(*, actor, application: Application, outcome: str, evidenc
             from_status=application.status,
             to_status=Status.VERIFIED if outcome == "fulfilled" else Status.REVOKED,
         )
-    return _verify(actor=actor, application=application, outcome=outcome, evidence=evidence[:5000])
+    if len(files or []) > MAX_FILES:
+        raise DomainError("too_many_files", _("核查证据文件不能超过 %(n)d 个。") % {"n": MAX_FILES}, "files")
+    checked = [upload_check("evidence", upload) for upload in files or []]
+    return _verify(actor=actor, application=application, outcome=outcome, evidence=evidence[:5000], files=checked)
 
 
 @in_default_language
 @transaction.atomic(durable=True)
-def _verify(*, actor, application: Application, outcome: str, evidence: str) -> Application:
+def _verify(*, actor, application: Application, outcome: str, evidence: str, files: list) -> Application:
     now = clock.now()
     matter = application.matter
     rechecked = application.status == Status.RECTIFYING
@@ -77,6 +85,18 @@ def _verify(*, actor, application: Application, outcome: str, evidence: str) -> 
             "recorded_at": now,
         },
     )
+    for checked in files:
+        VerificationFile.objects.create(
+            application=application,
+            outcome=outcome,
+            file=upload_store(checked),
+            file_name=checked.name,
+            file_size=checked.size,
+            file_sm3=checked.sm3,
+            file_type=checked.type,
+            recorded_at=now,
+            recorded_by_label=actor_label(actor),
+        )
     names = {"matter": matter.name, "number": application.number}
     payload = {
         "application_id": application.pk,
@@ -85,6 +105,7 @@ def _verify(*, actor, application: Application, outcome: str, evidence: str) -> 
         "verification_due": application.verification_due.isoformat() if application.verification_due else None,
         "outcome": outcome,
         "evidence": evidence[:500],
+        "evidence_files": [{"name": f.name, "sm3": f.sm3} for f in files],
     }
 
     def record(type_: str, summary: str, **extra) -> None:

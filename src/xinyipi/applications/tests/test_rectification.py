@@ -134,3 +134,58 @@ def test_r7_api_records_nonconforming_and_answers_the_rectification_due(
     assert again.status_code == 200 and again.json()["status"] == "verified"
     refused = client.post(f"/api/v1/applications/{application.pk}/verification", {"outcome": "maybe", "evidence": "x"})
     assert refused.status_code == 422 and refused.json()["field"] == "outcome"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_r7_verification_evidence_files_are_kept_under_their_sm3(clerk, reviewer, licence_matter, enterprise):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinyipi.applications.models import VerificationFile
+    from xinyipi.core.crypto import sm3_hex
+
+    application = licence_case(clerk, licence_matter, enterprise)
+    photo = SimpleUploadedFile("现场照片.png", PNG, content_type="image/png")
+    application_verify(
+        actor=reviewer, application=application, outcome="nonconforming", evidence="消毒间未设置", files=[photo]
+    )
+    kept = VerificationFile.objects.get(application=application)
+    assert (kept.file_name, kept.file_sm3, kept.outcome) == ("现场照片.png", sm3_hex(PNG), "nonconforming")
+    assert kept.file.read() == PNG
+    event = CreditRecordEvent.objects.filter(subject=enterprise, type="rectification_ordered").get()
+    assert event.payload["evidence_files"] == [{"name": "现场照片.png", "sm3": sm3_hex(PNG)}]
+
+
+def test_r7_a_refused_evidence_file_changes_nothing(clerk, reviewer, licence_matter, enterprise):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinyipi.applications.models import VerificationFile
+    from xinyipi.core.errors import DomainError
+
+    application = licence_case(clerk, licence_matter, enterprise)
+    script = SimpleUploadedFile("a.png", b"#!/bin/sh\necho", content_type="image/png")
+    with pytest.raises(DomainError) as refused:
+        application_verify(actor=reviewer, application=application, outcome="breached", evidence="不实", files=[script])
+    assert refused.value.code == "file_type_refused"
+    assert refresh(application).status == "approved"
+    assert not VerificationFile.objects.exists() and not BlacklistEntry.objects.exists()
+
+
+def test_r7_reviewer_uploads_evidence_on_the_case_page(client, clerk, reviewer, licence_matter, enterprise):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application = licence_case(clerk, licence_matter, enterprise)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/console/cases/{application.pk}/verification/",
+        {
+            "outcome": "nonconforming",
+            "evidence": "现场核查：消毒间未设置",
+            "evidence_files": [SimpleUploadedFile("现场.pdf", b"%PDF-1.4 test", content_type="application/pdf")],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert refresh(application).status == "rectifying"
+    page = client.get(f"/console/cases/{application.pk}/").content.decode()
+    assert "现场.pdf" in page and 'data-testid="verification-files"' in page and "整改期限" in page
