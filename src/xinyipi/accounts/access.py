@@ -253,6 +253,22 @@ def access_subject_by_code(actor, raw_code: str, *, action: str = "view"):
     return subject_by_code(raw_code)
 
 
+RECORD_VIEW = "records.view_creditrecordevent"
+
+
+def access_credit_record(actor, raw_code: str):
+    """The subject whose credit record (R8) the actor may read: staff who read records, or an applicant acting
+    for the subject. Anyone else gets "not found", as for a case outside their scope: a code is public, a
+    record is not."""
+    from xinyipi.subjects.selectors import subject_by_code
+
+    require_authenticated(actor)
+    subject = subject_by_code(raw_code)
+    if actor.has_perm(RECORD_VIEW) or acts_for(actor, subject.pk):
+        return subject
+    raise NotFound("subject_not_found", _("未找到该主体。"))
+
+
 def access_credit_check_by_id(actor, check_id):
     """One credit check for staff who read checks (the caller logs the read, R8)."""
     from xinyipi.credit.models import CreditCheck

@@ -19,6 +19,7 @@ urlpatterns = [
     path("my/cases/<int:pk>/documents/<str:ref>/", views.my_case_document, name="my_case_document"),
     path("my/cases/<int:pk>/documents/<str:ref>/pdf/", views.my_case_document_pdf, name="my_case_document_pdf"),
     path("my/messages/", views.my_messages, name="my_messages"),
+    path("my/record/", views.my_record, name="my_record"),
     path("my/links/", views.my_links, name="my_links"),
     path("my/links/request/", views.my_link_request, name="my_link_request"),
     path("my/links/<int:pk>/code/", views.my_link_code_send, name="my_link_code_send"),

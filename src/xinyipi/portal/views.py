@@ -38,6 +38,8 @@ from xinyipi.core.paging import query_number
 from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
 from xinyipi.portal.forms import LinkCodeForm, LinkRequestForm, RegisterForm
 from xinyipi.portal.services import applicant_link_request, applicant_register
+from xinyipi.records.selectors import credit_record_page
+from xinyipi.records.services import credit_record_read_log
 from xinyipi.subjects.models import Subject
 
 
@@ -298,6 +300,23 @@ def my_link_revoke_agent(request, pk: int):
             % {"user": link.user.display_name or link.user.get_username(), "subject": link.subject.name},
         )
     return redirect(reverse("portal:my_links") + "#agents")
+
+
+@login_required
+def my_record(request):
+    """我的信用记录: the credit record of each subject the account acts for (R8), one subject at a time."""
+    subjects = list(subjects_acted_for(user=request.user))
+    wanted = request.GET.get("subject", "")
+    subject = next((s for s in subjects if str(s.pk) == wanted), subjects[0] if subjects else None)
+    page = None
+    if subject is not None:
+        try:
+            page = credit_record_page(subject=subject, cursor=request.GET.get("cursor") or None, limit=30)
+        except DomainError:
+            page = credit_record_page(subject=subject, limit=30)
+        credit_record_read_log(actor=request.user, subject=subject, via="portal")
+    context = {"subjects": subjects, "subject": subject, "page": page}
+    return render(request, "portal/my_record.html", context)
 
 
 @login_required

@@ -6,3 +6,8 @@ class RecordsConfig(AppConfig):
     name = "xinyipi.records"
     label = "records"
     verbose_name = _("信用记录")
+
+    def ready(self):
+        from xinyipi.records.panels import subject_panels_register
+
+        subject_panels_register()

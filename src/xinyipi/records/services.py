@@ -30,3 +30,11 @@ def record_append(
         source_id=str(source.pk) if source is not None else "",
         actor_label=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
     )
+
+
+def credit_record_read_log(*, actor, subject, via: str) -> None:
+    """Every reading of a subject's credit record is in the audit trail (who, whose, through what)."""
+    from xinyipi.audit.services import audit_record
+
+    with transaction.atomic():
+        audit_record(actor=actor, action="records.credit_record.view", obj=subject, after={"via": via})
