@@ -20,6 +20,7 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -42,8 +43,10 @@ from xinyipi.credit.models import CreditCheck
 from xinyipi.notifications.models import InAppMessage, Notification
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.services import subject_register
-from xinyipi.supervision.models import BlacklistEntry
-from xinyipi.supervision.services import blacklist_propose
+from xinyipi.supervision.models import BlacklistEntry, CreditRepair, Objection
+from xinyipi.supervision.services import blacklist_entry_list, blacklist_propose
+from xinyipi.supervision.services.objections import objection_file
+from xinyipi.supervision.services.repairs import credit_repair_request
 from xinyipi.workdays.calendar import is_working_day
 
 ROLES = ["anon", "app", "pend", "clerk", "rev", "rev2", "officer", "admin", "auditor", "root"]
@@ -83,6 +86,11 @@ READ_BOOKINGS = {"clerk", "officer", "admin", "root"}
 HANDLE_BOOKINGS = {"clerk", "root"}
 DECIDE = {"rev", "rev2", "root"}
 NOTIFICATIONS = {"officer", "admin", "root"}
+KEEP_LINKS = {"clerk", "admin", "root"}  # the window and the bureau keep the account links (R9a)
+READ_LIST = VIEW_CASES  # the city list is the whole city's: every entry for staff who read it
+RECORD_FOR_SUBJECT = {"clerk", "officer", "root"}  # objections and repair requests recorded at the window
+DECIDE_LIST = {"officer", "root"}
+READ_REPAIRS = {"officer", "admin", "root"}
 
 # A case of department A and subject A, and one of department B and subject B.
 CASE_READ = signed_in(
@@ -101,6 +109,9 @@ CASE_APPLICANT_ACT = signed_in(
 CASE_STAFF_ACT = staff(DECIDE, rev=("ok", 404), rev2=(404, "ok"))
 CASE_PAGE = staff(VIEW_CASES, 200, api=False, rev=(200, 404), rev2=(404, 200))
 MY_CASE = page(404, app=(200, 404))
+# A link of ``pend`` to subject A (pending) and one of another account to subject B (verified): the portal shows
+# an account its own links only; ``app``, subject A's verified legal representative, may withdraw pend's.
+OWN_LINK = page(404, pend=("ok", 404))
 
 # fmt: off
 TABLE = {
@@ -134,6 +145,15 @@ TABLE = {
     ),
     ("POST", "/api/v1/bookings/{booking_id}/confirmation"): staff(HANDLE_BOOKINGS),
     ("POST", "/api/v1/bookings/{booking_id}/completion"): staff(HANDLE_BOOKINGS),
+    # The subject's side of an entry: its agent, or the window; staff who read the list but never speak for
+    # a subject are refused, everyone else does not see the entry.
+    ("POST", "/api/v1/blacklist/{entry_id}/objection"): signed_in(
+        "ok", app=("ok", 404), pend=404, rev=403, rev2=403, admin=403, auditor=404
+    ),
+    ("POST", "/api/v1/blacklist/{entry_id}/objection-decision"): staff(DECIDE_LIST),
+    ("POST", "/api/v1/credit-repairs"): staff(RECORD_FOR_SUBJECT, app=("ok", 403)),
+    ("GET", "/api/v1/credit-repairs"): staff(READ_REPAIRS, 200),
+    ("POST", "/api/v1/credit-repairs/{repair_id}/decision"): staff(DECIDE_LIST),
     # ---- Public pages -------------------------------------------------------------------------------------
     ("GET", "portal:home"): every(200),
     ("GET", "portal:guide"): every(200),
@@ -142,6 +162,10 @@ TABLE = {
     ("GET", "portal:verify"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"
     ("GET", "accounts:login"): every(200),
+    # The second factor is off (STAFF_OTP_REQUIRED false): its pages send everyone signed in on.
+    ("GET", "accounts:otp_verify"): page(302),
+    ("GET", "accounts:otp_enrol"): page(302),
+    ("GET", "supervision:repair_guide"): every(200),
     ("GET", "accounts:logout"): every(405),  # logging out is a POST
     ("POST", "set_language"): every(302),
     # ---- Applicant pages ----------------------------------------------------------------------------------
@@ -161,6 +185,17 @@ TABLE = {
     ),
     ("GET", "notifications:inbox"): page(200),
     ("POST", "notifications:read"): page(404, app="ok"),  # one's own message only
+    ("GET", "portal:my_links"): page(200),
+    ("POST", "portal:my_link_request"): page("ok"),  # any account may ask to act for a subject
+    ("POST", "portal:my_link_code_send"): OWN_LINK,
+    ("POST", "portal:my_link_code_confirm"): OWN_LINK,
+    ("POST", "portal:my_link_identity"): OWN_LINK,
+    ("POST", "portal:my_link_give_up"): OWN_LINK,
+    ("POST", "portal:my_link_revoke_agent"): page(404, app=("ok", 404)),
+    ("GET", "supervision:my_credit"): page(200),
+    # The portal's side of an entry: only through a verified link to its subject, whatever the role.
+    ("POST", "supervision:my_objection"): page(404, app=("ok", 404)),
+    ("GET", "supervision:my_repair"): page(404, app=(200, 404)),
     # ---- Console ------------------------------------------------------------------------------------------
     ("GET", "console:home"): page(200, app=302, pend=302),  # applicants go to the portal
     ("GET", "subjects:subject_list"): staff(VIEW_SUBJECT, 200, api=False),
@@ -199,6 +234,23 @@ TABLE = {
     ("POST", "bookings:confirm"): staff(HANDLE_BOOKINGS, api=False),
     ("POST", "bookings:done"): staff(HANDLE_BOOKINGS, api=False),
     ("POST", "bookings:cancel"): staff(HANDLE_BOOKINGS, api=False),
+    ("GET", "bookings:special_grants"): staff({"officer", "root"}, 200, api=False),
+    ("GET", "applications:agent_queue"): staff(KEEP_LINKS, 200, api=False),
+    ("GET", "applications:agent_detail"): staff(KEEP_LINKS, 200, api=False),
+    ("GET", "applications:agent_file"): staff(KEEP_LINKS, 200, api=False),
+    ("POST", "applications:agent_verify"): staff(KEEP_LINKS, api=False),
+    ("POST", "applications:agent_refuse"): staff(KEEP_LINKS, api=False),
+    ("POST", "applications:agent_revoke"): staff(KEEP_LINKS, api=False),
+    ("GET", "supervision:entry_list"): staff(READ_LIST, 200, api=False),
+    ("GET", "supervision:entry_detail"): staff(READ_LIST, 200, api=False),
+    ("GET", "supervision:entry_file"): staff(READ_LIST, 200, api=False),
+    ("GET", "supervision:entry_propose"): staff({"officer", "root"}, 200, api=False),
+    ("POST", "supervision:entry_objection_record"): staff(RECORD_FOR_SUBJECT, api=False),
+    ("POST", "supervision:entry_objection_decision"): staff(DECIDE_LIST, api=False),
+    ("POST", "supervision:entry_repair_record"): staff(RECORD_FOR_SUBJECT, api=False),
+    ("GET", "supervision:repair_list"): staff(READ_REPAIRS, 200, api=False),
+    ("GET", "supervision:repair_detail"): staff(READ_REPAIRS, 200, api=False),
+    ("POST", "supervision:repair_decision"): staff(DECIDE_LIST, api=False),
 }
 # fmt: on
 
@@ -229,6 +281,10 @@ BODIES = {
         "phone": "13947000001",
     },
     "/api/v1/bookings/{booking_id}/cancellation": {"reason": ""},
+    "/api/v1/blacklist/{entry_id}/objection": {"statement": ""},
+    "/api/v1/blacklist/{entry_id}/objection-decision": {"outcome": "dismiss", "reason": ""},
+    "/api/v1/credit-repairs": {"subject_code": "{subject_code}", "statement": ""},
+    "/api/v1/credit-repairs/{repair_id}/decision": {"outcome": "refuse", "reason": ""},
     "portal:my_case_supplement": {"materials": "B1"},
     "portal:my_case_withdraw": {"reason": "不再办理"},
     "bookings:my_booking_cancel": {"reason": ""},
@@ -238,6 +294,8 @@ BODIES = {
     "applications:withdraw": {"reason": "不再办理"},
     "bookings:cancel": {"reason": ""},
     "set_language": {"language": "zh-hans", "next": "/"},
+    "applications:agent_revoke": {"reason": "授权已终止"},
+    "portal:my_link_revoke_agent": {"reason": "授权已终止"},
 }
 
 
@@ -304,8 +362,8 @@ def _matter(department) -> Matter:
     return Matter.objects.select_related("department").prefetch_related("materials").get(pk=matter.pk)
 
 
-def _link(user, subject, status):
-    SubjectAgent.objects.create(
+def _link(user, subject, status) -> SubjectAgent:
+    return SubjectAgent.objects.create(
         user=user,
         subject=subject,
         relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE,
@@ -314,6 +372,30 @@ def _link(user, subject, status):
         status=status,
         verified_at=clock.now() if status == SubjectAgent.Status.VERIFIED else None,
     )
+
+
+PDF = b"%PDF-1.4\n%%EOF"
+
+
+def _repair_requested(clerk) -> CreditRepair:
+    """A third subject's minor listing in effect, with a repair request the window recorded (and its proof)."""
+    subject = subject_register(
+        actor=None, kind="enterprise", code=uscc_for("91150783", "MA0AM0003"), name="扎兰屯市矩阵C有限公司"
+    )
+    entry = blacklist_propose(
+        subject=subject, reason="pledge_breached", case=None, evidence="", actor=None, severity="minor"
+    )
+    moment = dt.datetime.combine(entry.objection_due + dt.timedelta(days=1), dt.time(9), tzinfo=clock.BEIJING)
+    with clock.acting_at(moment):
+        entry = blacklist_entry_list(entry_id=entry.pk)
+        return credit_repair_request(
+            subject=subject,
+            entry=entry,
+            actor=clerk,
+            statement="已履行全部义务",
+            files=[SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")],
+            at_window=True,
+        )
 
 
 def _build() -> dict:
@@ -338,8 +420,17 @@ def _build() -> dict:
     # The applicant of subject B is another account; ``app`` acts for A only, ``pend`` waits for A.
     other_applicant = UserFactory(roles=[roles.APPLICANT])
     _link(users["app"], subjects["A"], SubjectAgent.Status.VERIFIED)
-    _link(users["pend"], subjects["A"], SubjectAgent.Status.PENDING)
-    _link(other_applicant, subjects["B"], SubjectAgent.Status.VERIFIED)
+    links = {
+        "A": _link(users["pend"], subjects["A"], SubjectAgent.Status.PENDING),
+        "B": _link(other_applicant, subjects["B"], SubjectAgent.Status.VERIFIED),
+    }
+    for scope, link in links.items():  # the scan of a written authorisation, as the window keeps it
+        link.authorisation_file.save(f"auth-{scope}.pdf", ContentFile(PDF), save=False)
+        SubjectAgent.objects.filter(pk=link.pk).update(
+            authorisation_file=link.authorisation_file.name,
+            authorisation_file_name="授权委托书.pdf",
+            authorisation_file_type="pdf",
+        )
     for scope in ("A", "B"):
         cases[scope] = application_file(
             actor=users["clerk"],
@@ -364,7 +455,19 @@ def _build() -> dict:
             phone="139 4700 0001",
             address="扎兰屯市兴华街道布特哈大街 18 号",
         )
-    blacklist_propose(subject=subjects["B"], reason="pledge_breached", case=None, evidence="", actor=None)
+    entries = {
+        scope: blacklist_propose(subject=subjects[scope], reason="pledge_breached", case=None, evidence="", actor=None)
+        for scope in ("A", "B")
+    }
+    objection_file(
+        entry=entries["A"],
+        actor=users["app"],
+        statement="已按期履行承诺",
+        files=[SimpleUploadedFile("说明.pdf", PDF, content_type="application/pdf")],
+        at_window=False,
+    )
+    objection = Objection.objects.get(entry=entries["A"])
+    repair = _repair_requested(users["clerk"])
     message = InAppMessage.objects.filter(user=users["app"]).order_by("id").first()
     clients = {"anon": Client()}
     tokens = {"anon": ApiClient()}
@@ -380,6 +483,13 @@ def _build() -> dict:
         "checks": checks,
         "bookings": bookings,
         "documents": {scope: case_documents(cases[scope])[0] for scope in ("A", "B")},
+        "links": links,
+        "entries": entries,
+        "entry_files": {
+            "A": (entries["A"].pk, "objection", objection.files.get().pk),
+            "B": (repair.entry_id, "repair", repair.files.get().pk),
+        },
+        "repair": repair,
         "notification": Notification.objects.order_by("id").first(),
         "message": message,
         "clients": clients,
@@ -421,6 +531,8 @@ def _path_values(world, target: str, scope: str) -> dict:
         "check_id": world["checks"][scope].pk,
         "application_id": case.pk,
         "booking_id": world["bookings"][scope].pk,
+        "entry_id": world["entries"][scope].pk,
+        "repair_id": world["repair"].pk,  # the one request serves both scopes: repairs are the whole city's
     }
 
 
@@ -442,6 +554,25 @@ PAGE_ARGS = {
     "bookings:confirm": lambda w, s: [w["bookings"][s].pk],
     "bookings:done": lambda w, s: [w["bookings"][s].pk],
     "bookings:cancel": lambda w, s: [w["bookings"][s].pk],
+    "portal:my_link_code_send": lambda w, s: [w["links"][s].pk],
+    "portal:my_link_code_confirm": lambda w, s: [w["links"][s].pk],
+    "portal:my_link_identity": lambda w, s: [w["links"][s].pk],
+    "portal:my_link_give_up": lambda w, s: [w["links"][s].pk],
+    "portal:my_link_revoke_agent": lambda w, s: [w["links"][s].pk],
+    "applications:agent_detail": lambda w, s: [w["links"][s].pk],
+    "applications:agent_file": lambda w, s: [w["links"][s].pk],
+    "applications:agent_verify": lambda w, s: [w["links"][s].pk],
+    "applications:agent_refuse": lambda w, s: [w["links"][s].pk],
+    "applications:agent_revoke": lambda w, s: [w["links"][s].pk],
+    "supervision:entry_detail": lambda w, s: [w["entries"][s].pk],
+    "supervision:entry_file": lambda w, s: list(w["entry_files"][s]),
+    "supervision:entry_objection_record": lambda w, s: [w["entries"][s].pk],
+    "supervision:entry_objection_decision": lambda w, s: [w["entries"][s].pk],
+    "supervision:entry_repair_record": lambda w, s: [w["entries"][s].pk],
+    "supervision:my_objection": lambda w, s: [w["entries"][s].pk],
+    "supervision:my_repair": lambda w, s: [w["entries"][s].pk],
+    "supervision:repair_detail": lambda w, s: [w["repair"].pk],
+    "supervision:repair_decision": lambda w, s: [w["repair"].pk],
 }
 # Pages of one case: the case id, and the material or document of it they show.
 CASE_PAGES = {
@@ -505,7 +636,10 @@ def _state() -> tuple:
         Subject.objects.count(),
         list(Matter.objects.order_by("id").values_list("id", "name", "status")),
         CreditCheck.objects.count(),
-        BlacklistEntry.objects.count(),
+        list(BlacklistEntry.objects.order_by("id").values_list("id", "status")),
+        list(Objection.objects.order_by("id").values_list("id", "status")),
+        list(CreditRepair.objects.order_by("id").values_list("id", "status")),
+        list(SubjectAgent.objects.order_by("id").values_list("id", "status")),
         list(Notification.objects.order_by("id").values_list("id", "status")),
         list(InAppMessage.objects.order_by("id").values_list("id", "read_at")),
     )

@@ -4,7 +4,7 @@ objections, and credit repair requests."""
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from xinyipi.accounts.access import blacklist_entries_for_actor
+from xinyipi.accounts.access import access_acting_for, blacklist_entries_for_actor
 from xinyipi.api.schemas import ErrorOut
 from xinyipi.core.errors import NotFound
 from xinyipi.credit.selectors import credit_subject_for_code
@@ -31,7 +31,6 @@ from xinyipi.supervision.selectors import (
     entry_for_subject_side,
     repair_by_id,
     repair_queue,
-    speaks_for,
 )
 from xinyipi.supervision.services.objections import objection_decide, objection_file
 from xinyipi.supervision.services.repairs import credit_repair_decide, credit_repair_request
@@ -112,10 +111,12 @@ def credit_repair_list(request, filters: Query[RepairQuery]):
 )
 def credit_repair_create(request, payload: CreditRepairIn):
     actor = request.auth
+    at_window = actor.has_perm(REPAIR_RECORD)
+    if not at_window:
+        access_acting_for(actor)  # the window, or an account acting for some subject: 403 for any other
     subject = credit_subject_for_code(payload.subject_code)
-    at_window = speaks_for(actor, subject.pk, window_perm=REPAIR_RECORD)
-    if at_window is None:
-        raise NotFound("subject_not_found", "", "subject_code")
+    if not at_window:
+        access_acting_for(actor, subject)
     entry = None
     if payload.entry_id is not None:
         entry = subject.blacklist_entries.filter(pk=payload.entry_id).first()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import blacklist_entries_for_actor, require_perm
+from xinyipi.accounts.access import blacklist_entries_for_actor, require_authenticated, require_perm
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound, NotPermitted
 from xinyipi.core.paging import id_page
@@ -153,11 +153,6 @@ def _not_found_entry() -> NotFound:
     return NotFound("blacklist_entry_not_found", _("未找到该黑名单条目。"))
 
 
-def _signed_in(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise NotPermitted("not_authenticated", _("请先登录。"))
-
-
 def speaks_for(actor, subject_id: int, *, window_perm: str) -> bool | None:
     """How ``actor`` may speak for a subject: ``True`` staff recording it at the window (``window_perm``),
     ``False`` an account with a verified link to the subject (R9a), ``None`` neither."""
@@ -170,15 +165,24 @@ def speaks_for(actor, subject_id: int, *, window_perm: str) -> bool | None:
     return None
 
 
-def entry_for_subject_side(*, actor, entry_id: int) -> tuple[BlacklistEntry, bool]:
-    """The entry and whether it is reached at the window, for one who speaks for its subject; to anyone
-    else it does not exist (a subject's code is public, its entries are not)."""
-    _signed_in(actor)
+def entry_for_subject_side(*, actor, entry_id: int, applicant_only: bool = False) -> tuple[BlacklistEntry, bool]:
+    """The entry and whether it is reached at the window, for one who speaks for its subject. Staff who read
+    the list but never speak for a subject are refused (403); to anyone else it does not exist (a subject's
+    code is public, its entries are not). ``applicant_only``: only through a verified link (the portal)."""
+    from xinyipi.applications.models import SubjectAgent
+
+    require_authenticated(actor)
     entry = BlacklistEntry.objects.select_related("subject").filter(pk=entry_id).first()
     if entry is None:
         raise _not_found_entry()
+    if applicant_only:
+        if not SubjectAgent.objects.acts_for(actor, entry.subject_id):
+            raise _not_found_entry()
+        return entry, False
     at_window = speaks_for(actor, entry.subject_id, window_perm=OBJECTION_RECORD)
     if at_window is None:
+        if actor.has_perm(VIEW):
+            raise NotPermitted()
         raise _not_found_entry()
     return entry, at_window
 

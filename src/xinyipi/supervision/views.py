@@ -39,7 +39,6 @@ from xinyipi.supervision.selectors import (
     objection_current,
     repair_by_id,
     repair_queue,
-    speaks_for,
 )
 from xinyipi.supervision.services import blacklist_propose
 from xinyipi.supervision.services.objections import objection_decide, objection_file
@@ -394,7 +393,7 @@ def my_credit(request):
 
 def _subject_side_entry(request, pk: int) -> BlacklistEntry:
     try:
-        entry, _at_window = entry_for_subject_side(actor=request.user, entry_id=pk)
+        entry, _at_window = entry_for_subject_side(actor=request.user, entry_id=pk, applicant_only=True)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     return entry
@@ -412,7 +411,7 @@ def my_objection(request, pk: int):
                 actor=request.user,
                 statement=form.cleaned_data["statement"],
                 files=request.FILES.getlist("files"),
-                at_window=bool(speaks_for(request.user, entry.subject_id, window_perm=OBJECTION_RECORD)),
+                at_window=False,
             )
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -451,7 +450,7 @@ def my_repair(request, pk: int):
                     actor=request.user,
                     statement=form.cleaned_data["statement"],
                     files=request.FILES.getlist("files"),
-                    at_window=bool(speaks_for(request.user, entry.subject_id, window_perm=REPAIR_RECORD)),
+                    at_window=False,
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)

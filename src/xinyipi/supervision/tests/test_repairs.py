@@ -159,7 +159,8 @@ def test_r11_stranger_cannot_ask_for_another_subject(api_as, applicant_for, make
     before = _state(enterprise)
     with clock.acting_at(after(listed, 4)):
         response = _ask(stranger, enterprise)
-    assert response.status_code == 404
+    # A subject's code is public: naming it proves nothing, as for filing and booking (R9a).
+    assert response.status_code == 403 and response.json()["code"] == "not_acting_for_subject"
     assert _state(enterprise) == before
 
 
