@@ -121,6 +121,8 @@ TABLE = {
     ("GET", "/api/v1/calendar/working-days"): every(200),
     ("POST", "/api/v1/subjects"): staff(ADD_SUBJECT),
     ("GET", "/api/v1/subjects/{code}"): staff(VIEW_SUBJECT, 200),
+    # R8: staff who serve applicants read any record; an applicant only its own subject's (404 otherwise).
+    ("GET", "/api/v1/subjects/{code}/credit-record"): signed_in(200, app=(200, 404), pend=404, auditor=404),
     ("GET", "/api/v1/matters"): every(200),
     ("POST", "/api/v1/matters"): staff({"admin", "root"}),
     ("GET", "/api/v1/matters/{code}"): every(200),
@@ -173,6 +175,7 @@ TABLE = {
     ("POST", "portal:apply_preview"): page(404, app=200),  # only for a subject one acts for
     ("GET", "portal:my_cases"): page(200),
     ("GET", "portal:my_messages"): page(200),
+    ("GET", "portal:my_record"): page(200),  # the record of the subjects one acts for, none for others
     ("GET", "portal:my_case"): MY_CASE,  # the portal shows only one's own cases, whatever the role
     ("POST", "portal:my_case_supplement"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_withdraw"): page(404, app=("ok", 404)),
