@@ -70,6 +70,23 @@ def acts_for(actor, subject_id) -> bool:
     return SubjectAgent.objects.acts_for(actor, subject_id)
 
 
+def subjects_for_actor(actor) -> QuerySet:
+    """The subjects ``actor`` acts for through a verified link (R9a), by name: what it may file and follow."""
+    from xinyipi.subjects.models import Subject
+
+    if not is_signed_in(actor):
+        return Subject.objects.none()
+    return Subject.objects.filter(pk__in=_acting_subject_ids(actor)).order_by("name")
+
+
+def accounts_acting_for(subject) -> list:
+    """The active accounts acting for ``subject`` through a verified link: who is told of what happens to it."""
+    from xinyipi.applications.models import SubjectAgent
+
+    links = SubjectAgent.objects.verified().filter(subject=subject, user__is_active=True)
+    return [link.user for link in links.select_related("user").order_by("id")]
+
+
 def acts_for_anyone(actor) -> bool:
     from xinyipi.applications.models import SubjectAgent
 

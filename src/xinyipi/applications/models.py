@@ -9,15 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyipi.accounts.models import Department
 from xinyipi.catalog.models import Material, Matter
+from xinyipi.core.uploads import upload_storage
 from xinyipi.credit.models import CreditCheck
 from xinyipi.subjects.models import Subject
-
-
-def upload_storage():
-    """The storage of uploaded case materials (``XINYIPI_UPLOAD_STORAGE``)."""
-    from django.core.files.storage import storages
-
-    return storages[settings.APPLICATIONS["UPLOAD_STORAGE"]]
 
 
 class Mode(models.TextChoices):

@@ -47,25 +47,10 @@ VIEW = "applications.view_application"
 # Applicants (user ↔ subject)
 
 
-def subject_agent_users(*, subject) -> list:
-    """Active accounts acting for ``subject`` (its representative and authorised agents)."""
-    links = SubjectAgent.objects.verified().filter(subject=subject, user__is_active=True)
-    return [link.user for link in links.select_related("user").order_by("id")]
-
-
 def subject_agent_link(*, user, subject) -> SubjectAgent | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return SubjectAgent.objects.acting(user).filter(subject=subject).first()
-
-
-def subjects_acted_for(*, user) -> QuerySet:
-    """The subjects ``user`` may file and follow cases for online."""
-    from xinyipi.subjects.models import Subject
-
-    if not getattr(user, "is_authenticated", False):
-        return Subject.objects.none()
-    return Subject.objects.filter(pk__in=SubjectAgent.objects.acting(user).values("subject_id")).order_by("name")
 
 
 # ---------------------------------------------------------------------------------------------------

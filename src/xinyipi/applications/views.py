@@ -24,7 +24,6 @@ from xinyipi.accounts.access import (
     application_actions,
 )
 from xinyipi.applications import printing
-from xinyipi.applications.files import TYPE_LABELS
 from xinyipi.applications.forms import (
     MODES_NEEDING_ACCEPTANCE,
     DecisionForm,
@@ -59,6 +58,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotAuthenticated, NotFound, NotPermitted
 from xinyipi.core.text import join_list
+from xinyipi.core.uploads import TYPE_LABELS
 from xinyipi.credit.selectors import (
     credit_subject_for_card,
     credit_subject_for_code,

@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import access_acting_for, access_booking, require_perm
-from xinyipi.applications.selectors import subject_agent_users
+from xinyipi.accounts.access import access_acting_for, access_booking, accounts_acting_for, require_perm
 from xinyipi.applications.services import application_credit_check
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.bookings.models import PENDING, Kind, ServiceBooking, Slot, SpecialGrant, Status
@@ -256,7 +255,7 @@ def _tell(booking: ServiceBooking, *, event: str, key: str = "", reason: str = "
         body=body,
         dedupe_key=f"booking:{booking.pk}:{key or event}",
         source=booking,
-        users=subject_agent_users(subject=booking.subject) if users is None else users,
+        users=accounts_acting_for(booking.subject) if users is None else users,
     )
 
 
@@ -398,7 +397,7 @@ def special_grant_give(*, actor, subject: Subject, kind: str, reason: str) -> Sp
                 % {"name": subject.name, "kind": Kind(kind).label},
                 dedupe_key=f"special_grant:{grant.pk}",
                 source=grant,
-                users=subject_agent_users(subject=subject),
+                users=accounts_acting_for(subject),
             )
     except IntegrityError as exc:
         raise DomainError("grant_exists", _("该主体已有一项尚未使用的同类特殊情况准予。"), "kind") from exc
@@ -496,7 +495,7 @@ def bookings_cancel_for_listing(*, subject: Subject, actor, entry: BlacklistEntr
             "day": clock.to_beijing(now).date().isoformat(),
         }
     cancelled = []
-    agents = subject_agent_users(subject=subject)  # one subject: its agents once for every booking
+    agents = accounts_acting_for(subject)  # one subject: its agents once for every booking
     pending = ServiceBooking.objects.filter(subject=subject, status__in=PENDING).select_related("subject")
     for booking in pending.order_by("id"):
         by = actor if getattr(actor, "is_authenticated", False) else None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinyipi.applications.selectors import subjects_acted_for
+from xinyipi.accounts.access import subjects_for_actor
 from xinyipi.bookings.forms import BookingForm, SpecialGrantForm
 from xinyipi.bookings.models import Kind, Status
 from xinyipi.bookings.policy import booking_policy_on
@@ -56,7 +56,7 @@ def _chosen_subject(request, subjects):
 def my_bookings(request):
     """Book 上门服务 or 帮办代办 for a subject one acts for: whether it holds each entitlement and why not,
     the form, and the bookings of every subject one acts for (with cancel)."""
-    subjects = list(subjects_acted_for(user=request.user))
+    subjects = list(subjects_for_actor(request.user))
     subject = _chosen_subject(request, subjects)
     today = clock.today()
     first, last = booking_policy_on(today).window(today)

@@ -8,8 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinyipi.accounts.access import subjects_for_actor
 from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.selectors import application_page, subjects_acted_for
+from xinyipi.applications.selectors import application_page
 from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
 from xinyipi.applications.services import (
     application_credit_check,
@@ -142,7 +143,7 @@ def register(request):
 
 @login_required
 def my_cases(request):
-    subjects = list(subjects_acted_for(user=request.user))
+    subjects = list(subjects_for_actor(request.user))
     cursor = request.GET.get("cursor") or None
     try:
         page = (
@@ -305,7 +306,7 @@ def my_link_revoke_agent(request, pk: int):
 @login_required
 def my_record(request):
     """我的信用记录: the credit record of each subject the account acts for (R8), one subject at a time."""
-    subjects = list(subjects_acted_for(user=request.user))
+    subjects = list(subjects_for_actor(request.user))
     wanted = request.GET.get("subject", "")
     subject = next((s for s in subjects if str(s.pk) == wanted), subjects[0] if subjects else None)
     page = None
@@ -342,7 +343,7 @@ def _apply_parts(request, code: str):
         matter = matter_by_code(code, public=True)
     except NotFound as exc:
         raise Http404 from exc
-    subjects = list(subjects_acted_for(user=request.user))
+    subjects = list(subjects_for_actor(request.user))
     wanted = request.POST.get("subject") or request.GET.get("subject") or ""
     subject = next((s for s in subjects if str(s.pk) == wanted), None)
     if wanted and subject is None:

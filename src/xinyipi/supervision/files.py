@@ -1,11 +1,11 @@
 """Files a subject hands in with an objection or a repair request: PDF, JPEG or PNG, checked by content and
-size like case materials (``applications.files``) and stored once under their SM3 hash."""
+size like case materials (``core.uploads``) and stored once under their SM3 hash."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from xinyipi.applications.files import CheckedFile, upload_check, upload_store
 from xinyipi.core.errors import DomainError
+from xinyipi.core.uploads import CheckedFile, upload_check, upload_store
 
 ACCEPTED_TYPES = ("pdf", "jpg", "png")
 MAX_FILES = 10

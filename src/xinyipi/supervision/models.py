@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinyipi.applications.models import upload_storage
+from xinyipi.core.uploads import upload_storage
 from xinyipi.subjects.models import Subject
 
 

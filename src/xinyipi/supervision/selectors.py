@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import blacklist_entries_for_actor, require_authenticated, require_perm
+from xinyipi.accounts.access import acts_for, blacklist_entries_for_actor, require_authenticated, require_perm
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound, NotPermitted
 from xinyipi.core.paging import id_page
@@ -156,11 +156,9 @@ def _not_found_entry() -> NotFound:
 def speaks_for(actor, subject_id: int, *, window_perm: str) -> bool | None:
     """How ``actor`` may speak for a subject: ``True`` staff recording it at the window (``window_perm``),
     ``False`` an account with a verified link to the subject (R9a), ``None`` neither."""
-    from xinyipi.applications.models import SubjectAgent
-
     if actor.has_perm(window_perm):
         return True
-    if SubjectAgent.objects.acts_for(actor, subject_id):
+    if acts_for(actor, subject_id):
         return False
     return None
 
@@ -169,14 +167,12 @@ def entry_for_subject_side(*, actor, entry_id: int, applicant_only: bool = False
     """The entry and whether it is reached at the window, for one who speaks for its subject. Staff who read
     the list but never speak for a subject are refused (403); to anyone else it does not exist (a subject's
     code is public, its entries are not). ``applicant_only``: only through a verified link (the portal)."""
-    from xinyipi.applications.models import SubjectAgent
-
     require_authenticated(actor)
     entry = BlacklistEntry.objects.select_related("subject").filter(pk=entry_id).first()
     if entry is None:
         raise _not_found_entry()
     if applicant_only:
-        if not SubjectAgent.objects.acts_for(actor, entry.subject_id):
+        if not acts_for(actor, entry.subject_id):
             raise _not_found_entry()
         return entry, False
     at_window = speaks_for(actor, entry.subject_id, window_perm=OBJECTION_RECORD)

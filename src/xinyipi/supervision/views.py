@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from xinyipi.accounts.access import subjects_for_actor
 from xinyipi.accounts.models import Department
-from xinyipi.applications.selectors import subjects_acted_for
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
@@ -369,7 +369,7 @@ def repair_decision(request, pk: int):
 
 
 def _my_credit_page(request, *, status: int = 200, failed: int | None = None, form=None):
-    subjects = list(subjects_acted_for(user=request.user))
+    subjects = list(subjects_for_actor(request.user))
     today = clock.today()
     entries = entries_of_subjects(subject_ids=[s.pk for s in subjects])
     for entry in entries:
@@ -425,7 +425,7 @@ def repair_guide(request):
     """The public "信用修复" page: who may ask, when, the steps, and that it is free of charge (R11, R12)."""
     context = _periods(clock.today())
     if request.user.is_authenticated:
-        subject_ids = list(subjects_acted_for(user=request.user).values_list("pk", flat=True))
+        subject_ids = list(subjects_for_actor(request.user).values_list("pk", flat=True))
         context["listed"] = [e for e in entries_of_subjects(subject_ids=subject_ids) if e.status == "listed"]
     return render(request, "supervision/repair_guide.html", context)
 

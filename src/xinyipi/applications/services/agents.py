@@ -25,14 +25,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import require_perm
-from xinyipi.applications.files import TYPE_LABELS, upload_check, upload_store
 from xinyipi.applications.models import IdentityDocument, SubjectAgent, SubjectAgentCode
-from xinyipi.applications.services.common import actor_label
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.crypto import blind_index
 from xinyipi.core.errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 from xinyipi.core.text import join_list
+from xinyipi.core.uploads import TYPE_LABELS, upload_check, upload_store
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
 from xinyipi.notifications.services import notify
 from xinyipi.subjects.identity import MATCH, NO_MATCH, NOT_CONFIGURED, identity_verify

@@ -11,10 +11,6 @@ from xinyipi.notifications.services import notify_subject
 from xinyipi.workdays.calendar import add_working_days
 
 
-def actor_label(actor) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
-
-
 def recipients(application: Application) -> list:
     """The accounts told about a case: everyone acting for its subject, and the applicant who filed online."""
     # Most subjects have no linked account: a light query for the ids, the accounts only when there are some.

@@ -23,7 +23,7 @@ from xinyipi.applications.models import (
 from xinyipi.applications.numbers import case_number_next
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
-from xinyipi.applications.services.common import actor_label, tell_applicant
+from xinyipi.applications.services.common import tell_applicant
 from xinyipi.applications.services.materials import (
     material_codes,
     material_codes_known,
@@ -36,6 +36,7 @@ from xinyipi.applications.workflow import check_transition, due_date_for
 from xinyipi.audit.services import audit_record
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level

@@ -11,13 +11,13 @@ from xinyipi.applications.models import (
     SupplementPledge,
 )
 from xinyipi.applications.services.common import (
-    actor_label,
     case_context,
     document_context,
     document_issue,
     tell_applicant,
 )
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
 from xinyipi.records.services import record_append
 

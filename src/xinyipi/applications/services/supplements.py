@@ -10,11 +10,11 @@ from xinyipi.accounts.access import access_application
 from xinyipi.applications.files import file_fields, uploads_check
 from xinyipi.applications.models import Application, ApplicationMaterial, Status
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
-from xinyipi.applications.services.common import actor_label
 from xinyipi.applications.services.materials import material_codes
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.records.services import record_append

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from xinyipi.accounts.access import require_perm
 from xinyipi.applications.letters import letter_template_check
 from xinyipi.applications.models import LetterTemplate
-from xinyipi.applications.services.common import actor_label
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
 

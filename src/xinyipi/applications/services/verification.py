@@ -13,19 +13,19 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
-from xinyipi.applications.files import upload_check, upload_store
 from xinyipi.applications.models import Application, LetterKind, Mode, Status, Verification, VerificationFile
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import (
-    actor_label,
     document_context,
     document_issue,
     tell_applicant,
 )
 from xinyipi.applications.workflow import VERIFIABLE_STATUSES, transition_apply
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.core.text import in_default_language
+from xinyipi.core.uploads import upload_check, upload_store
 from xinyipi.records.services import record_append
 from xinyipi.supervision.models import BlacklistEntry
 from xinyipi.supervision.services import blacklist_propose

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from xinyipi.accounts.access import accounts_acting_for
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
@@ -36,9 +37,7 @@ _AUDITED = [
 
 
 def _agents(subject) -> list:
-    from xinyipi.applications.selectors import subject_agent_users
-
-    return subject_agent_users(subject=subject)
+    return accounts_acting_for(subject)
 
 
 def _tell(entry: BlacklistEntry, *, kind: str, key: str, title: str, body: str, users=None) -> None:

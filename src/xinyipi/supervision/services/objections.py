@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from xinyipi.applications.services.common import actor_label
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.supervision.files import supporting_files_check, supporting_files_store
 from xinyipi.supervision.models import BlacklistEntry, Objection, ObjectionFile

@@ -10,9 +10,9 @@ which the credit sources read); a refusal gives its reason. Repair is free of ch
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xinyipi.applications.services.common import actor_label
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
+from xinyipi.core.actors import actor_label
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.records.services import record_append
