@@ -77,7 +77,7 @@ def test_r3_r7_r9_r11_breach_objection_listing_and_repair(page, agent, subject, 
     # The applicant objects on a phone, with a photo of the lease.
     page.set_viewport_size(PHONE)
     sign_in(page, agent, "**/my/cases/")
-    page.get_by_role("link", name="我的信用").click()
+    page.get_by_role("link", name="我的信用", exact=True).click()
     expect(page.get_by_text("经营场所面积与承诺不符")).to_be_visible()
     page.fill(f"#statement-{entry.pk}", "经营场所另有仓储面积，附租赁合同。")
     page.set_input_files(f"#files-{entry.pk}", files=[{"name": "租赁合同.png", **PNG}])

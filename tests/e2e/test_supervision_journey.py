@@ -64,7 +64,7 @@ def test_applicant_objects_and_credit_officer_dismisses(page, agent, subject, ma
     )
     page.set_viewport_size(PHONE)
     sign_in(page, agent, "**/my/cases/")
-    page.get_by_role("link", name="我的信用").click()
+    page.get_by_role("link", name="我的信用", exact=True).click()
     expect(page.get_by_text("提供虚假材料")).to_be_visible()
     assert fits(page)
     page.get_by_role("button", name="提交异议").click()
