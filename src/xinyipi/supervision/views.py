@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -195,6 +196,20 @@ def _entry_page(request, entry: BlacklistEntry, *, status: int = 200, **forms):
     return render(request, "supervision/entry_detail.html", context, status=status)
 
 
+def _decision(request, form, decide, *, again, done: str, then: str):
+    """An officer's decision (outcome and reason): ``decide`` it, then say ``done`` and go on to ``then``; a
+    form or a refusal that is not right shows the page ``again`` with the form and its errors."""
+    if not form.is_valid():
+        return again(422, form)
+    try:
+        decide(outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return again(exc.status, form)
+    messages.success(request, done)
+    return redirect(then)
+
+
 def _console_entry(request, pk: int, perm: str = VIEW) -> BlacklistEntry:
     try:
         return entry_by_id(actor=request.user, entry_id=pk, perm=perm)
@@ -213,21 +228,14 @@ def entry_detail(request, pk: int):
 @require_POST
 def entry_objection_decision(request, pk: int):
     entry = _console_entry(request, pk, OBJECTION_DECIDE)
-    form = ObjectionDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            objection_decide(
-                entry=entry,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            return _entry_page(request, entry, status=exc.status, decision_form=form)
-        messages.success(request, _("异议已处理，已告知当事人。"))
-        return redirect("supervision:entry_detail", pk=entry.pk)
-    return _entry_page(request, entry, status=422, decision_form=form)
+    return _decision(
+        request,
+        ObjectionDecisionForm(request.POST),
+        lambda **answer: objection_decide(entry=entry, actor=request.user, **answer),
+        again=lambda status, form: _entry_page(request, entry, status=status, decision_form=form),
+        done=_("异议已处理，已告知当事人。"),
+        then=reverse("supervision:entry_detail", args=[entry.pk]),
+    )
 
 
 @login_required
@@ -347,21 +355,14 @@ def repair_detail(request, pk: int):
 @require_POST
 def repair_decision(request, pk: int):
     repair = _console_repair(request, pk, REPAIR_DECIDE)
-    form = RepairDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            credit_repair_decide(
-                repair=repair,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            return _repair_page(request, repair, status=exc.status, form=form)
-        messages.success(request, _("信用修复决定已作出，已告知当事人。"))
-        return redirect("supervision:repair_list")
-    return _repair_page(request, repair, status=422, form=form)
+    return _decision(
+        request,
+        RepairDecisionForm(request.POST),
+        lambda **answer: credit_repair_decide(repair=repair, actor=request.user, **answer),
+        again=lambda status, form: _repair_page(request, repair, status=status, form=form),
+        done=_("信用修复决定已作出，已告知当事人。"),
+        then=reverse("supervision:repair_list"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
