@@ -1,6 +1,8 @@
 """Fast, isolated settings for the test suite."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from xinyipi.conf.base import *  # noqa: F403
@@ -8,6 +10,8 @@ from xinyipi.conf.base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="xinyipi-media-")
+# Each test process (and each subprocess the tests start) has its own; none is left behind.
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
 LOGIN_ADDRESS_FAILURE_LIMIT = 12
