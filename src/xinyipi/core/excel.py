@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from xinyipi.core.errors import DomainError
@@ -301,3 +302,19 @@ def write_csv(path, tables: Sequence[tuple[str, list[str], list[list]]]) -> None
     path.mkdir(parents=True, exist_ok=True)
     for name, headers, rows in tables:
         (path / f"{name}.csv").write_bytes(csv_bytes(headers, rows))
+
+
+def xlsx_stream_row(sheet, values: Sequence) -> list:
+    """One row for a write-only (streamed) openpyxl sheet, text never a formula, as ``xlsx_sheet_fill`` does.
+
+    Append the result with ``sheet.append``; cells are built here because a write-only sheet cannot be
+    changed once appended.
+    """
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=_cell_text(value))
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        cells.append(cell)
+    return cells
