@@ -160,6 +160,7 @@ TABLE = {
     ("GET", "portal:home"): every(200),
     ("GET", "portal:guide"): every(200),
     ("GET", "portal:about"): every(200),
+    ("GET", "portal:integrity"): every(200),
     ("GET", "portal:blacklist"): every(200),
     ("GET", "portal:verify"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("guides/<str:code>/apply/", views.apply, name="apply"),
     path("guides/<str:code>/apply/preview/", views.apply_preview, name="apply_preview"),
     path("about/", views.about, name="about"),
+    path("integrity/", views.integrity, name="integrity"),
     path("blacklist/", views.blacklist, name="blacklist"),
     path("register/", views.register, name="register"),
     path("my/cases/", views.my_cases, name="my_cases"),

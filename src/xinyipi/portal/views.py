@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from xinyipi.accounts.access import subjects_for_actor
 from xinyipi.applications.models import SubjectAgent
+from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.selectors import application_page
 from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
 from xinyipi.applications.services import (
@@ -62,7 +63,9 @@ def guide(request, code: str):
         matter = matter_by_code(code, public=True)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "portal/guide.html", matter_guide(matter))
+    context = matter_guide(matter)
+    context["workflow_policy"] = workflow_policy_on(clock.today())
+    return render(request, "portal/guide.html", context)
 
 
 def blacklist(request):
@@ -81,6 +84,23 @@ def blacklist(request):
 
 def about(request):
     return render(request, "portal/about.html")
+
+
+def integrity(request):
+    """诚信建设: public credit information, the credit check, commitments and tolerance with their verification,
+    what a breach costs and how credit is repaired (R12, the notice's task 7); every period from the policy in
+    force today."""
+    from xinyipi.supervision.policy import listing_policy_on, repair_policy_on
+
+    today = clock.today()
+    repair = repair_policy_on(today)
+    context = {
+        "workflow_policy": workflow_policy_on(today),
+        "listing_policy": listing_policy_on(today),
+        "repair_policy": repair,
+        "severities": list(repair.severities.values()),
+    }
+    return render(request, "portal/integrity.html", context)
 
 
 def error_403(request, exception=None):

@@ -6,6 +6,7 @@ from xinyipi.applications.tests.conftest import (  # noqa: F401 - fixtures, foun
     enterprise,
     licence_matter,
     make_enterprise,
+    person,
     standard_matter,
     tolerance_matter,
 )
