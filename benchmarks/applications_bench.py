@@ -35,6 +35,8 @@ import sys
 import time
 from pathlib import Path
 
+from doc import section_write
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -539,13 +541,10 @@ def _slowest_list(r: dict) -> dict:
 
 
 def write_doc(lines: list[str], command: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = (
-        path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\nFigures measured by `benchmarks/`.\n"
-    )
-    body = "\n".join(
+    section_write(
+        BEGIN,
+        END,
         [
-            BEGIN,
             "## Instant approval and the deadline sweep",
             "",
             f"Measured by `{command}` (`make bench` runs the full scale, `make bench-quick` 1/10).",
@@ -562,15 +561,8 @@ def write_doc(lines: list[str], command: str) -> None:
             "```",
             "",
             *READING,
-            END,
-        ]
+        ],
     )
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + body + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from doc import section_write
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -112,12 +114,10 @@ def report(result: dict, args, info: dict) -> list[str]:
 
 
 def write_doc(lines: list[str], command: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    empty = "# Performance\n\nFigures measured by `benchmarks/`.\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else empty
-    body = "\n".join(
+    section_write(
+        BEGIN,
+        END,
         [
-            BEGIN,
             "## Credit-record export",
             "",
             f"Measured by `{command}` (`make bench` runs the full scale, `make bench-quick` 1/10).",
@@ -130,15 +130,8 @@ def write_doc(lines: list[str], command: str) -> None:
             "```",
             *lines,
             "```",
-            END,
-        ]
+        ],
     )
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + body + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -70,8 +70,10 @@ ROLE_PERMISSIONS[WINDOW_CLERK] |= _CREDIT_RUN
 ROLE_PERMISSIONS[CREDIT_OFFICER] |= _CREDIT_RUN | {"credit.view_creditrecord", "credit.view_incentivecard"}
 ROLE_PERMISSIONS[REVIEWER] |= {"credit.view_creditcheck"}
 # The credit record (R8): every staff role that serves applicants or follows credit reads it.
-for _role in (WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN):
-    ROLE_PERMISSIONS[_role] |= {"records.view_creditrecordevent"}
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"records.view_creditrecordevent"}
+ROLE_PERMISSIONS[REVIEWER] |= {"records.view_creditrecordevent"}
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"records.view_creditrecordevent"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"records.view_creditrecordevent"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
     "credit.view_policy",
     "credit.view_creditrecord",
