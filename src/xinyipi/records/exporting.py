@@ -186,6 +186,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 STREAM_CHUNK = 64 * 1024
+# Dates a period may name: no event is older, and the extremes of ``datetime.date`` overflow in UTC.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -234,17 +236,25 @@ def _with_bom(lines: Iterator[str]) -> Iterator[str]:
     yield from lines
 
 
-def records_export_check(*, start: dt.date | None, end: dt.date | None, format: str) -> None:
-    """Refuse a period or format out of contract, naming the field: ``start`` after ``end``, a period longer
-    than ``RECORDS_EXPORT_MAX_DAYS`` days (a download is built while the browser waits), an unknown format."""
+def records_export_check(*, start: dt.date | None, end: dt.date | None, format: str, bounded: bool = True) -> None:
+    """Refuse a period or format out of contract, naming the field: a date outside ``EARLIEST``–``LATEST``,
+    ``start`` after ``end``, an unknown format and, when ``bounded`` (the console's download, built while the
+    browser waits), a period longer than ``RECORDS_EXPORT_MAX_DAYS`` days."""
     if format not in _WRITERS:
         raise DomainError("invalid_format", _("格式须为 jsonl、csv 或 xlsx 之一。"), "format")
     if start is None or end is None:
         return
+    for field, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(
+                "date_out_of_range",
+                _("日期须在 %(a)s 至 %(b)s 之间。") % {"a": EARLIEST.isoformat(), "b": LATEST.isoformat()},
+                field,
+            )
     if start > end:
         raise DomainError("period_reversed", _("起始日期晚于截止日期。"), "start")
     limit = settings.RECORDS_EXPORT_MAX_DAYS
-    if (end - start).days + 1 > limit:
+    if bounded and (end - start).days + 1 > limit:
         raise DomainError(
             "period_too_long",
             _("一次最多导出 %(n)d 天的记录；请把截止日期提前，或分段导出。") % {"n": limit},

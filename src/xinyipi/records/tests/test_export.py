@@ -211,6 +211,7 @@ def test_r8_every_export_is_audited(tmp_path, march):
         ({"--to": "2026-02-30"}, "--to"),
         ({"--from": "2026-04-01"}, "--from"),
         ({"--format": "pdf"}, "--format"),
+        ({"--to": "9999-12-31"}, "--to"),  # would overflow in UTC
     ],
 )
 def test_r8_bad_options_are_refused_naming_the_option_and_write_nothing(tmp_path, march, options, option):

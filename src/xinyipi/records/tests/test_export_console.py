@@ -129,6 +129,8 @@ def test_r8_an_empty_period_downloads_the_header_only(client, credit_officer, ma
         ({"end": ""}, "截止日期"),
         ({"start": "2025-01-01", "end": "2026-03-31"}, "截止日期"),  # longer than the limit
         ({"format": "pdf"}, "格式"),
+        ({"end": "9999-12-31"}, "截止日期"),  # the far ends of the calendar overflow in UTC: refused, no error page
+        ({"start": "0001-01-01"}, "起始日期"),
     ],
 )
 def test_r8_a_bad_period_or_format_is_refused_naming_the_field(client, credit_officer, march, given, label):
