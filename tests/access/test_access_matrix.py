@@ -91,6 +91,7 @@ READ_LIST = VIEW_CASES  # the city list is the whole city's: every entry for sta
 RECORD_FOR_SUBJECT = {"clerk", "officer", "root"}  # objections and repair requests recorded at the window
 DECIDE_LIST = {"officer", "root"}
 READ_REPAIRS = {"officer", "admin", "root"}
+EXPORT_RECORDS = {"officer", "admin", "root"}
 
 # A case of department A and subject A, and one of department B and subject B.
 CASE_READ = signed_in(
@@ -255,6 +256,9 @@ TABLE = {
     ("GET", "supervision:repair_list"): staff(READ_REPAIRS, 200, api=False),
     ("GET", "supervision:repair_detail"): staff(READ_REPAIRS, 200, api=False),
     ("POST", "supervision:repair_decision"): staff(DECIDE_LIST, api=False),
+    # R8 sharing: every subject's events of a period, for credit officers and the bureau.
+    ("GET", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
+    ("POST", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
 }
 # fmt: on
 
@@ -300,6 +304,7 @@ BODIES = {
     "set_language": {"language": "zh-hans", "next": "/"},
     "applications:agent_revoke": {"reason": "授权已终止"},
     "portal:my_link_revoke_agent": {"reason": "授权已终止"},
+    "records:export": {"start": "2026-01-01", "end": "2026-01-31", "format": "jsonl"},
 }
 
 

@@ -286,6 +286,15 @@ def access_credit_record(actor, raw_code: str):
     raise NotFound("subject_not_found", _("未找到该主体。"))
 
 
+RECORD_EXPORT = "records.export_creditrecordevent"
+
+
+def access_records_export(actor) -> None:
+    """Exporting a period's events of every subject (R8 sharing): credit officers and the bureau. The record is
+    the whole city's, not a department's, so there is no narrower scope to give anyone else: 403."""
+    require_perm(actor, RECORD_EXPORT)
+
+
 def access_credit_check_by_id(actor, check_id):
     """One credit check for staff who read checks (the caller logs the read, R8)."""
     from xinyipi.credit.models import CreditCheck

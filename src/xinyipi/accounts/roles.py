@@ -74,6 +74,9 @@ ROLE_PERMISSIONS[WINDOW_CLERK] |= {"records.view_creditrecordevent"}
 ROLE_PERMISSIONS[REVIEWER] |= {"records.view_creditrecordevent"}
 ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"records.view_creditrecordevent"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"records.view_creditrecordevent"}
+# Exporting every subject's events of a period is sharing the record (R8): credit officers and the bureau only.
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"records.export_creditrecordevent"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"records.export_creditrecordevent"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
     "credit.view_policy",
     "credit.view_creditrecord",

@@ -254,6 +254,10 @@ APPLICATIONS = {
     "SWEEP_SECONDS": float(env.get("XINYIPI_SWEEP_SECONDS")),
 }
 
+# The credit record (R8): a console download is built while the browser waits, so its period is bounded
+# (``manage.py export_records`` is not).
+RECORDS_EXPORT_MAX_DAYS = env.integer("XINYIPI_RECORDS_EXPORT_MAX_DAYS")
+
 # Agents' links (R9a): the legal representative's one-time code, and the identity platform (off when its URL
 # is empty; a platform that fails or times out verifies nobody).
 AGENT_LINKS = {

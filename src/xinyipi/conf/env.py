@@ -138,6 +138,7 @@ VARIABLES = [
     Variable("XINYIPI_UPLOAD_MAX_MB", "20", "largest file accepted for one case material"),
     Variable("XINYIPI_UPLOAD_TYPES", "pdf,png,jpg,ofd", "file types accepted for case materials (by content)"),
     Variable("XINYIPI_SWEEP_SECONDS", "300", "how often the worker runs the deadline sweep"),
+    Variable("XINYIPI_RECORDS_EXPORT_MAX_DAYS", "366", "longest period (days) of one console credit-record download"),
     # Agents' links (R9a): the one-time code of the legal representative, and the identity platform.
     Variable("XINYIPI_AGENT_CODE_MINUTES", "10", "minutes a code confirming an agent's link stays valid"),
     Variable("XINYIPI_AGENT_CODE_ATTEMPTS", "5", "wrong entries of one code before it stops working"),

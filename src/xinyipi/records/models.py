@@ -41,6 +41,7 @@ class CreditRecordEvent(models.Model):
         verbose_name_plural = _("信用记录事件")
         ordering = ["subject", "id"]
         indexes = [models.Index(fields=["subject", "id"]), models.Index(fields=["type", "at"])]
+        permissions = [("export_creditrecordevent", _("可导出一段时间内全部主体的信用记录"))]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.at:%Y-%m-%d}"

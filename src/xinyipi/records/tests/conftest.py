@@ -6,4 +6,6 @@ from xinyipi.applications.tests.conftest import (  # noqa: F401
     enterprise,
     licence_matter,
     make_enterprise,
+    standard_matter,
+    tolerance_matter,
 )

@@ -211,6 +211,7 @@ def test_r8_every_export_is_audited(tmp_path, march):
         ({"--to": "2026-02-30"}, "--to"),
         ({"--from": "2026-04-01"}, "--from"),
         ({"--format": "pdf"}, "--format"),
+        ({"--to": "9999-12-31"}, "--to"),  # would overflow in UTC
     ],
 )
 def test_r8_bad_options_are_refused_naming_the_option_and_write_nothing(tmp_path, march, options, option):
@@ -244,3 +245,24 @@ def test_r8_an_export_that_fails_midway_leaves_no_file(tmp_path, march, monkeypa
     with pytest.raises(CommandError, match="--output"):
         export(tmp_path, "jsonl")
     assert list(tmp_path.iterdir()) == []
+
+
+def read_back(path: Path, fmt: str) -> list[tuple]:
+    """``(id, subject_code, type)`` of every exported event, read with the format's own reader."""
+    if fmt == "jsonl":
+        return [(e["id"], e["subject_code"], e["type"]) for e in read_jsonl(path)]
+    if fmt == "csv":
+        return [(int(r["id"]), r["subject_code"], r["type"]) for r in read_csv(path)]
+    header, rows = read_xlsx(path)
+    assert header == FIELDS
+    return [(r[0], r[1], r[3]) for r in rows]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "xlsx"])
+def test_r8_each_format_round_trips_ids_codes_and_types_and_twice_gives_the_same(tmp_path, march, fmt):
+    expected = [(e.pk, e.subject.code_display, e.type) for e in march["inside"]]
+    once, _ = export(tmp_path, fmt, name=f"once.{fmt}")
+    event(march["person"], beijing(2026, 4, 2, 8, 0))  # recorded in between, outside the period
+    twice, _ = export(tmp_path, fmt, name=f"twice.{fmt}")
+    assert read_back(once, fmt) == expected
+    assert read_back(twice, fmt) == expected

@@ -65,10 +65,19 @@ def _entry_move(entry_id: int, *, expected: str, due_field: str, today, held=Non
     return BlacklistEntry.objects.select_related("subject").get(pk=entry_id)
 
 
+def _with_case_number(entry: BlacklistEntry, payload: dict) -> dict:
+    """``payload`` with the 办件编号 of the case that caused the entry, when one did: the record and its exports
+    name the case of every event that has one (R8, DESIGN §6.1 ``export_records``)."""
+    if entry.case_id is None:
+        return payload
+    return {"number": entry.case.number, **payload}
+
+
 def _entry_recorded(
     entry: BlacklistEntry, *, type: str, summary: str, payload: dict, action: str, actor, at, before=None
 ) -> None:
     """The credit-record event and the audit entry of one step of an entry, in the caller's transaction."""
+    payload = _with_case_number(entry, payload)
     record_append(subject=entry.subject, type=type, summary=summary, payload=payload, source=entry, actor=actor, at=at)
     audit_record(actor=actor, action=action, obj=entry, before=before, after=snapshot(entry, _AUDITED))
 

@@ -19,7 +19,7 @@ from xinyipi.records.services import record_append
 from xinyipi.supervision.files import supporting_files_check, supporting_files_store
 from xinyipi.supervision.models import BlacklistEntry, CreditRepair, CreditRepairFile
 from xinyipi.supervision.policy import add_months, listing_policy_on, repair_policy_on
-from xinyipi.supervision.services import _entry_recorded, _tell
+from xinyipi.supervision.services import _entry_recorded, _tell, _with_case_number
 from xinyipi.supervision.services.objections import _text, _user
 from xinyipi.workdays.calendar import add_working_days
 
@@ -118,13 +118,16 @@ def credit_repair_request(
             subject=subject,
             type="credit_repair_requested",
             summary=_("申请信用修复：%(reason)s") % {"reason": entry.reason_text},
-            payload={
-                "repair_id": repair.pk,
-                "entry_id": entry.pk,
-                "due": due.date.isoformat(),
-                "commitment_sm3": repair.commitment_sm3,
-                "files": [c.sm3 for c in checked],
-            },
+            payload=_with_case_number(
+                entry,
+                {
+                    "repair_id": repair.pk,
+                    "entry_id": entry.pk,
+                    "due": due.date.isoformat(),
+                    "commitment_sm3": repair.commitment_sm3,
+                    "files": [c.sm3 for c in checked],
+                },
+            ),
             source=repair,
             actor=actor,
             at=now,
@@ -166,7 +169,9 @@ def credit_repair_decide(*, repair: CreditRepair, actor, outcome: str, reason: s
             subject=repair.subject,
             type="credit_repair_decided",
             summary=(_("准予信用修复") if outcome == "approve" else _("不予信用修复：%(reason)s") % {"reason": reason}),
-            payload={"repair_id": repair.pk, "entry_id": entry.pk, "outcome": outcome, "reason": reason},
+            payload=_with_case_number(
+                entry, {"repair_id": repair.pk, "entry_id": entry.pk, "outcome": outcome, "reason": reason}
+            ),
             source=repair,
             actor=actor,
             at=now,

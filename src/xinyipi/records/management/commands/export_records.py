@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinyipi.records.exporting import FORMATS, records_export
+from xinyipi.core.errors import DomainError
+from xinyipi.records.exporting import FORMATS, records_export, records_export_check
 
 
 def _date(option: str, text: str) -> dt.date:
@@ -32,6 +33,11 @@ class Command(BaseCommand):
             raise CommandError(f"--from（{first}）晚于 --to（{last}）。")
         if format not in FORMATS:
             raise CommandError(f"--format 须为 {'、'.join(FORMATS)} 之一，收到“{format}”。")
+        try:
+            records_export_check(start=first, end=last, format=format, bounded=False)
+        except DomainError as exc:
+            option = {"start": "--from", "end": "--to"}.get(exc.field, f"--{exc.field}")
+            raise CommandError(f"{option}：{exc.message}") from None
         try:
             result = records_export(
                 start=first, end=last, format=format, path=output, actor_label="manage.py export_records"
