@@ -136,7 +136,6 @@ def application_correction_request(*, actor, application: Application, items, no
     otherwise.
     """
     access_application(actor, application, action="request_correction")
-    check_transition(application.status, Status.CORRECTING)
     if CorrectionRequest.objects.filter(application=application).exists():
         raise InvalidTransition(
             "correction_already_requested",
@@ -144,6 +143,7 @@ def application_correction_request(*, actor, application: Application, items, no
             from_status=application.status,
             to_status=Status.CORRECTING,
         )
+    check_transition(application.status, Status.CORRECTING)
     checked = _items_checked(application, items)
     note = (note or "").strip()[:2000]
     if not checked and not note:
