@@ -84,8 +84,10 @@ _TRIM = ("分局", "局", "委员会", "委", "办公室", "办")
 
 
 def document_prefix_fallback(department) -> str:
-    """The 机关代字 of a department without a ``DocumentPrefix``: 扎 + its short name (less 局/委…) + 许."""
+    """The 机关代字 of a department without a ``DocumentPrefix``: 扎 + its short name (less the city's name and
+    局/委…) + 许."""
     short = (department.short_name or department.name or "").strip()
+    short = short.removeprefix("扎兰屯市") or short
     for tail in _TRIM:
         if short.endswith(tail) and len(short) > len(tail):
             short = short[: -len(tail)]
