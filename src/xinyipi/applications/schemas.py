@@ -90,7 +90,7 @@ class CorrectionOut(Schema):
     notice_due: str = Field(..., description="last day of the on-time notice (行政许可法 Art. 32: 5 working days)")
     late: bool = Field(..., description="issued after notice_due: the application counts as accepted from filing")
     due: str = Field(..., description="answer by this date (YYYY-MM-DD)")
-    outcome: str = Field(..., json_schema_extra={"enum": ["pending", "answered", "lapsed"]})
+    outcome: str = Field(..., json_schema_extra={"enum": ["pending", "answered", "lapsed", "withdrawn"]})
     answered_at: str | None = None
     paused_days: int = Field(..., description="days the decision clock stood still")
     accepted_on: str | None = Field(None, description="the day the application counts as accepted")

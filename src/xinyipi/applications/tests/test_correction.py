@@ -349,3 +349,14 @@ def test_console_request_form_refuses_a_listed_material_without_reason(
     assert response.status_code == 302
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert 'data-testid="correction"' in page and "未盖章" in page and "补正期间停止计时" in page
+
+
+def test_withdrawing_while_correcting_closes_the_notice(clerk, reviewer, standard_matter, enterprise):
+    from xinyipi.applications.services import application_withdraw
+
+    application = filed_on(MON, clerk, standard_matter, enterprise)
+    request(reviewer, application, TUE)
+    application_withdraw(actor=clerk, application=fresh(application), reason="申请人不再办理")
+    application = fresh(application)
+    assert application.status == Status.WITHDRAWN and application.correction.outcome == "withdrawn"
+    assert deadlines_sweep(now=after(application.correction_due)).corrections_lapsed == []
