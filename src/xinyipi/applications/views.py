@@ -61,6 +61,7 @@ from xinyipi.applications.services import (
     application_verify,
     application_withdraw,
 )
+from xinyipi.applications.services.correction import correction_notice_due
 from xinyipi.applications.views_support import case_documents, case_rows, matters_for_filing
 from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
@@ -202,6 +203,10 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
     may["request_correction"] = (
         application.status == Status.UNDER_REVIEW and correction is None and "request_correction" in allowed
     )
+    if may["request_correction"] and "decide" not in allowed:
+        # The window's step is acceptance: its notice is bounded by the Art. 32 period (the reviewer's is not).
+        filed_on = clock.to_beijing(application.created_at).date()
+        may["request_correction"] = clock.today() <= correction_notice_due(filed_on)
     may["answer_correction"] = (
         application.status == Status.CORRECTING and correction is not None and "supplement" in allowed
     )

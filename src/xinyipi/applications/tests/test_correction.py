@@ -360,3 +360,13 @@ def test_withdrawing_while_correcting_closes_the_notice(clerk, reviewer, standar
     application = fresh(application)
     assert application.status == Status.WITHDRAWN and application.correction.outcome == "withdrawn"
     assert deadlines_sweep(now=after(application.correction_due)).corrections_lapsed == []
+
+
+def test_window_is_offered_the_notice_only_within_the_period(client, clerk, standard_matter, enterprise):
+    application = filed_on(MON, clerk, standard_matter, enterprise)
+    client.force_login(clerk)
+    url = reverse("applications:detail", args=[application.pk])
+    with clock.acting_at(at(dt.date(2026, 3, 9))):
+        assert 'data-testid="correction-request-form"' in client.get(url).content.decode()
+    with clock.acting_at(at(dt.date(2026, 3, 10))):
+        assert 'data-testid="correction-request-form"' not in client.get(url).content.decode()

@@ -123,3 +123,15 @@ def test_other_modes_are_filed_with_a_warning(client, clerk, standard_matter, en
     )
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="duplicate-warning"' in page and (first.number in page or second.number in page)
+
+
+@pytest.mark.django_db
+def test_demo_departments_get_their_prefixes_and_an_edited_one_is_kept():
+    from xinyipi.applications.demo import load_demo_document_prefixes
+
+    market = DepartmentFactory(short_name="市场监管局")
+    health = DepartmentFactory(short_name="卫健委")
+    DocumentPrefix.objects.create(department=health, prefix="扎卫许")
+    load_demo_document_prefixes()
+    assert DocumentPrefix.objects.get(department=market).prefix == "扎市监许"
+    assert DocumentPrefix.objects.get(department=health).prefix == "扎卫许"
