@@ -370,3 +370,51 @@ def test_window_is_offered_the_notice_only_within_the_period(client, clerk, stan
         assert 'data-testid="correction-request-form"' in client.get(url).content.decode()
     with clock.acting_at(at(dt.date(2026, 3, 10))):
         assert 'data-testid="correction-request-form"' not in client.get(url).content.decode()
+
+
+def test_policy_may_close_an_unanswered_notice_as_terminated(monkeypatch, clerk, reviewer, standard_matter, enterprise):
+    import dataclasses
+
+    from xinyipi.applications.services import correction as module
+
+    real = module.workflow_policy_on
+    monkeypatch.setattr(
+        module, "workflow_policy_on", lambda on: dataclasses.replace(real(on), correction_lapse="terminated")
+    )
+    application = filed_on(MON, clerk, standard_matter, enterprise)
+    request(reviewer, application, MON)
+    deadlines_sweep(now=after(fresh(application).correction_due))
+    application = fresh(application)
+    assert application.status == Status.TERMINATED
+    assert (
+        "终止办理本申请" in CaseDocument.objects.get(application=application, kind=LetterKind.TERMINATION_NOTICE).text
+    )
+
+
+def test_policy_file_refuses_an_unknown_lapse_outcome():
+    import dataclasses
+
+    from xinyipi.applications.policy import _check, workflow_policy_on
+
+    policy = workflow_policy_on(MON)
+    assert _check(policy) is None and policy.correction_lapse == "withdrawn" and policy.correction_days == 15
+    assert "correction_lapse" in _check(dataclasses.replace(policy, correction_lapse="approved"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_exactly_one_wins(clerk, reviewer, standard_matter, enterprise, applicant_for):
+    from xinyipi.applications.tests.test_concurrency import run_together
+
+    applicant = applicant_for(enterprise)
+    application = standard_case(clerk, standard_matter, enterprise)
+    application_correction_request(actor=reviewer, application=application, items=ITEMS)
+    copies = [fresh(application) for _ in range(2)]
+    results = run_together(
+        lambda: application_correction_answer(actor=clerk, application=copies[0], materials=["A2"]),
+        lambda: application_correction_answer(actor=applicant, application=copies[1], materials=["A2"], note="网上"),
+    )
+    assert sum(isinstance(r, Application) for r in results) == 1, results
+    assert sum(isinstance(r, InvalidTransition) for r in results) == 1, results
+    application = fresh(application)
+    assert application.status == Status.UNDER_REVIEW
+    assert application.transitions.filter(to_status=Status.UNDER_REVIEW).count() == 2  # filing + one answer
