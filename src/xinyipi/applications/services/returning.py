@@ -16,6 +16,7 @@ from xinyipi.applications.services.common import document_context, document_issu
 from xinyipi.applications.workflow import check_transition, transition_apply
 from xinyipi.core.errors import DomainError
 from xinyipi.core.text import in_default_language
+from xinyipi.notifications.services import notify
 
 RESOLUTIONS = ("resubmit", "not_accept")
 
@@ -45,6 +46,26 @@ def _return(*, actor, application: Application, reason: str) -> Application:
         reason=_("退回窗口：%(reason)s") % {"reason": reason},
         audit_action="applications.application.return",
     )
+    # The clerk who accepted the case at the window is told in the console's inbox (an online filing has no
+    # such clerk: the window's queue shows it to every clerk).
+    clerk = application.filed_by if application.channel == Application.Channel.WINDOW else None
+    if clerk is not None and clerk.is_active:
+        notify(
+            channel="in_app",
+            recipient=clerk,
+            kind="return",
+            title=_("办件退回窗口"),
+            body=_("办件 %(number)s（%(matter)s，%(subject)s）已由审查部门退回：%(reason)s")
+            % {
+                "number": application.number,
+                "matter": application.matter.name,
+                "subject": application.subject.name,
+                "reason": reason,
+            },
+            subject=application.subject,
+            source=application,
+            dedupe_key=f"application:{application.pk}:returned:{application.updated_at.isoformat()}",
+        )
     return application
 
 

@@ -29,6 +29,8 @@ def test_reviewer_returns_to_the_window_and_the_window_resubmits(clerk, reviewer
     assert application.pk in [a.pk for a in application_queue_window(actor=clerk).items]
     assert "应由卫健委受理的事项" in application.transitions.order_by("-id").first().reason
     assert AuditEntry.objects.filter(action="applications.application.return", object_id=str(application.pk)).exists()
+    told = Notification.objects.get(channel="in_app", user=clerk, dedupe_key__contains=":returned:")
+    assert application.number in told.body and "应由卫健委受理的事项" in told.body
 
     with pytest.raises(InvalidTransition):  # no decision on a case the window holds
         application_decide(actor=reviewer, application=application, outcome="reject", reason="x")
