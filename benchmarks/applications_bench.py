@@ -200,6 +200,7 @@ def _load_cases(count: int, fx: dict, result: dict) -> None:
         "credit_check_id", "credit_level", "green_channel", "decision_due", "decision_due_provisional",
         "supplement_due", "supplement_due_provisional", "grace_due", "grace_due_provisional", "verification_due",
         "verification_due_provisional", "due_date", "decided_at", "created_at", "updated_at",
+        "rectification_due_provisional", "correction_due_provisional", "decision_paused_days",
     ]  # fmt: skip
     rng = random.Random(11)
     department_id = fx["department"].pk
@@ -225,7 +226,7 @@ def _load_cases(count: int, fx: dict, result: dict) -> None:
         return (
             f"BENCH{index:012d}", matters[mode], rng.randint(1, max_subject), department_id, mode, mode, status,
             "window", check.pk, "good", rng.random() < 0.7, decision, False, supplement, False, grace, False,
-            verification, False, queue_due, decided, now, now,
+            verification, False, queue_due, decided, now, now, False, False, 0,
         )  # fmt: skip
 
     table = Application._meta.db_table

@@ -85,6 +85,7 @@ READ_CHECKS = {"clerk", "rev", "rev2", "officer", "root"}
 READ_BOOKINGS = {"clerk", "officer", "admin", "root"}
 HANDLE_BOOKINGS = {"clerk", "root"}
 DECIDE = {"rev", "rev2", "root"}
+CORRECT = {"clerk", "rev", "rev2", "root"}  # 补正 notices: the window at acceptance, the department's reviewer
 NOTIFICATIONS = {"officer", "admin", "root"}
 KEEP_LINKS = {"clerk", "admin", "root"}  # the window and the bureau keep the account links (R9a)
 READ_LIST = VIEW_CASES  # the city list is the whole city's: every entry for staff who read it
@@ -134,6 +135,12 @@ TABLE = {
     ("GET", "/api/v1/applications"): staff(VIEW_CASES | {"app"}, 200),
     ("GET", "/api/v1/applications/{application_id}"): CASE_READ,
     ("POST", "/api/v1/applications/{application_id}/supplements"): CASE_APPLICANT_ACT,
+    ("POST", "/api/v1/applications/{application_id}/correction-request"): staff(
+        CORRECT, rev=("ok", 404), rev2=(404, "ok")
+    ),
+    ("POST", "/api/v1/applications/{application_id}/correction"): CASE_APPLICANT_ACT,
+    ("POST", "/api/v1/applications/{application_id}/return"): CASE_STAFF_ACT,
+    ("POST", "/api/v1/applications/{application_id}/return-resolution"): staff({"clerk", "root"}),
     ("POST", "/api/v1/applications/{application_id}/decision"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/verification"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/withdrawal"): CASE_APPLICANT_ACT,
@@ -181,6 +188,7 @@ TABLE = {
     ("GET", "portal:my_case"): MY_CASE,  # the portal shows only one's own cases, whatever the role
     ("POST", "portal:my_case_supplement"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_withdraw"): page(404, app=("ok", 404)),
+    ("POST", "portal:my_case_correction"): page(404, app=("ok", 404)),
     ("GET", "portal:my_case_material_file"): MY_CASE,
     ("GET", "portal:my_case_document"): MY_CASE,
     ("GET", "portal:my_case_document_pdf"): page(404, app=("pdf", 404)),
@@ -232,6 +240,10 @@ TABLE = {
     ("POST", "applications:decide"): staff(DECIDE, api=False, rev=("ok", 404), rev2=(404, "ok")),
     ("POST", "applications:verify"): staff(DECIDE, api=False, rev=("ok", 404), rev2=(404, "ok")),
     ("POST", "applications:withdraw"): staff({"clerk", "root"}, api=False),
+    ("POST", "applications:correction_request"): staff(CORRECT, api=False, rev=("ok", 404), rev2=(404, "ok")),
+    ("POST", "applications:correction_answer"): staff({"clerk", "root"}, api=False),
+    ("POST", "applications:return"): staff(DECIDE, api=False, rev=("ok", 404), rev2=(404, "ok")),
+    ("POST", "applications:return_resolution"): staff({"clerk", "root"}, api=False),
     ("GET", "applications:material_file"): CASE_PAGE,
     ("GET", "applications:document"): CASE_PAGE,
     ("GET", "applications:document_pdf"): staff(VIEW_CASES, "pdf", api=False, rev=("pdf", 404), rev2=(404, "pdf")),
@@ -281,6 +293,10 @@ BODIES = {
     "/api/v1/applications/{application_id}/decision": {"outcome": "reject", "reason": "条件不符"},
     "/api/v1/applications/{application_id}/verification": {"outcome": "fulfilled", "evidence": "核查记录"},
     "/api/v1/applications/{application_id}/withdrawal": {"reason": "不再办理"},
+    "/api/v1/applications/{application_id}/correction-request": {"items": [{"material_code": "ZZ", "reason": "x"}]},
+    "/api/v1/applications/{application_id}/correction": {"materials": [], "note": ""},
+    "/api/v1/applications/{application_id}/return": {"reason": ""},
+    "/api/v1/applications/{application_id}/return-resolution": {"outcome": "resubmit", "reason": ""},
     "/api/v1/bookings": {
         "subject_code": "{subject_code}",
         "kind": "no-such-kind",
@@ -295,11 +311,16 @@ BODIES = {
     "/api/v1/credit-repairs/{repair_id}/decision": {"outcome": "refuse", "reason": ""},
     "portal:my_case_supplement": {"materials": "B1"},
     "portal:my_case_withdraw": {"reason": "不再办理"},
+    "portal:my_case_correction": {"note": ""},
     "bookings:my_booking_cancel": {"reason": ""},
     "applications:supplement": {"materials": "B1"},
     "applications:decide": {"outcome": "reject", "reason": "条件不符"},
     "applications:verify": {"outcome": "fulfilled", "evidence": "核查记录"},
     "applications:withdraw": {"reason": "不再办理"},
+    "applications:correction_request": {"items": "ZZ"},
+    "applications:correction_answer": {"note": ""},
+    "applications:return": {"reason": ""},
+    "applications:return_resolution": {"outcome": "resubmit", "reason": ""},
     "bookings:cancel": {"reason": ""},
     "set_language": {"language": "zh-hans", "next": "/"},
     "applications:agent_revoke": {"reason": "授权已终止"},
@@ -590,12 +611,17 @@ CASE_PAGES = {
     "applications:decide": None,
     "applications:verify": None,
     "applications:withdraw": None,
+    "applications:correction_request": None,
+    "applications:correction_answer": None,
+    "applications:return": None,
+    "applications:return_resolution": None,
     "applications:material_file": "A1",
     "applications:document": "pledge",
     "applications:document_pdf": "pledge",
     "portal:my_case": None,
     "portal:my_case_supplement": None,
     "portal:my_case_withdraw": None,
+    "portal:my_case_correction": None,
     "portal:my_case_material_file": "A1",
     "portal:my_case_document": "pledge",
     "portal:my_case_document_pdf": "pledge",

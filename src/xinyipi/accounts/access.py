@@ -107,6 +107,11 @@ APPLICATION_ACTIONS = {
     "withdraw": "applications.withdraw_application",
     "decide": "applications.decide_application",
     "verify": "applications.verify_application",
+    # 补正 (Art. 32(4)): the window at acceptance, the reviewer during review; the answer is a ``supplement``.
+    "request_correction": "applications.request_correction",
+    # 退回: the reviewer sends a case back to the window; the window sends it on again or closes it.
+    "return": "applications.return_application",
+    "resubmit": "applications.add_application",
 }
 APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw"})
 

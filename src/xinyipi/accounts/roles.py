@@ -106,6 +106,10 @@ ROLE_PERMISSIONS[REVIEWER] |= {
     "applications.verify_application",
     "supervision.view_blacklistentry",
 }
+# 行政许可法 Art. 32(4): the window issues the one correction notice at acceptance, the department's reviewer
+# during review; only the reviewer sends a case back to the window (退回) before deciding it.
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"applications.request_correction"}
+ROLE_PERMISSIONS[REVIEWER] |= {"applications.request_correction", "applications.return_application"}
 ROLE_PERMISSIONS[CREDIT_OFFICER] |= _CASES_READ
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
     "applications.view_lettertemplate",
@@ -115,6 +119,9 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= _CASES_READ | {
     "applications.add_subjectagent",
     "applications.change_subjectagent",
     "applications.verify_subjectagent",
+    "applications.view_documentprefix",
+    "applications.add_documentprefix",
+    "applications.change_documentprefix",
 }
 
 # Bookings of 上门服务 and 帮办代办 (R10): the service center's window staff confirm, complete and cancel them;

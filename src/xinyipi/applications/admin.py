@@ -4,16 +4,18 @@ between applicant accounts and subjects. Forms only collect input; every save go
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.applications.letters import default_body, letter_template_check
-from xinyipi.applications.models import LetterTemplate, SubjectAgent
+from xinyipi.applications.models import DocumentPrefix, LetterTemplate, SubjectAgent
 from xinyipi.applications.services import (
     letter_template_deactivate,
     letter_template_save,
     subject_agent_link,
     subject_agent_revoke,
 )
+from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core.errors import DomainError
 
 
@@ -140,3 +142,27 @@ class SubjectAgentAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for link in queryset.open():
             subject_agent_revoke(actor=request.user, link=link)
+
+
+@admin.register(DocumentPrefix)
+class DocumentPrefixAdmin(admin.ModelAdmin):
+    """The 机关代字 of each department's document numbers (扎市监许〔2026〕12号). A change applies to documents
+    issued from then on; the year's sequence is kept per prefix, so a new prefix starts at 1."""
+
+    list_display = ["department", "prefix"]
+    search_fields = ["department__name", "prefix"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = snapshot(DocumentPrefix.objects.get(pk=obj.pk), ["department", "prefix"]) if change else None
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action="applications.document_prefix.save",
+                obj=obj,
+                before=before,
+                after=snapshot(obj, ["department", "prefix"]),
+            )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -12,7 +12,11 @@ from xinyipi.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationPageOut,
+    CorrectionIn,
+    CorrectionRequestIn,
     DecisionIn,
+    ReturnIn,
+    ReturnResolutionIn,
     SupplementIn,
     VerificationIn,
     WithdrawalIn,
@@ -20,8 +24,12 @@ from xinyipi.applications.schemas import (
 )
 from xinyipi.applications.selectors import application_history, application_page, matter_for_filing
 from xinyipi.applications.services import (
+    application_correction_answer,
+    application_correction_request,
     application_decide,
     application_file,
+    application_return,
+    application_return_resolve,
     application_supplement,
     application_verify,
     application_withdraw,
@@ -158,3 +166,63 @@ def application_verification(request, application_id: int, payload: Verification
 )
 def application_withdrawal(request, application_id: int, payload: WithdrawalIn):
     return _act(request, application_id, "withdraw", application_withdraw, reason=payload.reason)
+
+
+@router.post(
+    "/{application_id}/correction-request",
+    **_ACTION,
+    summary=(
+        "Issue the one correction notice (补正材料通知书, 行政许可法 Art. 32): every material to correct and why; "
+        "the decision clock stops until the answer (reviewer of the department, or the window at acceptance)"
+    ),
+)
+def application_correction_request_post(request, application_id: int, payload: CorrectionRequestIn):
+    return _act(
+        request,
+        application_id,
+        "request_correction",
+        application_correction_request,
+        items=[item.model_dump() for item in payload.items],
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/{application_id}/correction",
+    **_ACTION,
+    summary="Answer the correction notice (every listed material); the case goes back to review",
+)
+def application_correction_post(request, application_id: int, payload: CorrectionIn):
+    return _act(
+        request,
+        application_id,
+        "supplement",
+        application_correction_answer,
+        materials=payload.materials,
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/{application_id}/return",
+    **_ACTION,
+    summary="Return a case under review to the window, before any decision (reviewer of the department)",
+)
+def application_return_post(request, application_id: int, payload: ReturnIn):
+    return _act(request, application_id, "return", application_return, reason=payload.reason)
+
+
+@router.post(
+    "/{application_id}/return-resolution",
+    **_ACTION,
+    summary="The window answers a returned case: resubmit to review, or not accept (termination notice)",
+)
+def application_return_resolution_post(request, application_id: int, payload: ReturnResolutionIn):
+    return _act(
+        request,
+        application_id,
+        "resubmit",
+        application_return_resolve,
+        outcome=payload.outcome,
+        reason=payload.reason,
+    )

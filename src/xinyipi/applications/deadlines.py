@@ -4,6 +4,8 @@
    the reminder notice (催告通知书) sent and its sending recorded (``reminder_sent``);
 2. the grace period has passed with materials still missing → ``terminated``, ``pledge_breached``, and a
    listing proposed (R7);
+2a. a correction notice (补正, 行政许可法 Art. 32(4)) went unanswered past its date → the policy's outcome
+   (视为撤回申请 by default) with a termination notice (``services/correction.py``);
 3. a verification is overdue → flagged to the department, once;
    a rectification period (R7 ``nonconforming``) has ended with no re-check finding the conditions met →
    ``revoked`` (no listing: nothing false was found), with the revocation decision;
@@ -36,6 +38,7 @@ from xinyipi.applications.services.common import (
     missing_materials,
     tell_applicant,
 )
+from xinyipi.applications.services.correction import application_correction_lapse, due_corrections
 from xinyipi.applications.services.verification import revocation_after_rectification
 from xinyipi.applications.workflow import VERIFICATION_OWED_STATUSES, transition_apply
 from xinyipi.audit.services import audit_record
@@ -58,6 +61,7 @@ class SweepReport:
     terminated: list[str] = field(default_factory=list)
     verification_flagged: list[str] = field(default_factory=list)
     rectification_lapsed: list[str] = field(default_factory=list)
+    corrections_lapsed: list[str] = field(default_factory=list)
     listed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -69,6 +73,7 @@ class SweepReport:
             "terminated": self.terminated,
             "verification_flagged": self.verification_flagged,
             "rectification_lapsed": self.rectification_lapsed,
+            "corrections_lapsed": self.corrections_lapsed,
             "listed": self.listed,
             "expired": self.expired,
             "errors": self.errors,
@@ -83,6 +88,7 @@ class SweepReport:
                 self.terminated,
                 self.verification_flagged,
                 self.rectification_lapsed,
+                self.corrections_lapsed,
                 self.listed,
                 self.expired,
             )
@@ -369,6 +375,13 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     steps = (
         ("remind", due_supplements, lambda i: application_remind(application_id=i), report.reminded, by_number),
         ("terminate", due_graces, lambda i: application_terminate(application_id=i), report.terminated, by_number),
+        (
+            "correction",
+            due_corrections,
+            lambda i: application_correction_lapse(application_id=i),
+            report.corrections_lapsed,
+            by_number,
+        ),
         (
             "verification",
             due_verifications,

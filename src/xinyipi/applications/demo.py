@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 
 from xinyipi.accounts import roles
 from xinyipi.accounts.demo import DEMO_PASSWORD
-from xinyipi.accounts.models import User
+from xinyipi.accounts.models import Department, User
 from xinyipi.accounts.services import user_save
-from xinyipi.applications.models import Application, SubjectAgent
+from xinyipi.applications.models import Application, DocumentPrefix, SubjectAgent
+from xinyipi.applications.numbers import DEMO_PREFIXES
 from xinyipi.applications.services import application_file, subject_agent_link, subject_agent_request
 from xinyipi.catalog.models import Matter
 from xinyipi.subjects.models import Subject
@@ -91,11 +92,20 @@ def _load_demo_pending_link(*, actor, group) -> list[dict]:
 MARKET_REGULATION = "11150783MB1520118R"  # the department of the demo reviewer reviewer_scjg
 
 
+def load_demo_document_prefixes() -> None:
+    """The 机关代字 of the demo departments' document numbers (kept when the bureau has set one)."""
+    for department in Department.objects.filter(short_name__in=DEMO_PREFIXES):
+        DocumentPrefix.objects.get_or_create(
+            department=department, defaults={"prefix": DEMO_PREFIXES[department.short_name]}
+        )
+
+
 def load_demo_cases() -> list[str]:
     """File a handful of cases of the market regulation bureau's matters at the window, so that every queue
     has work in it: a tolerance case awaiting its supplement (the applicant's company), a licence commitment
     approved on the spot and due for verification, a case under review, and an instant approval. Each goes
     through ``application_file`` with its credit check (R1). Only into a database with no case yet."""
+    load_demo_document_prefixes()
     if Application.objects.exists():
         return []
     clerk = User.objects.get(username="clerk")

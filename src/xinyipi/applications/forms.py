@@ -237,3 +237,102 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("撤回理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CorrectionRequestForm(forms.Form):
+    """补正材料通知书: per material of the matter, whether it is listed and what is wrong; plus free text."""
+
+    items = forms.MultipleChoiceField(label=_("需要补正的材料"), required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(
+        label=_("其他补正要求（可选）"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, materials: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalog = materials
+        self.fields["items"].choices = [(m.code, m.name) for m in materials]
+        self.reason_fields = {}
+        for index, material in enumerate(materials):
+            name = f"reason_{index}"
+            self.fields[name] = forms.CharField(label=material.name, max_length=1000, required=False)
+            self.reason_fields[material.code] = name
+
+    def rows(self) -> list[dict]:
+        chosen = set(self.data.getlist("items")) if self.is_bound and hasattr(self.data, "getlist") else set()
+        return [
+            {"material": m, "checked": m.code in chosen, "reason": self[self.reason_fields[m.code]]}
+            for m in self.catalog
+        ]
+
+    def service_items(self) -> list[dict]:
+        return [
+            {"material_code": code, "reason": self.cleaned_data.get(self.reason_fields[code], "")}
+            for code in self.cleaned_data["items"]
+        ]
+
+    def add_domain_error(self, exc) -> None:
+        field = exc.field or ""
+        name = None
+        if field.startswith("items[") and field.endswith(".reason"):
+            index = int(field[len("items[") : field.index("]")])
+            chosen = self.cleaned_data.get("items", [])
+            if index < len(chosen):
+                name = self.reason_fields.get(chosen[index])
+        elif field in self.fields:
+            name = field
+        self.add_error(name or "items", str(exc.message))
+
+
+class CorrectionAnswerForm(forms.Form):
+    """The answer to the correction notice: a file per listed material (optional at the window, where paper is
+    brought) and a note. Every listed material is answered at once."""
+
+    note = forms.CharField(
+        label=_("补正说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, items: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.file_fields = {}
+        for index, item in enumerate(items):
+            name = f"file_{index}"
+            self.fields[name] = forms.FileField(label=item["name"], required=False)
+            self.file_fields[item["code"]] = name
+
+    def rows(self) -> list[dict]:
+        return [{"item": item, "file": self[self.file_fields[item["code"]]]} for item in self.items]
+
+    def codes(self) -> list[str]:
+        return [item["code"] for item in self.items]
+
+    def files_by_code(self) -> dict:
+        return {code: self.cleaned_data[name] for code, name in self.file_fields.items() if self.cleaned_data.get(name)}
+
+    def add_domain_error(self, exc) -> None:
+        field = exc.field or ""
+        name = self.file_fields.get(field.split(".", 1)[1]) if field.startswith("files.") else None
+        if name is None and field in self.fields:
+            name = field
+        self.add_error(name, str(exc.message))
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def add_domain_error(self, exc) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
+
+
+class ReturnResolutionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[("resubmit", _("重新提交审查")), ("not_accept", _("不予受理，终止办理"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def add_domain_error(self, exc) -> None:
+        self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))

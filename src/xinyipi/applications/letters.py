@@ -281,6 +281,16 @@ def _sample(kind: str, commitment_kind: str) -> tuple[dict, list[str]]:
         "listing": {"list_name": _MARK.format("list")},
         "decision": {"reason": _MARK.format("reason")},
         "document": {"number": _MARK.format("document"), "issued_on": _MARK.format("issued_on")},
+        "correction": {
+            "items": [{"code": "A1", "name": _MARK.format("item"), "reason": _MARK.format("item_reason"), "form": ""}],
+            "note": _MARK.format("note"),
+            "due": _MARK.format("correction_due"),
+            "due_provisional": False,
+            "days": 9105,
+            "late": False,
+            "notice_due": _MARK.format("notice_due"),
+            "lapse_label": _MARK.format("lapse"),
+        },
     }
     required = {
         # R4: the matter and its basis; each certificate, the duty to prove and what it proves; the power
@@ -307,6 +317,19 @@ def _sample(kind: str, commitment_kind: str) -> tuple[dict, list[str]]:
         LetterKind.REVOCATION_DECISION: ["subject", "reason", "number", "document"],
         # R7: what is not met, the date to rectify by, and what follows if it is not.
         LetterKind.RECTIFICATION_ORDER: ["name", "subject", "reason", "deadline", "number", "document"],
+        # 行政许可法 Art. 32(4): every item and what is wrong with it, the date to answer by, what follows.
+        LetterKind.CORRECTION_NOTICE: [
+            "name",
+            "code",
+            "subject",
+            "item",
+            "item_reason",
+            "note",
+            "correction_due",
+            "lapse",
+            "number",
+            "document",
+        ],
     }[kind]
     return context, [r if r.isdigit() else _MARK.format(r) for r in required]
 
@@ -319,6 +342,7 @@ _KEYWORDS = {
     LetterKind.REFUSAL_DECISION: ["行政复议", "行政诉讼"],
     LetterKind.REVOCATION_DECISION: ["行政复议", "行政诉讼"],
     LetterKind.RECTIFICATION_ORDER: ["整改", "撤销", "行政复议", "行政诉讼"],
+    LetterKind.CORRECTION_NOTICE: ["一次性告知", "补正"],
 }
 
 

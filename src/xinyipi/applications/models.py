@@ -27,6 +27,10 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     ACCEPTED = "accepted", _("已受理")
     UNDER_REVIEW = "under_review", _("审查中")
+    # 行政许可法 Art. 32(4): one notice of everything to correct; the decision clock stops while it waits.
+    CORRECTING = "correcting", _("待补正")
+    # Sent back to the window before any decision (wrong matter or department at acceptance).
+    RETURNED = "returned", _("退回窗口")
     AWAITING_SUPPLEMENT = "awaiting_supplement", _("容缺待补正")
     REMINDED = "reminded", _("已催告")
     APPROVED = "approved", _("准予许可")
@@ -41,7 +45,7 @@ class Status(models.TextChoices):
 
 # The states of each queue, in the order the partial indexes and the selectors' literal filters share.
 REVIEW_QUEUE = ("under_review", "awaiting_supplement", "reminded")
-WINDOW_QUEUE = ("awaiting_supplement", "reminded")
+WINDOW_QUEUE = ("awaiting_supplement", "reminded", "correcting", "returned")
 VERIFICATION_QUEUE = ("approved", "verifying", "rectifying")
 
 
@@ -99,6 +103,11 @@ class Application(models.Model):
     verification_flagged_at = models.DateTimeField(_("逾期核查提醒时间"), null=True, blank=True)
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
     rectification_due_provisional = models.BooleanField(_("整改期限为暂定"), default=False)
+    correction_due = models.DateField(_("补正答复期限"), null=True, blank=True)
+    correction_due_provisional = models.BooleanField(_("补正答复期限为暂定"), default=False)
+    # Working days the decision clock stood still while the applicant corrected (行政许可法 Art. 32(4));
+    # ``decision_due`` already includes them.
+    decision_paused_days = models.PositiveIntegerField(_("补正停止计时（工作日）"), default=0)
     # The next deadline of the case in its current state (decision, supplement or grace): the queues'
     # order after the green channel (R10). Kept by the workflow on every move.
     due_date = models.DateField(_("当前期限"), null=True, blank=True)
@@ -117,6 +126,8 @@ class Application(models.Model):
             ("decide_application", _("可以作出审批决定")),
             ("verify_application", _("可以登记承诺核查结果")),
             ("withdraw_application", _("可以登记申请人撤回申请")),
+            ("request_correction", _("可以出具补正材料通知书")),
+            ("return_application", _("可以将办件退回窗口")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="application_number_unique"),
@@ -128,6 +139,7 @@ class Application(models.Model):
             # indexes give it exactly the due rows, with the values bound as parameters on both databases.
             models.Index(fields=["status", "supplement_due"], name="application_supplement_idx"),
             models.Index(fields=["status", "grace_due"], name="application_grace_idx"),
+            models.Index(fields=["status", "correction_due"], name="application_correction_idx"),
             models.Index(
                 fields=["status", "verification_flagged_at", "verification_due"], name="application_verification_idx"
             ),
@@ -238,7 +250,8 @@ class Transition(models.Model):
 
 
 class CaseCounter(models.Model):
-    """The last sequence number given in one numbering scope (e.g. one matter on one day).
+    """The last sequence number given in one numbering scope (e.g. one matter on one day, or one document
+    prefix in one year: ``numbers.py``).
 
     Taken with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement, so concurrent filings get
     distinct numbers on SQLite and PostgreSQL alike.
@@ -266,6 +279,7 @@ class LetterKind(models.TextChoices):
     TERMINATION_NOTICE = "termination_notice", _("终止办理通知书")
     REVOCATION_DECISION = "revocation_decision", _("撤销行政许可决定书")
     RECTIFICATION_ORDER = "rectification_order", _("责令限期整改通知书")
+    CORRECTION_NOTICE = "correction_notice", _("补正材料通知书")
 
 
 class LetterTemplate(models.Model):
@@ -397,6 +411,108 @@ class CaseDocument(FrozenText):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+class CorrectionRequest(models.Model):
+    """补正材料通知书 (行政许可法 Art. 32(4)): the one notice telling the applicant everything to correct, and
+    the answer. One per case ("一次性告知"). Issued within five working days of filing it is on time: the
+    case counts as accepted once the corrections are complete and the decision clock stands still while it
+    waits. Issued later it is still issued, but recorded as late: the application counts as accepted from
+    the day the materials were received, and the waiting days are not added to the decision period."""
+
+    class Stage(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("受理环节（窗口）")
+        REVIEW = "review", _("审查环节（部门）")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("待答复")
+        ANSWERED = "answered", _("已补正")
+        LAPSED = "lapsed", _("逾期未补正")
+        WITHDRAWN = "withdrawn", _("申请人撤回")
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="correction"
+    )
+    stage = models.CharField(_("环节"), max_length=20, choices=Stage.choices)
+    # [{"code", "name", "reason"}] in catalog order: what is wrong with each material, or what to bring.
+    items = models.JSONField(_("补正事项"), default=list)
+    note = models.TextField(_("其他补正要求"), blank=True)
+    requested_at = models.DateTimeField(_("告知时间"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("告知人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by_label = models.CharField(_("告知人标识"), max_length=150)
+    notice_due = models.DateField(_("法定告知期限"), help_text=_("收到申请材料后第 5 个工作日"))
+    late = models.BooleanField(_("逾期告知"), default=False)
+    due = models.DateField(_("补正答复期限"))
+    due_provisional = models.BooleanField(_("答复期限为暂定"), default=False)
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices, blank=True, default="")
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by_label = models.CharField(_("答复录入人"), max_length=150, blank=True)
+    answer_channel = models.CharField(_("答复渠道"), max_length=10, choices=Channel.choices, blank=True)
+    answer_note = models.TextField(_("答复说明"), blank=True)
+    paused_days = models.PositiveIntegerField(_("停止计时（工作日）"), default=0)
+    accepted_on = models.DateField(_("视为受理日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正材料通知")
+        verbose_name_plural = _("补正材料通知")
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.get_outcome_display()}"
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [item["code"] for item in self.items if item.get("code")]
+
+
+class CorrectionFile(models.Model):
+    """A corrected file the applicant brought for one item of the notice, kept under its SM3 hash (the case's
+    material row then points at the newest file; the earlier one stays where it was stored)."""
+
+    correction = models.ForeignKey(
+        CorrectionRequest, verbose_name=_("补正材料通知"), on_delete=models.PROTECT, related_name="files"
+    )
+    code = models.CharField(_("材料编码"), max_length=50)
+    file = models.FileField(_("文件"), storage=upload_storage, max_length=200)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小"))
+    file_sm3 = models.CharField(_("文件 SM3"), max_length=64)
+    file_type = models.CharField(_("文件类型"), max_length=10)
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("补正文件")
+        verbose_name_plural = _("补正文件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.file_name}"
+
+
+class DocumentPrefix(models.Model):
+    """The 发文字号 prefix of a department's case documents, e.g. ``扎市监许`` in 扎市监许〔2026〕12号 (the
+    bureau edits it in the admin). A department without one gets a prefix made from its short name."""
+
+    department = models.OneToOneField(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="document_prefix"
+    )
+    prefix = models.CharField(
+        _("文号前缀"), max_length=20, help_text=_("机关代字，如“扎市监许”；文号为 前缀〔年份〕序号号")
+    )
+
+    class Meta:
+        verbose_name = _("文书文号前缀")
+        verbose_name_plural = _("文书文号前缀")
+        constraints = [models.UniqueConstraint(fields=["prefix"], name="document_prefix_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.prefix}"
 
 
 class Verification(models.Model):

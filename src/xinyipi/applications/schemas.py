@@ -51,6 +51,51 @@ class WithdrawalIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
+class CorrectionItemIn(Schema):
+    material_code: str = Field(..., max_length=50, description="a material of the matter")
+    reason: str = Field(..., max_length=1000, description="what is wrong with it, or what to bring")
+
+
+class CorrectionRequestIn(Schema):
+    items: list[CorrectionItemIn] = Field(default_factory=list, max_length=50)
+    note: str = Field("", max_length=2000, description="anything else to correct")
+
+
+class CorrectionIn(Schema):
+    materials: list[str] = Field(default_factory=list, description="codes of the items corrected (all listed)")
+    note: str = Field("", max_length=2000)
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., max_length=2000, description="why the case goes back to the window")
+
+
+class ReturnResolutionIn(Schema):
+    outcome: Literal["resubmit", "not_accept"]
+    reason: str = Field(..., max_length=2000)
+
+
+class CorrectionItemOut(Schema):
+    material_code: str
+    name: str
+    reason: str
+
+
+class CorrectionOut(Schema):
+    stage: str = Field(..., json_schema_extra={"enum": ["acceptance", "review"]})
+    items: list[CorrectionItemOut]
+    note: str
+    requested_at: str
+    document_number: str | None = Field(None, description="补正材料通知书 文号")
+    notice_due: str = Field(..., description="last day of the on-time notice (行政许可法 Art. 32: 5 working days)")
+    late: bool = Field(..., description="issued after notice_due: the application counts as accepted from filing")
+    due: str = Field(..., description="answer by this date (YYYY-MM-DD)")
+    outcome: str = Field(..., json_schema_extra={"enum": ["pending", "answered", "lapsed", "withdrawn"]})
+    answered_at: str | None = None
+    paused_days: int = Field(..., description="days the decision clock stood still")
+    accepted_on: str | None = Field(None, description="the day the application counts as accepted")
+
+
 class ApplicationMaterialOut(Schema):
     code: str
     name: str
@@ -87,12 +132,15 @@ class ApplicationOut(Schema):
     grace_due: str | None = None
     verification_due: str | None = None
     rectification_due: str | None = None
+    correction_due: str | None = None
+    decision_paused_days: int = 0
     decided_at: str | None = None
     created_at: str
 
 
 class ApplicationDetailOut(ApplicationOut):
     history: list[TransitionOut]
+    correction: CorrectionOut | None = None
 
 
 class ApplicationPageOut(Schema):
@@ -130,6 +178,8 @@ def application_out(application: Application, history=None) -> dict:
         "grace_due": _date(application.grace_due),
         "verification_due": _date(application.verification_due),
         "rectification_due": _date(application.rectification_due),
+        "correction_due": _date(application.correction_due),
+        "decision_paused_days": application.decision_paused_days,
         "decided_at": clock.to_beijing(application.decided_at).isoformat() if application.decided_at else None,
         "created_at": clock.to_beijing(application.created_at).isoformat(),
     }
@@ -144,4 +194,33 @@ def application_out(application: Application, history=None) -> dict:
             }
             for t in history
         ]
+        body["correction"] = correction_out(application)
     return body
+
+
+def correction_out(application: Application) -> dict | None:
+    from xinyipi.applications.models import CaseDocument, CorrectionRequest, LetterKind
+    from xinyipi.core import clock
+
+    correction = CorrectionRequest.objects.filter(application=application).first()
+    if correction is None:
+        return None
+    document = (
+        CaseDocument.objects.filter(application=application, kind=LetterKind.CORRECTION_NOTICE)
+        .values_list("number", flat=True)
+        .first()
+    )
+    return {
+        "stage": correction.stage,
+        "items": [{"material_code": i["code"], "name": i["name"], "reason": i["reason"]} for i in correction.items],
+        "note": correction.note,
+        "requested_at": clock.to_beijing(correction.requested_at).isoformat(),
+        "document_number": document,
+        "notice_due": correction.notice_due.isoformat(),
+        "late": correction.late,
+        "due": correction.due.isoformat(),
+        "outcome": correction.outcome or "pending",
+        "answered_at": clock.to_beijing(correction.answered_at).isoformat() if correction.answered_at else None,
+        "paused_days": correction.paused_days,
+        "accepted_on": _date(correction.accepted_on),
+    }

@@ -476,3 +476,16 @@ def supplement_pledge_preview(
 def letter_verify(letter) -> bool:
     """Whether a frozen letter, pledge or document still matches the SM3 hash taken when it was frozen."""
     return letter.text_intact()
+
+
+def application_open_for(*, subject, matter) -> Application | None:
+    """The subject's newest case of ``matter`` still being handled (a second filing of the same matter is
+    warned of, and never approved instantly while this one is open). One indexed query: (subject, -id)."""
+    from xinyipi.applications.workflow import OPEN_STATUSES
+
+    return (
+        Application.objects.filter(subject_id=subject.pk, matter_id=matter.pk, status__in=sorted(OPEN_STATUSES))
+        .order_by("-id")
+        .only("id", "number", "status", "created_at")
+        .first()
+    )

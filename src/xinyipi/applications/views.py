@@ -26,15 +26,20 @@ from xinyipi.accounts.access import (
 from xinyipi.applications import printing
 from xinyipi.applications.forms import (
     MODES_NEEDING_ACCEPTANCE,
+    CorrectionAnswerForm,
+    CorrectionRequestForm,
     DecisionForm,
     FilingForm,
+    ReturnForm,
+    ReturnResolutionForm,
     SupplementForm,
     VerificationForm,
     WindowStartForm,
 )
-from xinyipi.applications.models import Application, ApplicationMaterial, Mode, Status
+from xinyipi.applications.models import Application, ApplicationMaterial, CorrectionRequest, Mode, Status
 from xinyipi.applications.selectors import (
     application_history,
+    application_open_for,
     application_page,
     application_queue_review,
     application_queue_verification,
@@ -44,14 +49,19 @@ from xinyipi.applications.selectors import (
     supplement_pledge_preview,
 )
 from xinyipi.applications.services import (
+    application_correction_answer,
+    application_correction_request,
     application_credit_check,
     application_decide,
     application_file,
     application_modes,
+    application_return,
+    application_return_resolve,
     application_supplement,
     application_verify,
     application_withdraw,
 )
+from xinyipi.applications.services.correction import correction_notice_due
 from xinyipi.applications.views_support import case_documents, case_rows, matters_for_filing
 from xinyipi.applications.workflow import OPEN_STATUSES, REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
 from xinyipi.catalog.models import Matter
@@ -156,6 +166,8 @@ def filing_page(request, *, matter, subject, check, window: bool, template: str,
         "window": window,
         "preview": letter_preview(form, matter=matter, subject=subject) if bound else None,
         "fresh": bound and request.POST.get("action") != "file",
+        # The same subject already has a case of this matter open: said before filing a second one.
+        "open_case": application_open_for(subject=subject, matter=matter),
         **extra,
     }
     return render(request, template, context, status=status)
@@ -184,8 +196,30 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
         and application.verification_due is not None
         and "verify" in allowed,
         "withdraw": application.status in OPEN_STATUSES and "withdraw" in allowed,
+        "return": application.status == Status.UNDER_REVIEW and "return" in allowed,
+        "resolve_return": application.status == Status.RETURNED and "resubmit" in allowed,
     }
+    correction = CorrectionRequest.objects.filter(application=application).first()
+    may["request_correction"] = (
+        application.status == Status.UNDER_REVIEW and correction is None and "request_correction" in allowed
+    )
+    if may["request_correction"] and "decide" not in allowed:
+        # The window's step is acceptance: its notice is bounded by the Art. 32 period (the reviewer's is not).
+        filed_on = clock.to_beijing(application.created_at).date()
+        may["request_correction"] = clock.today() <= correction_notice_due(filed_on)
+    may["answer_correction"] = (
+        application.status == Status.CORRECTING and correction is not None and "supplement" in allowed
+    )
+    may["act"] = any(may[k] for k in ("decide", "request_correction", "return", "resolve_return", "verify"))
     return {
+        "correction": correction,
+        "check": application.credit_check if console else None,
+        "correction_request_form": CorrectionRequestForm(materials=list(application.matter.materials.all()))
+        if may["request_correction"]
+        else None,
+        "correction_answer_form": CorrectionAnswerForm(items=correction.items) if may["answer_correction"] else None,
+        "return_form": ReturnForm() if may["return"] else None,
+        "return_resolution_form": ReturnResolutionForm() if may["resolve_return"] else None,
         "application": application,
         "materials": materials,
         "missing": missing,
@@ -311,6 +345,31 @@ def supplement_action(request, application: Application):
             messages.success(request, _("容缺材料已全部补齐，办件已即时办结（准予许可）。"))
         else:
             messages.success(request, _("补正材料已收取。"))
+    return done, status, form
+
+
+def correction_answer_action(request, application: Application):
+    """The answer to the correction notice (the portal's applicant, or the window recording what was brought)."""
+    correction = CorrectionRequest.objects.filter(application=application).first()
+    form = CorrectionAnswerForm(request.POST, request.FILES, items=correction.items if correction else [])
+
+    def call(f):
+        application_correction_answer(
+            actor=request.user,
+            application=application,
+            materials=f.codes(),
+            note=f.cleaned_data.get("note", ""),
+            files=f.files_by_code(),
+        )
+
+    done, status = run_case_action(request, application, action="supplement", form=form, call=call)
+    if done:
+        application.refresh_from_db()
+        messages.success(
+            request,
+            _("补正材料已提交，恢复审查；承诺办结日期 %(due)s。")
+            % {"due": application.decision_due.isoformat() if application.decision_due else "—"},
+        )
     return done, status, form
 
 
@@ -587,3 +646,66 @@ def document(request, pk: int, ref: str):
 @permission_required("applications.view_application", raise_exception=True)
 def document_pdf(request, pk: int, ref: str):
     return document_response(request, pk, ref, pdf=True, **_DOCUMENT_VIEWS)
+
+
+@login_required
+@permission_required("applications.request_correction", raise_exception=True)
+@require_POST
+def correction_request(request, pk: int):
+    application = _staff_case(request, pk, "request_correction")
+    form = CorrectionRequestForm(request.POST, materials=list(application.matter.materials.all()))
+
+    def call(f):
+        application_correction_request(
+            actor=request.user, application=application, items=f.service_items(), note=f.cleaned_data.get("note", "")
+        )
+
+    done, status = run_case_action(request, application, action="request_correction", form=form, call=call)
+    application.refresh_from_db()
+    if done:
+        messages.success(request, _("补正材料通知书已出具，等待申请人补正（期间停止计时）。"))
+        return redirect("applications:detail", pk=application.pk)
+    return _detail(request, application, status=status, correction_request_form=form)
+
+
+@login_required
+@permission_required("applications.supplement_application", raise_exception=True)
+@require_POST
+def correction_answer(request, pk: int):
+    application = _staff_case(request, pk, "supplement")
+    done, status, form = correction_answer_action(request, application)
+    if done:
+        return redirect("applications:detail", pk=application.pk)
+    return _detail(request, application, status=status, correction_answer_form=form)
+
+
+@login_required
+@permission_required("applications.return_application", raise_exception=True)
+@require_POST
+def return_to_window(request, pk: int):
+    return _reviewer_action(
+        request,
+        pk,
+        action="return",
+        form_class=ReturnForm,
+        form_name="return_form",
+        service=application_return,
+        fields=("reason",),
+        done_message=_("办件已退回窗口：%(s)s。"),
+    )
+
+
+@login_required
+@permission_required("applications.add_application", raise_exception=True)
+@require_POST
+def return_resolution(request, pk: int):
+    return _reviewer_action(
+        request,
+        pk,
+        action="resubmit",
+        form_class=ReturnResolutionForm,
+        form_name="return_resolution_form",
+        service=application_return_resolve,
+        fields=("outcome", "reason"),
+        done_message=_("退回办件已处理：%(s)s。"),
+    )

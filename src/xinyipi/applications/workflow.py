@@ -2,6 +2,9 @@
 
 ```
 draft → submitted → accepted ─┬─(standard / key_review / certificate commitment)→ under_review → approved | rejected
+                              │        under_review ⇄ correcting (补正: one notice; answered → back to review;
+                              │                                   no answer by its date → withdrawn or terminated)
+                              │        under_review ⇄ returned (退回窗口) → terminated (不予受理)
                               ├─(instant)→ approved                                   (no human step)
                               ├─(licence commitment)→ approved                        (on the spot)
                               └─(tolerance)→ awaiting_supplement ─(all supplied)→ approved
@@ -34,7 +37,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     S.SUBMITTED: frozenset({S.ACCEPTED, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.AWAITING_SUPPLEMENT, S.WITHDRAWN}),
-    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN, S.CORRECTING, S.RETURNED}),
+    # 行政许可法 Art. 32(4): the applicant answers the one correction notice (→ review again), withdraws, or lets
+    # the answer period lapse (→ the policy's outcome: withdrawn or terminated, ``policy/workflow.yaml``).
+    S.CORRECTING: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.TERMINATED}),
+    # Returned to the window before a decision: the clerk sends it back to review, or closes it as not
+    # accepted (Art. 32(2): outside this department's powers; the applicant is told where to apply).
+    S.RETURNED: frozenset({S.UNDER_REVIEW, S.TERMINATED, S.WITHDRAWN}),
     S.AWAITING_SUPPLEMENT: frozenset({S.APPROVED, S.REMINDED, S.REJECTED, S.WITHDRAWN}),
     S.REMINDED: frozenset({S.APPROVED, S.TERMINATED, S.REJECTED, S.WITHDRAWN}),
     # Only a case resting on a commitment goes on from approved (see ``check_transition``).
@@ -57,6 +66,10 @@ SUPPLEMENT_STATUSES = frozenset({S.AWAITING_SUPPLEMENT, S.REMINDED})
 VERIFIABLE_STATUSES = frozenset({S.APPROVED, S.VERIFYING, S.RECTIFYING})
 # States whose verification is still owed by its ``verification_due`` (a rectifying case has its own date).
 VERIFICATION_OWED_STATUSES = frozenset({S.APPROVED, S.VERIFYING})
+# States that wait for the applicant's answer to a correction notice (the decision clock stands still).
+CORRECTION_STATUSES = frozenset({S.CORRECTING})
+# States the window works on: supplements, answers to a correction notice brought to the hall, returned cases.
+WINDOW_STATUSES = SUPPLEMENT_STATUSES | {S.CORRECTING, S.RETURNED}
 # States whose next step is the department's decision (the reviewer's queue).
 REVIEW_STATUSES = frozenset({S.UNDER_REVIEW, S.AWAITING_SUPPLEMENT, S.REMINDED})
 FINAL_STATUSES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
@@ -91,6 +104,10 @@ def due_date_for(status: str, values: dict) -> object:
         return values.get("grace_due")
     if status == S.RECTIFYING:
         return values.get("rectification_due")
+    if status == S.CORRECTING:
+        return values.get("correction_due")
+    if status == S.RETURNED:
+        return values.get("decision_due")
     return None
 
 
@@ -112,7 +129,7 @@ def transition_apply(
     check_transition(expected, to, mode=application.mode)
     now = clock.now()
     changes = dict(changes or {})
-    dues = ("decision_due", "supplement_due", "grace_due", "rectification_due")
+    dues = ("decision_due", "supplement_due", "grace_due", "rectification_due", "correction_due")
     merged = {f: getattr(application, f) for f in dues} | changes
     values = {"status": to, "updated_at": now, "due_date": due_date_for(to, merged), **changes}
     won = Application.objects.filter(pk=application.pk, status=expected).update(**values)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("my/cases/<int:pk>/", views.my_case, name="my_case"),
     path("my/cases/<int:pk>/supplement/", views.my_case_supplement, name="my_case_supplement"),
     path("my/cases/<int:pk>/withdraw/", views.my_case_withdraw, name="my_case_withdraw"),
+    path("my/cases/<int:pk>/correction/", views.my_case_correction, name="my_case_correction"),
     path("my/cases/<int:pk>/materials/<str:code>/file/", views.my_case_material_file, name="my_case_material_file"),
     path("my/cases/<int:pk>/documents/<str:ref>/", views.my_case_document, name="my_case_document"),
     path("my/cases/<int:pk>/documents/<str:ref>/pdf/", views.my_case_document_pdf, name="my_case_document_pdf"),

@@ -22,6 +22,7 @@ from xinyipi.applications.services import (
 )
 from xinyipi.applications.views import (
     case_for,
+    correction_answer_action,
     document_response,
     filing_page,
     filing_preview,
@@ -435,6 +436,16 @@ def my_case_supplement(request, pk: int):
     if done:
         return redirect("portal:my_case", pk=application.pk)
     return _portal_detail(request, application, status=status, supplement_form=form)
+
+
+@login_required
+@require_POST
+def my_case_correction(request, pk: int):
+    application = _portal_case(request, pk, "supplement")
+    done, status, form = correction_answer_action(request, application)
+    if done:
+        return redirect("portal:my_case", pk=application.pk)
+    return _portal_detail(request, application, status=status, correction_answer_form=form)
 
 
 @login_required

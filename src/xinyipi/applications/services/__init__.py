@@ -10,10 +10,16 @@ from xinyipi.applications.services.agents import (
     subject_agent_revoke,
     subject_agent_verify_window,
 )
+from xinyipi.applications.services.correction import (
+    application_correction_answer,
+    application_correction_lapse,
+    application_correction_request,
+)
 from xinyipi.applications.services.decisions import application_decide
 from xinyipi.applications.services.filing import application_file
 from xinyipi.applications.services.modes import ModeOffer, application_credit_check, application_modes
 from xinyipi.applications.services.restrictions import application_conveniences_withdraw
+from xinyipi.applications.services.returning import application_return, application_return_resolve
 from xinyipi.applications.services.supplements import application_supplement
 from xinyipi.applications.services.templates import letter_template_deactivate, letter_template_save
 from xinyipi.applications.services.verification import application_verify
@@ -22,10 +28,15 @@ from xinyipi.applications.services.withdrawal import application_withdraw
 __all__ = [
     "ModeOffer",
     "application_conveniences_withdraw",
+    "application_correction_answer",
+    "application_correction_lapse",
+    "application_correction_request",
     "application_credit_check",
     "application_decide",
     "application_file",
     "application_modes",
+    "application_return",
+    "application_return_resolve",
     "application_supplement",
     "application_verify",
     "application_withdraw",

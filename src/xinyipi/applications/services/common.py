@@ -4,7 +4,8 @@
 from django.contrib.auth import get_user_model
 
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, LetterKind, SubjectAgent
+from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, SubjectAgent
+from xinyipi.applications.numbers import document_number_next
 from xinyipi.core import clock
 from xinyipi.core.text import in_default_language
 from xinyipi.notifications.services import notify_subject
@@ -78,11 +79,11 @@ def document_context(application: Application, **extra) -> dict:
 
 
 def document_issue(application: Application, kind: str, context: dict) -> CaseDocument:
-    """Render, number and freeze one document of the case. Each kind is issued at most once per case, so
-    its number is the case number and the kind's ordinal."""
+    """Render, number and freeze one document of the case. The number is the department's next 文号 of the
+    year (``numbers.document_number_next``: 扎市监许〔2026〕12号), taken in the issuing transaction."""
     template = letters.letter_template_current(kind, application.matter)
-    number = f"{application.number}-{LetterKind.values.index(kind) + 1:02d}"
     now = clock.now()
+    number = document_number_next(department=application.department, on=clock.to_beijing(now).date())
     context = {**context, "document": {"number": number, "issued_on": letters.date_label(clock.to_beijing(now).date())}}
     text, digest = letters.render(template, context)
     return CaseDocument.objects.create(

@@ -22,6 +22,7 @@ from xinyipi.applications.models import (
 )
 from xinyipi.applications.numbers import case_number_next
 from xinyipi.applications.policy import workflow_policy_on
+from xinyipi.applications.selectors import application_open_for
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import tell_applicant
 from xinyipi.applications.services.materials import (
@@ -68,6 +69,23 @@ def _target(mode: str, matter: Matter) -> str:
     return S.UNDER_REVIEW
 
 
+def duplicate_refuse(*, subject, matter) -> None:
+    """No decision without a human step while the subject's earlier case of the same matter is still open:
+    422 ``duplicate_open_case`` naming it (the earlier case is decided, or withdrawn, first)."""
+    open_case = application_open_for(subject=subject, matter=matter)
+    if open_case is not None:
+        raise DomainError(
+            "duplicate_open_case",
+            _(
+                "该主体申请的同一事项尚有办件 %(number)s 正在办理（%(status)s），不能再次即时办结；"
+                "请等待该办件办结或撤回后再申请。"
+            )
+            % {"number": open_case.number, "status": open_case.status_label},
+            "matter_code",
+            open_case_number=open_case.number,
+        )
+
+
 def application_file(
     *,
     actor,
@@ -107,6 +125,8 @@ def application_file(
 
     check = application_credit_check(actor=actor, subject=subject, incentive_card=incentive_card)
     effective = mode_effective(mode, matter, check)
+    if _target(effective, matter) == S.APPROVED:
+        duplicate_refuse(subject=subject, matter=matter)
     states, replaced = material_states(
         mode=effective,
         matter=matter,

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
-from xinyipi.applications.models import Application, LetterKind, Status
+from xinyipi.applications.models import Application, CorrectionRequest, LetterKind, Status
 from xinyipi.applications.services.common import (
     document_context,
     document_issue,
@@ -28,6 +28,10 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
 def _withdraw(*, actor, application: Application, reason: str) -> Application:
     reason = reason or _("申请人撤回申请")
     transition_apply(application, to=Status.WITHDRAWN, actor=actor, reason=reason)
+    # A correction notice still waiting for its answer is closed with the case.
+    CorrectionRequest.objects.filter(application=application, outcome="").update(
+        outcome=CorrectionRequest.Outcome.WITHDRAWN
+    )
     document_issue(
         application, LetterKind.TERMINATION_NOTICE, document_context(application, decision={"reason": reason})
     )

@@ -156,10 +156,10 @@ def test_staff_without_department_see_nothing_in_review(make_user, cases):
 
 def test_queue_states_match_the_workflow():
     from xinyipi.applications.models import REVIEW_QUEUE, VERIFICATION_QUEUE, WINDOW_QUEUE
-    from xinyipi.applications.workflow import REVIEW_STATUSES, SUPPLEMENT_STATUSES, VERIFIABLE_STATUSES
+    from xinyipi.applications.workflow import REVIEW_STATUSES, VERIFIABLE_STATUSES, WINDOW_STATUSES
 
     assert set(REVIEW_QUEUE) == REVIEW_STATUSES
-    assert set(WINDOW_QUEUE) == SUPPLEMENT_STATUSES
+    assert set(WINDOW_QUEUE) == WINDOW_STATUSES
     assert set(VERIFICATION_QUEUE) == VERIFIABLE_STATUSES
 
 

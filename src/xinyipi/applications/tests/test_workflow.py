@@ -32,7 +32,16 @@ def events(subject) -> list[str]:
 def test_table_covers_every_status_and_final_states_lead_nowhere():
     assert set(TRANSITIONS) == set(Status.values)
     assert {"rejected", "terminated", "verified", "revoked", "withdrawn"} == FINAL_STATUSES
-    assert {"draft", "submitted", "accepted", "under_review", "awaiting_supplement", "reminded"} == OPEN_STATUSES
+    assert {
+        "draft",
+        "submitted",
+        "accepted",
+        "under_review",
+        "awaiting_supplement",
+        "reminded",
+        "correcting",
+        "returned",
+    } == OPEN_STATUSES
 
 
 @pytest.mark.parametrize(

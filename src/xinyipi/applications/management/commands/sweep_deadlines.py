@@ -34,6 +34,7 @@ class Command(BaseCommand):
             ("terminated", "终止办理", report.terminated),
             ("verification_flagged", "核查逾期提醒", report.verification_flagged),
             ("rectification_lapsed", "整改期满撤销", report.rectification_lapsed),
+            ("corrections_lapsed", "逾期未补正", report.corrections_lapsed),
             ("listed", "列入黑名单", report.listed),
             ("expired", "期满移出", report.expired),
         ]
