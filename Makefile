@@ -29,14 +29,16 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@# The registry server stands in for the national credit sources, the incentive-card registry, the
-	@# identity platform and the SMS gateway; the worker delivers messages and runs the deadline sweep. Both
-	@# run beside the site, which is configured against the registry, and stop when the site stops.
-	$(BIN)/python manage.py run_registry --port $(REGISTRY_PORT) & REGISTRY=$$!; \
+	@# identity platform, the SMS gateway and the credit platform (which keeps what it receives under var/);
+	@# the worker delivers messages, shares the credit record and runs the deadline sweep. Both run beside
+	@# the site, which is configured against the registry, and stop when the site stops.
+	$(BIN)/python manage.py run_registry --port $(REGISTRY_PORT) --store-dir var/credit-platform & REGISTRY=$$!; \
 	export XINYIPI_CREDIT_ENTERPRISE_PUBLICITY_URL=http://127.0.0.1:$(REGISTRY_PORT)/enterprise-publicity \
 	XINYIPI_CREDIT_CHINA_URL=http://127.0.0.1:$(REGISTRY_PORT)/credit-china \
 	XINYIPI_CREDIT_CARD_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT)/card-registry \
 	XINYIPI_SMS_GATEWAY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
-	XINYIPI_IDENTITY_PLATFORM_URL=http://127.0.0.1:$(REGISTRY_PORT)/identity; \
+	XINYIPI_IDENTITY_PLATFORM_URL=http://127.0.0.1:$(REGISTRY_PORT)/identity \
+	XINYIPI_CREDIT_PLATFORM_URL=http://127.0.0.1:$(REGISTRY_PORT)/credit-platform; \
 	$(BIN)/python manage.py run_worker & WORKER=$$!; \
 	trap 'kill $$REGISTRY $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -77,3 +79,5 @@ vendor:
 
 clean-db:
 	rm -f var/xinyipi.sqlite3 var/xinyipi.sqlite3-wal var/xinyipi.sqlite3-shm
+	@# The stand-in credit platform knows events by id: a new database starts its ids again.
+	rm -rf var/credit-platform

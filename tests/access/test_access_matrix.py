@@ -228,6 +228,7 @@ TABLE = {
     ("GET", "notifications:failures"): staff(NOTIFICATIONS, 200, api=False),
     ("GET", "notifications:detail"): staff(NOTIFICATIONS, 200, api=False),
     ("POST", "notifications:resend"): staff(NOTIFICATIONS, api=False),
+    ("POST", "notifications:share_retry"): staff(NOTIFICATIONS, api=False),
     ("GET", "applications:list"): staff(VIEW_CASES, 200, api=False),
     ("GET", "applications:window"): staff({"clerk", "root"}, 200, api=False),
     ("GET", "applications:window_file"): staff({"clerk", "root"}, 200, api=False),

@@ -244,6 +244,20 @@ CREDIT_HTTP = {
 CREDIT_MANUAL_HOURS = float(env.get("XINYIPI_CREDIT_MANUAL_HOURS"))
 CREDIT_EVIDENCE_MAX_BYTES = int(float(env.get("XINYIPI_CREDIT_EVIDENCE_MAX_MB")) * 1024 * 1024)
 
+# Sharing the credit record upstream (R8): off while the URL is empty (events wait, nothing fails).
+CREDIT_PLATFORM = {
+    "URL": env.get("XINYIPI_CREDIT_PLATFORM_URL"),
+    "TOKEN": env.get("XINYIPI_CREDIT_PLATFORM_TOKEN"),
+    "TIMEOUT_SECONDS": float(env.get("XINYIPI_CREDIT_PLATFORM_TIMEOUT")),
+    "BATCH": env.integer("XINYIPI_SHARE_BATCH"),
+    "MAX_ATTEMPTS": env.integer("XINYIPI_SHARE_MAX_ATTEMPTS"),
+    "BACKOFF_SECONDS": float(env.get("XINYIPI_SHARE_BACKOFF_SECONDS")),
+    "BACKOFF_FACTOR": 2.0,
+    "BACKOFF_MAX_SECONDS": float(env.get("XINYIPI_SHARE_BACKOFF_MAX_SECONDS")),
+    "LEASE_SECONDS": float(env.get("XINYIPI_SHARE_LEASE_SECONDS")),
+    "POLL_SECONDS": float(env.get("XINYIPI_SHARE_POLL_SECONDS")),
+}
+
 # Applications (办件): credit-check reuse (R1), case numbers, uploaded materials, the sweep's interval.
 APPLICATIONS = {
     "CHECK_REUSE_SECONDS": float(env.get("XINYIPI_CHECK_REUSE_SECONDS")),

@@ -123,6 +123,22 @@ VARIABLES = [
     Variable("XINYIPI_OUTBOX_BATCH", "50", "messages a worker claims at once"),
     Variable("XINYIPI_OUTBOX_POLL_SECONDS", "5", "how often the worker drains the outbox"),
     Variable("XINYIPI_TASK_RESULTS_KEEP_DAYS", "7", "days finished background-task results are kept"),
+    # Sharing the credit record with the upstream credit platform (R8, docs/records.md "Sharing").
+    Variable(
+        "XINYIPI_CREDIT_PLATFORM_URL",
+        "",
+        "base URL of the credit platform's collection interface (POST /records); empty = nothing is shared",
+    ),
+    Variable("XINYIPI_CREDIT_PLATFORM_TOKEN", "", "bearer token sent to the credit platform, when it asks for one"),
+    Variable("XINYIPI_CREDIT_PLATFORM_TIMEOUT", "10", "seconds one batch sent to the credit platform may take"),
+    Variable("XINYIPI_SHARE_BATCH", "100", "credit-record events sent to the credit platform in one request"),
+    Variable("XINYIPI_SHARE_MAX_ATTEMPTS", "12", "attempts of one batch before it is set aside for an operator"),
+    Variable("XINYIPI_SHARE_BACKOFF_SECONDS", "10", "wait before a failed batch is sent again; doubled each time"),
+    Variable("XINYIPI_SHARE_BACKOFF_MAX_SECONDS", "1800", "longest wait between two attempts of a batch"),
+    Variable(
+        "XINYIPI_SHARE_LEASE_SECONDS", "60", "how long a worker holds a batch it is sending; must exceed the timeout"
+    ),
+    Variable("XINYIPI_SHARE_POLL_SECONDS", "5", "how often the worker shares new credit-record events"),
     # Applications (办件).
     Variable(
         "XINYIPI_CHECK_REUSE_SECONDS",

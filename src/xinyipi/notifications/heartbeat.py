@@ -18,7 +18,8 @@ is safe but slow; a heartbeat says sooner, and for certain, that their holder is
   worker, in one transaction: delete its row, on the condition, checked again by the DELETE, that it is
   still dead (a worker that beat meanwhile is left alone; of several reapers exactly one proceeds); mark
   its ``RUNNING`` job rows ``FAILED`` (``WorkerLost``); give back the outbox rows it held (due at once,
-  same ``message_id``); audit it. The next scheduler tick then enqueues the drain as usual. A job row
+  same ``message_id``) and the credit-record sharing batch it was sending (``records.sharing``: due at
+  once, same events); audit it. The next scheduler tick then enqueues the drain as usual. A job row
   whose worker has no heartbeat row (a plain ``db_worker``) still stops blocking only after the job's
   ``stale_after``.
 
@@ -52,6 +53,7 @@ from django.utils import timezone
 from xinyipi.audit.services import audit_record
 from xinyipi.notifications.delivery import outbox_leases_release
 from xinyipi.notifications.models import WorkerHeartbeat
+from xinyipi.records.sharing import record_share_leases_release
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +228,7 @@ def worker_reap(*, row: WorkerHeartbeat, reason: str) -> dict | None:
             "reason": reason,
             "jobs_failed": _jobs_fail(row.worker_id, reason),
             "messages_released": outbox_leases_release(owner=row.worker_id),
+            "share_batches_released": record_share_leases_release(owner=row.worker_id),
         }
         audit_record(
             actor=None,
@@ -235,13 +238,14 @@ def worker_reap(*, row: WorkerHeartbeat, reason: str) -> dict | None:
             after=done,
         )
     logger.warning(
-        "worker %s (%s, pid %s) is dead (%s): %s job(s) failed, %s message(s) given back",
+        "worker %s (%s, pid %s) is dead (%s): %s job(s) failed, %s message(s) and %s sharing batch(es) given back",
         row.worker_id,
         row.host,
         row.pid,
         reason,
         done["jobs_failed"],
         done["messages_released"],
+        done["share_batches_released"],
     )
     return done
 

@@ -1,9 +1,14 @@
-"""Console pages: the delivery failures administrators watch (and resend), and each user's inbox."""
+"""Console pages: the delivery failures administrators watch (and resend), and each user's inbox.
+
+The failures page also shows, beside the messages, how the sharing of the credit record with the credit
+platform keeps up (``records.sharing_selectors``): the same people watch both outboxes.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +25,8 @@ from xinyipi.notifications.selectors import (
     notification_status_counts,
 )
 from xinyipi.notifications.services import in_app_message_mark_read, notification_resend
+from xinyipi.records.sharing import record_share_retry_dead
+from xinyipi.records.sharing_selectors import share_batch_problems, sharing_lag
 
 
 def _row(request, notification_id: int, perm: str) -> Notification:
@@ -59,6 +66,8 @@ def failures(request):
                 for code, label in Notification.Status.choices
                 if code != Notification.Status.SENT
             ],
+            "sharing": sharing_lag(),
+            "share_batches": share_batch_problems(actor=request.user, limit=10),
         },
     )
 
@@ -82,6 +91,21 @@ def resend(request, notification_id: int):
     else:
         messages.success(request, _("消息已重新排入发送队列（消息编号不变，接收方不会重复收到）。"))
     return redirect("notifications:detail", notification_id=row.pk)
+
+
+@login_required
+@permission_required("notifications.resend_notification", raise_exception=True)
+@require_POST
+def share_retry(request):
+    """Send the credit-record batches set aside after their last attempt again (``share_records --retry-dead``)."""
+    n = record_share_retry_dead(actor=request.user)
+    if n:
+        messages.success(
+            request, _("已把 %(n)s 个搁置的批次重新排入共享队列（事件编号不变，信用平台不会重复计入）。") % {"n": n}
+        )
+    else:
+        messages.info(request, _("没有已搁置的批次。"))
+    return redirect(f"{reverse('notifications:failures')}#sharing")
 
 
 @login_required

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +47,81 @@ class CreditRecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.at:%Y-%m-%d}"
+
+
+class RecordShare(models.Model):
+    """An event not yet acknowledged by the upstream credit platform: the sharing outbox (R8).
+
+    Written by ``record_append`` in the transaction that writes the event, so an event exists exactly when its
+    row does; deleted in the transaction that records the platform's acknowledgement. ``batch`` is the batch
+    it was put in (kept across retries, so a retry resends the same events).
+    """
+
+    event = models.OneToOneField(
+        CreditRecordEvent, verbose_name=_("信用记录事件"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("写入时间"))
+    batch = models.ForeignKey(
+        "RecordShareBatch",
+        verbose_name=_("批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rows",
+    )
+
+    class Meta:
+        verbose_name = _("待共享信用记录")
+        verbose_name_plural = _("待共享信用记录")
+        # No index for "not yet in a batch": a new batch reads the primary key in order, and the rows it skips
+        # (those in a batch) are few, since a row leaves the table once acknowledged. One index less to write
+        # in every transaction that records an event.
+
+    def __str__(self) -> str:
+        return f"{self.event_id}"
+
+
+class RecordShareBatch(models.Model):
+    """One request's worth of events sent to the credit platform, retried as a whole until acknowledged."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已共享")
+        FAILED = "failed", _("失败（将重试）")
+        DEAD = "dead", _("已搁置（待人工处理）")
+
+    batch_id = models.UUIDField(_("批次编号"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.SENDING)
+    event_count = models.PositiveIntegerField(_("事件数"), default=0)
+    first_event_id = models.BigIntegerField(_("首个事件编号"), null=True, blank=True)
+    last_event_id = models.BigIntegerField(_("末个事件编号"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    lease_owner = models.CharField(_("租约持有者"), max_length=100, blank=True)
+    lease_token = models.UUIDField(_("租约令牌"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    last_error_at = models.DateTimeField(_("最近错误时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    sent_at = models.DateTimeField(_("共享时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信用记录共享批次")
+        verbose_name_plural = _("信用记录共享批次")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["sending", "failed"]),
+                name="recordsharebatch_open_idx",
+            ),
+            models.Index(fields=["status", "-id"], name="recordsharebatch_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["sending", "sent", "failed", "dead"]),
+                name="recordsharebatch_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} ({self.event_count})"

@@ -18,7 +18,8 @@ URL = "/api/v1/applications"
 # BEGIN/COMMIT in a test included.
 # 35: the decision document takes its 文号 from the department's yearly counter, and a second instant approval
 # of the same matter while the subject has a case of it open is refused (one indexed read each).
-INSTANT_APPROVAL_STATEMENTS = 35
+# 37: each of its two credit-record events brings its sharing row (R8, one INSERT each).
+INSTANT_APPROVAL_STATEMENTS = 37
 
 
 def _post(client, matter, subject):

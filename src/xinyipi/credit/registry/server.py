@@ -8,7 +8,14 @@ It serves, from a fixture file, the interfaces the credit adapters and the SMS c
 - ``POST /identity/verify`` — ``{"name", "id_number"}`` → ``{"result": "match" | "no_match"}``, the unified
   identity platform (统一身份认证) confirming a person (``subjects/identity.py``), from ``identity_persons``;
 - ``POST /sms/send`` — ``{to, text, id}`` → ``{message_id}``, idempotent on ``id``; ``GET /sms/messages``
-  lists what was received (``{"items": [...]}``); ``GET /health``.
+  lists what was received (``{"items": [...]}``); ``GET /health``;
+- ``POST /credit-platform/records`` — the credit platform's collection interface (``records/sharing.py``):
+  ``{batch_id, events: [{id, …}]}`` → ``{accepted, duplicates, ids}``; each event is kept once by its ``id``
+  (a duplicate is acknowledged, not counted twice). ``GET /credit-platform/stats`` → ``{received, unique,
+  duplicates, batches}``; ``GET /credit-platform/records`` → ``{"ids": [...]}``. The store is a SQLite file
+  under ``store_dir`` (``run_registry --store-dir``), so it survives a restart; without one it is in memory.
+- ``POST /_control/mode`` — ``{mode, slow_seconds?}`` switches the server-wide mode at run time (tests that
+  make a running server fail, then recover); it is answered whatever the current mode.
 
 Modes: ``normal``; ``slow`` (waits ``slow_seconds`` before answering); ``fail`` (answers 503). The
 server-wide mode can be overridden per request with the header ``X-Registry-Mode``, the query flag
@@ -20,6 +27,7 @@ framework, nothing to install.
 import datetime as dt
 import json
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -76,8 +84,75 @@ def load_fixtures(path: Path = FIXTURES, today: dt.date | None = None) -> dict:
     return data
 
 
+class PlatformStore:
+    """What the stand-in credit platform received: one row per event id, and the delivery counters.
+
+    SQLite, committed before the answer goes out, so an acknowledged event survives a crash or a restart of
+    the server (``store_dir``); ``None`` keeps it in memory for the life of the server.
+    """
+
+    FILENAME = "credit-platform.sqlite3"
+
+    def __init__(self, store_dir: Path | None = None):
+        if store_dir is not None:
+            Path(store_dir).mkdir(parents=True, exist_ok=True)
+        target = str(Path(store_dir) / self.FILENAME) if store_dir is not None else ":memory:"
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS events "
+            "(id TEXT PRIMARY KEY, body TEXT NOT NULL, batch_id TEXT, received_at TEXT)"
+        )
+        self.db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        for name in ("received", "duplicates", "batches"):
+            self.db.execute("INSERT OR IGNORE INTO counters VALUES (?, 0)", (name,))
+
+    def receive(self, *, batch_id: str, events: list[dict]) -> dict:
+        now = dt.datetime.now(BEIJING).isoformat(timespec="seconds")
+        ids, accepted = [], 0
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for event in events:
+                    key = str(event["id"])
+                    ids.append(event["id"])
+                    cursor = self.db.execute(
+                        "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?)",
+                        (key, json.dumps(event, ensure_ascii=False), batch_id, now),
+                    )
+                    accepted += cursor.rowcount
+                for name, step in (("received", len(events)), ("duplicates", len(events) - accepted), ("batches", 1)):
+                    self.db.execute("UPDATE counters SET value = value + ? WHERE name = ?", (step, name))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return {"accepted": accepted, "duplicates": len(events) - accepted, "ids": ids}
+
+    def stats(self) -> dict:
+        with self.lock:
+            counters = dict(self.db.execute("SELECT name, value FROM counters").fetchall())
+            unique = self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        return {
+            "received": counters["received"],
+            "unique": unique,
+            "duplicates": counters["duplicates"],
+            "batches": counters["batches"],
+        }
+
+    def ids(self) -> list:
+        with self.lock:
+            rows = self.db.execute("SELECT id FROM events").fetchall()
+        return sorted((int(r[0]) if r[0].isdigit() else r[0] for r in rows), key=lambda v: (isinstance(v, str), v))
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
 class RegistryState:
-    def __init__(self, fixtures: dict, mode: str = "normal", slow_seconds: float = 5.0):
+    def __init__(self, fixtures: dict, mode: str = "normal", slow_seconds: float = 5.0, store_dir: Path | None = None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.fixtures = fixtures
@@ -87,6 +162,7 @@ class RegistryState:
         self.messages: list[dict] = []
         self.messages_by_id: dict[str, dict] = {}
         self.requests: list[dict] = []
+        self.platform = PlatformStore(store_dir)
 
 
 class RegistryHandler(BaseHTTPRequestHandler):
@@ -138,6 +214,9 @@ class RegistryHandler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         mode, path, _query = self._route()
+        if path == "/_control/mode" and method == "POST":
+            self._control_mode(self._body())
+            return
         if mode not in MODES:
             self._error(400, "bad_mode", f"mode must be one of {', '.join(MODES)}")
             return
@@ -167,6 +246,12 @@ class RegistryHandler(BaseHTTPRequestHandler):
         elif segments == ["sms", "messages"] and method == "GET":
             with self.state.lock:
                 self._send(200, {"items": list(self.state.messages)})
+        elif segments == ["credit-platform", "records"] and method == "POST":
+            self._platform_receive(body)
+        elif segments == ["credit-platform", "records"] and method == "GET":
+            self._send(200, {"ids": self.state.platform.ids()})
+        elif segments == ["credit-platform", "stats"] and method == "GET":
+            self._send(200, self.state.platform.stats())
         else:
             self._error(404, "not_found", f"no such endpoint: {method} {path}")
 
@@ -221,6 +306,33 @@ class RegistryHandler(BaseHTTPRequestHandler):
                 self.state.messages.append(known)
         self._send(200, {"message_id": known["message_id"]})
 
+    def _control_mode(self, body: dict | None) -> None:
+        mode = (body or {}).get("mode")
+        if mode not in MODES:
+            self._error(400, "bad_mode", f"mode must be one of {', '.join(MODES)}")
+            return
+        slow = (body or {}).get("slow_seconds")
+        if slow is not None and not (isinstance(slow, int | float) and 0 <= slow <= 3600):
+            self._error(400, "bad_slow_seconds", "slow_seconds must be a number between 0 and 3600")
+            return
+        with self.state.lock:
+            self.state.mode = mode
+            if slow is not None:
+                self.state.slow_seconds = float(slow)
+        self._send(200, {"mode": mode, "slow_seconds": self.state.slow_seconds})
+
+    def _platform_receive(self, body: dict) -> None:
+        events = body.get("events")
+        if not isinstance(events, list):
+            self._error(400, "invalid_input", "events must be a list")
+            return
+        for n, event in enumerate(events):
+            key = event.get("id") if isinstance(event, dict) else None
+            if isinstance(key, bool) or not isinstance(key, int | str) or str(key) == "":
+                self._error(422, "invalid_event", f"events[{n}]: an object with an id is required")
+                return
+        self._send(200, self.state.platform.receive(batch_id=str(body.get("batch_id") or ""), events=events))
+
 
 class RegistryServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -239,6 +351,10 @@ class RegistryServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
+    def server_close(self) -> None:
+        super().server_close()
+        self.state.platform.close()
+
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
@@ -253,9 +369,14 @@ def registry_server(
     mode: str = "normal",
     slow_seconds: float = 5.0,
     verbose: bool = False,
+    store_dir: Path | None = None,
 ) -> RegistryServer:
-    """A bound server (``port=0`` picks a free port); call ``serve_forever()`` or use ``registry_in_thread``."""
-    return RegistryServer((host, port), RegistryState(load_fixtures(fixtures), mode, slow_seconds), verbose)
+    """A bound server (``port=0`` picks a free port); call ``serve_forever()`` or use ``registry_in_thread``.
+
+    ``store_dir`` keeps what the credit platform received in a file there, across restarts.
+    """
+    state = RegistryState(load_fixtures(fixtures), mode, slow_seconds, store_dir)
+    return RegistryServer((host, port), state, verbose)
 
 
 class registry_in_thread:
@@ -285,4 +406,5 @@ def source_urls(base_url: str, mode: str | None = None) -> dict[str, str]:
         "incentive_card": f"{prefix}/card-registry",
         "sms": f"{prefix}",
         "identity_platform": f"{prefix}/identity",
+        "credit_platform": f"{prefix}/credit-platform",
     }
