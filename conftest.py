@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests and by the cross-app suites under tests/."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from xinyipi.accounts import roles
 from xinyipi.accounts.tests.factories import DepartmentFactory, UserFactory
@@ -14,6 +16,14 @@ def _fresh_calendar_cache():
     calendar_table.invalidate()
     yield
     calendar_table.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """A request in English leaves its language active on the thread; each test starts in the site's."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

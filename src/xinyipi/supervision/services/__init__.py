@@ -7,14 +7,17 @@ Objections (``objections``) and repairs (``repairs``) end an entry by moving it 
 the compare-and-set moves here then leave it alone, and a pending objection holds the listing.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import accounts_acting_for
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
+from xinyipi.core.text import in_default_language
 from xinyipi.notifications.services import notify_subject
 from xinyipi.records.services import record_append
 from xinyipi.supervision.effects import listing_effects_apply
@@ -82,7 +85,9 @@ def _entry_recorded(
     audit_record(actor=actor, action=action, obj=entry, before=before, after=snapshot(entry, _AUDITED))
 
 
+@in_default_language
 def _reason_text(reason: str, case, text: str = "") -> str:
+    """The entry's reason as published and told: in the site's language whoever proposes it."""
     label = str(BlacklistEntry.Reason(reason).label)
     if text:
         label = text if reason == BlacklistEntry.Reason.OTHER else f"{label}：{text}"
@@ -164,24 +169,25 @@ def blacklist_propose(
             actor=actor,
             at=now,
         )
-        _tell(
-            entry,
-            kind="listing_proposal",
-            key="proposal",
-            title=_("拟列入黑名单告知"),
-            body=_(
-                "拟将您列入%(list)s。事由：%(reason)s。依据：%(basis)s 您有权陈述、申辩，并可于 %(due)s 前"
-                "向扎兰屯市政务服务中心提出书面异议（也可登录门户“我的信用”在线提出）；逾期未提出或异议不成立的，"
-                "列入决定生效。列入后：%(effects)s"
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                kind="listing_proposal",
+                key="proposal",
+                title=_("拟列入黑名单告知"),
+                body=_(
+                    "拟将您列入%(list)s。事由：%(reason)s。依据：%(basis)s 您有权陈述、申辩，并可于 %(due)s 前"
+                    "向扎兰屯市政务服务中心提出书面异议（也可登录门户“我的信用”在线提出）；逾期未提出或异议不成立的，"
+                    "列入决定生效。列入后：%(effects)s"
+                )
+                % {
+                    "list": policy.list_name,
+                    "reason": entry.reason_text,
+                    "basis": entry.basis,
+                    "due": due.date.isoformat(),
+                    "effects": policy.effects,
+                },
             )
-            % {
-                "list": policy.list_name,
-                "reason": entry.reason_text,
-                "basis": entry.basis,
-                "due": due.date.isoformat(),
-                "effects": policy.effects,
-            },
-        )
     return entry
 
 
@@ -230,37 +236,39 @@ def blacklist_entry_list(*, entry_id: int, actor=None) -> BlacklistEntry | None:
         )
         # 两书同达: the listing decision and the credit-repair notice leave in the same transaction.
         agents = _agents(entry.subject)
-        _tell(
-            entry,
-            users=agents,
-            kind="listing_decision",
-            key="listing_decision",
-            title=_("列入黑名单决定"),
-            body=_(
-                "您已被列入%(list)s，自 %(today)s 起生效，公示至 %(until)s。"
-                "事由：%(reason)s。依据：%(basis)s 列入期间：%(effects)s"
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                users=agents,
+                kind="listing_decision",
+                key="listing_decision",
+                title=_("列入黑名单决定"),
+                body=_(
+                    "您已被列入%(list)s，自 %(today)s 起生效，公示至 %(until)s。"
+                    "事由：%(reason)s。依据：%(basis)s 列入期间：%(effects)s"
+                )
+                % {
+                    "list": policy.list_name,
+                    "today": today.isoformat(),
+                    "until": until.isoformat(),
+                    "reason": entry.reason_text,
+                    "basis": entry.basis,
+                    "effects": policy.effects,
+                },
             )
-            % {
-                "list": policy.list_name,
-                "today": today.isoformat(),
-                "until": until.isoformat(),
-                "reason": entry.reason_text,
-                "basis": entry.basis,
-                "effects": policy.effects,
-            },
-        )
-        _tell(
-            entry,
-            users=agents,
-            kind="repair_notice",
-            key="repair_notice",
-            title=_("信用修复告知书"),
-            body=_(
-                "纠正失信行为、履行相关义务并作出信用承诺后，您可以申请信用修复，修复不收取任何费用。"
-                "修复获准后停止公示、停止共享并解除相关限制；否则本次列入于 %(until)s 期满自动移出。"
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                users=agents,
+                kind="repair_notice",
+                key="repair_notice",
+                title=_("信用修复告知书"),
+                body=_(
+                    "纠正失信行为、履行相关义务并作出信用承诺后，您可以申请信用修复，修复不收取任何费用。"
+                    "修复获准后停止公示、停止共享并解除相关限制；否则本次列入于 %(until)s 期满自动移出。"
+                )
+                % {"until": until.isoformat()},
             )
-            % {"until": until.isoformat()},
-        )
         listing_effects_apply(subject=entry.subject, actor=actor, entry=entry)
     return entry
 
@@ -290,11 +298,12 @@ def blacklist_entry_expire(*, entry_id: int, actor=None) -> BlacklistEntry | Non
             at=now,
             before={"status": BlacklistEntry.Status.LISTED},
         )
-        _tell(
-            entry,
-            kind="listing_expired",
-            key="expired",
-            title=_("黑名单期满移出"),
-            body=_("您于 %(until)s 公示期满，已自动移出黑名单。") % {"until": entry.publicity_until.isoformat()},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                kind="listing_expired",
+                key="expired",
+                title=_("黑名单期满移出"),
+                body=_("您于 %(until)s 公示期满，已自动移出黑名单。") % {"until": entry.publicity_until.isoformat()},
+            )
     return entry

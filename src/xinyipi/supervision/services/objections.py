@@ -7,8 +7,10 @@ the proposal is withdrawn — or dismisses it with a reason — the entry stays 
 once the period is over (at once on the next sweep when the period ended while the objection was open).
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyipi.audit.services import audit_record, snapshot
@@ -80,14 +82,15 @@ def objection_file(*, entry: BlacklistEntry, actor, statement: str, files=(), at
             obj=objection,
             after=snapshot(objection, _OBJECTION_AUDITED) | {"files": [c.sm3 for c in checked]},
         )
-        _tell(
-            entry,
-            kind="objection_received",
-            key=f"objection:{objection.pk}:received",
-            title=_("异议已受理"),
-            body=_("您对拟列入黑名单提出的异议已于 %(at)s 受理。异议处理完毕前不作出列入决定，处理结果将另行告知。")
-            % {"at": clock.to_beijing(now).strftime("%Y-%m-%d %H:%M")},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                kind="objection_received",
+                key=f"objection:{objection.pk}:received",
+                title=_("异议已受理"),
+                body=_("您对拟列入黑名单提出的异议已于 %(at)s 受理。异议处理完毕前不作出列入决定，处理结果将另行告知。")
+                % {"at": clock.to_beijing(now).strftime("%Y-%m-%d %H:%M")},
+            )
     return entry
 
 
@@ -136,19 +139,25 @@ def objection_decide(*, entry: BlacklistEntry, actor, outcome: str, reason: str 
                 at=now,
                 before={"status": BlacklistEntry.Status.PROPOSED},
             )
-            body = _("经核实，您提出的异议成立，拟列入黑名单已撤回，不作列入。%(reason)s") % {"reason": reason}
+            with translation.override(settings.LANGUAGE_CODE):
+                body = _("经核实，您提出的异议成立，拟列入黑名单已撤回，不作列入。%(reason)s") % {"reason": reason}
         elif clock.to_beijing(now).date() > entry.objection_due:
-            body = _("经核实，您提出的异议不成立，理由：%(reason)s。列入决定将随后作出并送达。") % {"reason": reason}
+            with translation.override(settings.LANGUAGE_CODE):
+                body = _("经核实，您提出的异议不成立，理由：%(reason)s。列入决定将随后作出并送达。") % {
+                    "reason": reason
+                }
         else:
-            body = _("经核实，您提出的异议不成立，理由：%(reason)s。异议期 %(due)s 届满后列入决定生效。") % {
-                "reason": reason,
-                "due": entry.objection_due.isoformat(),
-            }
-        _tell(
-            entry,
-            kind="objection_decision",
-            key=f"objection:{objection.pk}:decided",
-            title=_("异议处理结果"),
-            body=body,
-        )
+            with translation.override(settings.LANGUAGE_CODE):
+                body = _("经核实，您提出的异议不成立，理由：%(reason)s。异议期 %(due)s 届满后列入决定生效。") % {
+                    "reason": reason,
+                    "due": entry.objection_due.isoformat(),
+                }
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                kind="objection_decision",
+                key=f"objection:{objection.pk}:decided",
+                title=_("异议处理结果"),
+                body=body,
+            )
     return entry

@@ -7,7 +7,9 @@ days: an approval ends the listing at once (publication, sharing and sanctions: 
 which the credit sources read); a refusal gives its reason. Repair is free of charge.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinyipi.audit.services import audit_record, snapshot
@@ -133,14 +135,15 @@ def credit_repair_request(
             at=now,
         )
         audit_record(actor=actor, action="supervision.repair.request", obj=repair, after=snapshot(repair, _AUDITED))
-        _tell(
-            entry,
-            kind="repair_received",
-            key=f"repair:{repair.pk}:received",
-            title=_("信用修复申请已受理"),
-            body=_("您的信用修复申请已受理，将于 %(due)s 前作出决定。信用修复不收取任何费用。")
-            % {"due": due.date.isoformat()},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                entry,
+                kind="repair_received",
+                key=f"repair:{repair.pk}:received",
+                title=_("信用修复申请已受理"),
+                body=_("您的信用修复申请已受理，将于 %(due)s 前作出决定。信用修复不收取任何费用。")
+                % {"due": due.date.isoformat()},
+            )
     return repair
 
 
@@ -195,10 +198,13 @@ def credit_repair_decide(*, repair: CreditRepair, actor, outcome: str, reason: s
                 at=now,
                 before={"status": BlacklistEntry.Status.LISTED},
             )
-            body = _("您的信用修复申请已获准：自即日起停止公示、停止共享，并解除相关限制措施。")
+            with translation.override(settings.LANGUAGE_CODE):
+                body = _("您的信用修复申请已获准：自即日起停止公示、停止共享，并解除相关限制措施。")
         else:
-            body = _("您的信用修复申请未获准，理由：%(reason)s。纠正后可重新申请，信用修复不收取任何费用。") % {
-                "reason": reason
-            }
-        _tell(entry, kind="repair_decision", key=f"repair:{repair.pk}:decided", title=_("信用修复决定"), body=body)
+            with translation.override(settings.LANGUAGE_CODE):
+                body = _("您的信用修复申请未获准，理由：%(reason)s。纠正后可重新申请，信用修复不收取任何费用。") % {
+                    "reason": reason
+                }
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(entry, kind="repair_decision", key=f"repair:{repair.pk}:decided", title=_("信用修复决定"), body=body)
     return repair

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from xinyipi.accounts import roles
 from xinyipi.applications.deadlines import deadlines_sweep
@@ -48,6 +49,14 @@ def test_r9_proposal_tells_reason_basis_rights_and_deadline(enterprise):
         assert needed in notice.body, needed
     event = CreditRecordEvent.objects.get(subject=enterprise, type="blacklist_proposed")
     assert event.payload["objection_due"] == entry.objection_due.isoformat()
+
+
+def test_r9_proposal_is_told_in_chinese_whatever_language_the_officer_reads(enterprise):
+    with translation.override("en"):
+        entry = blacklist_propose(subject=enterprise, reason="commitment_breached", case=None, evidence="", actor=None)
+    notice = Notification.objects.get(subject=enterprise, kind="listing_proposal", channel="sms")
+    assert notice.title == "拟列入黑名单告知"
+    assert "陈述、申辩" in notice.body and "告知承诺经核查不实" in entry.reason_text
 
 
 def test_r9_proposal_is_not_in_effect(enterprise):
