@@ -167,6 +167,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = env.get("XINYIPI_STATIC_ROOT")
+# WhiteNoise looks here from the first request on (``collectstatic`` fills it; ``make serve`` runs it).
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.get("XINYIPI_MEDIA_ROOT")
 MEDIA_URL = "/media/"
 

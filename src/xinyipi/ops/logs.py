@@ -61,7 +61,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = request_id_var.get()
+        request_id = request_id_var.get()  # lines written while a request is answered carry its id
         if request_id:
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
@@ -79,7 +79,14 @@ def request_log(*, method: str, route: str, status: int, duration_ms: float, use
         method,
         route,
         status,
-        extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms, "user_id": user_id},
+        extra={
+            "request_id": request_id_var.get(),
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+            "user_id": user_id,
+        },
     )
 
 
@@ -89,12 +96,6 @@ def domain_event_log(*, action: str, object_type: str, object_id: str, actor_id:
     if object_type == "applications.application":
         fields["case_id"] = object_id
     request_id = request_id_var.get()
-
-    def emit():
-        token = request_id_var.set(request_id)
-        try:
-            EVENT_LOGGER.info(action, extra=fields)
-        finally:
-            request_id_var.reset(token)
-
-    transaction.on_commit(emit)
+    if request_id:
+        fields["request_id"] = request_id
+    transaction.on_commit(lambda: EVENT_LOGGER.info(action, extra=fields))

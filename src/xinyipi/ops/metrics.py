@@ -107,7 +107,9 @@ class DatabaseCollector:
         )
         oldest = Notification.objects.filter(status__in=open_statuses).aggregate(at=Min("created_at"))["at"]
         yield GaugeMetricFamily("xinyipi_outbox_depth", "Messages waiting to be sent", value=outbox["depth"])
-        yield GaugeMetricFamily("xinyipi_outbox_dead", "Messages set aside after their last attempt", value=outbox["dead"])
+        yield GaugeMetricFamily(
+            "xinyipi_outbox_dead", "Messages set aside after their last attempt", value=outbox["dead"]
+        )
         yield GaugeMetricFamily(
             "xinyipi_outbox_oldest_age_seconds",
             "Age of the oldest message waiting to be sent (0 when none waits)",
@@ -115,14 +117,18 @@ class DatabaseCollector:
         )
 
         lag = sharing_lag(now=now)
-        yield GaugeMetricFamily("xinyipi_record_sharing_pending", "Credit-record events not yet shared", value=lag.pending)
+        yield GaugeMetricFamily(
+            "xinyipi_record_sharing_pending", "Credit-record events not yet shared", value=lag.pending
+        )
         yield GaugeMetricFamily(
             "xinyipi_record_sharing_oldest_age_seconds",
             "Age of the oldest credit-record event not yet shared (0 when none waits)",
             value=lag.oldest_pending_age_seconds or 0.0,
         )
         yield GaugeMetricFamily(
-            "xinyipi_record_sharing_dead_batches", "Sharing batches set aside after their last attempt", value=lag.dead_batches
+            "xinyipi_record_sharing_dead_batches",
+            "Sharing batches set aside after their last attempt",
+            value=lag.dead_batches,
         )
 
         yield from self._sweep()
@@ -170,4 +176,3 @@ def metrics_render(*, multiproc_dir: str) -> bytes:
             registry.register(collector)
     registry.register(DatabaseCollector())
     return generate_latest(registry)
-
