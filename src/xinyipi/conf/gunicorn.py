@@ -23,8 +23,6 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 proc_name = "xinyipi-web"
-# Behind nginx on the same host (docs/deployment.md): trust its X-Forwarded-* headers.
-forwarded_allow_ips = "127.0.0.1,::1"
 
 # The directory must exist, and be empty, before the first worker imports prometheus_client; the master
 # sets it in its own environment, which every worker inherits.
