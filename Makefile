@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REGISTRY_PORT ?= 8765
 
-.PHONY: install demo test lint browser bench bench-quick vendor openapi clean-db messages
+.PHONY: install demo serve test lint browser bench bench-quick vendor openapi clean-db messages
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,14 @@ demo: install
 	$(BIN)/python manage.py run_worker & WORKER=$$!; \
 	trap 'kill $$REGISTRY $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production server: gunicorn, one worker per core (XINYIPI_WEB_WORKERS), static files from WhiteNoise,
+# in whatever mode the environment selects (development when nothing is set). The worker stays
+# `manage.py run_worker` (docs/deployment.md). Several web hosts: migrate once per release, not here.
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	PYTHONPATH=src exec $(BIN)/gunicorn -c python:xinyipi.conf.gunicorn --bind $(HOST):$(PORT) xinyipi.wsgi
 
 test: install browser
 	$(BIN)/ruff check .

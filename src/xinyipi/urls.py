@@ -23,6 +23,7 @@ urlpatterns = [
     path("console/records/", include("xinyipi.records.urls")),
     path("", include("xinyipi.bookings.urls")),  # my/bookings/ (portal) and console/bookings/
     path("", include("xinyipi.supervision.urls")),  # my/credit/, credit-repair/ (portal) and console/blacklist/
+    path("", include("xinyipi.ops.urls")),  # healthz, readyz, metrics
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -169,6 +169,11 @@ TABLE = {
     ("GET", "portal:guide"): every(200),
     ("GET", "portal:about"): every(200),
     ("GET", "portal:integrity"): every(200),
+    # Probes and metrics: public JSON; /metrics to loopback (the test client's address) or a token only, 404 to
+    # any other address (ops/tests/test_metrics.py). No worker runs here, so the system is not ready.
+    ("GET", "ops:healthz"): every(200),
+    ("GET", "ops:readyz"): every(503),
+    ("GET", "ops:metrics"): every(200),
     ("GET", "portal:blacklist"): every(200),
     ("GET", "portal:verify"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"

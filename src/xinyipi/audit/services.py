@@ -10,6 +10,7 @@ from django.db import models, transaction
 from xinyipi.audit.chain import canonical, entry_hash
 from xinyipi.audit.models import AuditEntry, AuditHead
 from xinyipi.core import clock
+from xinyipi.ops.logs import domain_event_log
 
 
 def _json_safe(value):
@@ -112,6 +113,7 @@ def audit_record(
             entry.pk = cursor.lastrowid
         cursor.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
     entry._state.adding = False
+    domain_event_log(action=action, object_type=object_type, object_id=object_id, actor_id=entry.actor_id)
     return entry
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.conf import env
@@ -45,10 +46,15 @@ INSTALLED_APPS = [
     "xinyipi.bookings",
     "xinyipi.portal",
     "xinyipi.console",
+    "xinyipi.ops",
 ]
 
 MIDDLEWARE = [
+    "xinyipi.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the process itself (hashed names, gzip and Brotli copies, far-future cache): one
+    # machine needs no web server in front (docs/deployment.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xinyipi.core.middleware.LanguageMiddleware",
@@ -161,8 +167,39 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = env.get("XINYIPI_STATIC_ROOT")
+# WhiteNoise looks here from the first request on (``collectstatic`` fills it; ``make serve`` runs it).
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.get("XINYIPI_MEDIA_ROOT")
 MEDIA_URL = "/media/"
+
+
+def _media_storage() -> dict:
+    """Uploaded and issued files: a directory (on one machine, or shared by every web host and worker), or an
+    S3-compatible bucket through django-storages when several hosts share no file system."""
+    kind = env.get("XINYIPI_MEDIA_STORAGE").strip().lower()
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.get("XINYIPI_S3_BUCKET"),
+                "endpoint_url": env.get("XINYIPI_S3_ENDPOINT_URL") or None,
+                "access_key": env.get("XINYIPI_S3_ACCESS_KEY"),
+                "secret_key": env.get("XINYIPI_S3_SECRET_KEY"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    if kind != "filesystem":
+        raise ImproperlyConfigured("XINYIPI_MEDIA_STORAGE must be filesystem or s3")
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+STORAGES = {
+    "default": _media_storage(),
+    # Hashed names (so a file can be cached for a year) with compressed copies, written by collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.flag("XINYIPI_SECURE_COOKIES", default=ENVIRONMENT == "production")
@@ -193,14 +230,43 @@ TASKS = {
     }
 }
 
+# One JSON object per line (``XINYIPI_LOG_FORMAT=plain`` for a terminal): a line per request and per domain
+# event (``xinyipi.ops.logs``); ID numbers masked whatever logger writes; the task queue's per-task lines at DEBUG.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact": {"()": "xinyipi.ops.logs.RedactIdNumbers"},
+        "tasks_at_debug": {"()": "xinyipi.ops.logs.TaskLinesAtDebug"},
+    },
+    "formatters": {
+        "json": {"()": "xinyipi.ops.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if env.get("XINYIPI_LOG_FORMAT").strip().lower() == "plain" else "json",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.get("XINYIPI_LOG_LEVEL")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"filters": ["tasks_at_debug"]},
+        "django_tasks_db": {"filters": ["tasks_at_debug"]},
+        # The request line replaces Django's own line for 4xx/5xx answers (a 500 is still logged with its
+        # traceback by django.request at ERROR).
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# Health and metrics (docs/deployment.md, "Health and metrics").
+READINESS = {
+    "HEARTBEAT_SECONDS": float(env.get("XINYIPI_READY_HEARTBEAT_SECONDS")),
+    "OUTBOX_SECONDS": float(env.get("XINYIPI_READY_OUTBOX_SECONDS")),
+}
+METRICS = {"TOKEN": env.get("XINYIPI_METRICS_TOKEN"), "MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR")}
 
 # Notifications: outbox rows delivered by the worker (docs/architecture.md, "Background work").
 NOTIFICATIONS = {

@@ -41,6 +41,38 @@ VARIABLES = [
     Variable("XINYIPI_STATIC_ROOT", str(BASE_DIR / "var" / "static"), "where collectstatic writes"),
     Variable("XINYIPI_SQLITE_TIMEOUT", "20", "seconds a SQLite writer waits for the lock"),
     Variable("XINYIPI_LOG_LEVEL", "INFO", "root log level"),
+    Variable("XINYIPI_LOG_FORMAT", "json", "json (one JSON object per line) or plain (for reading on a terminal)"),
+    # Serving (``make serve``, src/xinyipi/conf/gunicorn.py) and watching it (docs/deployment.md).
+    Variable("XINYIPI_WEB_WORKERS", "", "web worker processes of ``make serve``; empty = one per CPU core"),
+    Variable("XINYIPI_WEB_TIMEOUT", "30", "seconds a web worker may spend on one request before it is restarted"),
+    Variable(
+        "XINYIPI_WEB_MAX_REQUESTS",
+        "0",
+        "requests after which a web worker is replaced (0 = never; memory stays flat, see docs/performance.md)",
+    ),
+    Variable(
+        "PROMETHEUS_MULTIPROC_DIR",
+        "",
+        "directory where the web workers share their metrics; ``make serve`` sets it under var/ when empty",
+    ),
+    Variable(
+        "XINYIPI_METRICS_TOKEN",
+        "",
+        "bearer token that opens /metrics from another host; empty = /metrics answers loopback only",
+    ),
+    Variable("XINYIPI_READY_HEARTBEAT_SECONDS", "30", "/readyz: oldest worker heartbeat still taken as alive"),
+    Variable(
+        "XINYIPI_READY_OUTBOX_SECONDS", "600", "/readyz: age of the oldest unsent message or unshared record event"
+    ),
+    Variable(
+        "XINYIPI_MEDIA_STORAGE",
+        "filesystem",
+        "filesystem (XINYIPI_MEDIA_ROOT, shared between web hosts) or s3 (S3-compatible, django-storages)",
+    ),
+    Variable("XINYIPI_S3_BUCKET", "", "bucket of uploaded and issued files when XINYIPI_MEDIA_STORAGE=s3"),
+    Variable("XINYIPI_S3_ENDPOINT_URL", "", "S3-compatible endpoint (MinIO, a cloud's object storage)"),
+    Variable("XINYIPI_S3_ACCESS_KEY", "", "access key of that bucket"),
+    Variable("XINYIPI_S3_SECRET_KEY", "", "secret key of that bucket"),
     Variable("XINYIPI_LOGIN_FAILURE_LIMIT", "5", "failed logins of one user name from one address before it is locked"),
     Variable(
         "XINYIPI_LOGIN_ADDRESS_FAILURE_LIMIT",

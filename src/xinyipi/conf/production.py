@@ -20,7 +20,5 @@ if env.flag("XINYIPI_HTTPS", default=True):
     SECURE_HSTS_SECONDS = env.integer("XINYIPI_HSTS_SECONDS")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("XINYIPI_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = SECURE_HSTS_INCLUDE_SUBDOMAINS and env.flag("XINYIPI_HSTS_PRELOAD", default=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-}
+    # Probes of the load balancer and of monitoring may speak plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

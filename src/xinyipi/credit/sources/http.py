@@ -14,6 +14,7 @@ from django.conf import settings
 
 from xinyipi.credit.categories import SourceStatus
 from xinyipi.credit.sources.base import SourceUnavailable
+from xinyipi.ops import metrics
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,12 @@ def http_settings(name: str) -> HttpSettings:
 
 
 class CircuitBreaker:
-    """Closed → (N consecutive failures) → open for a while → one trial request → closed or open again."""
+    """Closed → (N consecutive failures) → open for a while → one trial request → closed or open again.
 
-    def __init__(self):
+    Each failure and each change of state is counted in the metrics (``ops.metrics``) under ``source``."""
+
+    def __init__(self, source: str = ""):
+        self.source = source
         self._lock = threading.Lock()
         self.failures = 0
         self.opened_at: float | None = None
@@ -63,16 +67,23 @@ class CircuitBreaker:
 
     def success(self) -> None:
         with self._lock:
+            was_open = self.opened_at is not None
             self.failures = 0
             self.opened_at = None
             self._trial_running = False
+        if was_open:
+            metrics.credit_source_circuit(source=self.source, is_open=False)
 
-    def failure(self, config: HttpSettings) -> None:
+    def failure(self, config: HttpSettings, status: str = SourceStatus.ERROR) -> None:
         with self._lock:
             self.failures += 1
             if self._trial_running or self.failures >= config.breaker_failures:
                 self.opened_at = time.monotonic()
             self._trial_running = False
+            is_open = self.opened_at is not None
+        metrics.credit_source_failed(source=self.source, status=str(status))
+        if is_open:
+            metrics.credit_source_circuit(source=self.source, is_open=True)
 
     @property
     def is_open(self) -> bool:
@@ -126,7 +137,7 @@ def _state(name: str, url: str) -> _LinkState:
     with _state_lock:
         key = (name, url)
         if key not in _links:
-            _links[key] = _LinkState(CircuitBreaker(), TtlCache(), httpx.Client())
+            _links[key] = _LinkState(CircuitBreaker(name), TtlCache(), httpx.Client())
         return _links[key]
 
 
@@ -168,6 +179,7 @@ class HttpSourceClient:
             if hit is not None:
                 return hit, True
         if not self.breaker.allow(config):
+            metrics.credit_source_failed(source=self.source_name, status=SourceStatus.CIRCUIT_OPEN)
             raise SourceUnavailable(SourceStatus.CIRCUIT_OPEN, "circuit open after repeated failures")
         headers = {"Accept": "application/json", "User-Agent": "xinyipi-credit/1"}
         if config.token:
@@ -203,7 +215,7 @@ class HttpSourceClient:
             last_status, last_detail = SourceStatus.ERROR, f"HTTP {response.status_code}"
             if 400 <= response.status_code < 500 and response.status_code not in {408, 429}:
                 break  # the request itself is wrong: repeating it cannot help
-        self.breaker.failure(config)
+        self.breaker.failure(config, last_status)
         raise SourceUnavailable(last_status, last_detail)
 
 
