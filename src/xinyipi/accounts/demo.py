@@ -12,8 +12,20 @@ DEMO_PASSWORD = "Xinyipi@2026"
 BUREAU = {"code": "11150783MB1937420E", "name": "扎兰屯市政务服务与数据管理局", "short_name": "政数局"}
 
 
-def _department_by_name_fragment(fragment: str) -> Department | None:
-    return Department.objects.filter(name__contains=fragment).order_by("id").first()
+# One reviewer per department of the demo catalog (by its short name): every matter has someone to decide it.
+REVIEWERS = {
+    "市场监管局": "reviewer_scjg",
+    "卫健委": "reviewer_wsjk",
+    "交通运输局": "reviewer_jtys",
+    "住建局": "reviewer_zjj",
+    "生态环境分局": "reviewer_sthj",
+    "文旅体局": "reviewer_wlt",
+    "人社局": "reviewer_rsj",
+    "民政局": "reviewer_mzj",
+    "应急管理局": "reviewer_yjgl",
+    "公安局": "reviewer_gaj",
+    "发改委": "reviewer_fgw",
+}
 
 
 def load_demo_users() -> list[dict]:
@@ -24,14 +36,16 @@ def load_demo_users() -> list[dict]:
     bureau = Department.objects.filter(name=BUREAU["name"]).first() or department_save(
         actor=None, department=Department(code=code, name=BUREAU["name"], short_name=BUREAU["short_name"])
     )
-    market = _department_by_name_fragment("市场监督") or bureau
-    health = _department_by_name_fragment("卫生健康") or bureau
     wanted = [
         ("admin", "超级管理员", None, None, True),
         ("bureau", "政数局管理员", roles.BUREAU_ADMIN, bureau, False),
         ("clerk", "综合窗口受理员", roles.WINDOW_CLERK, bureau, False),
-        ("reviewer_scjg", "市场监管局审核员", roles.REVIEWER, market, False),
-        ("reviewer_wsjk", "卫健委审核员", roles.REVIEWER, health, False),
+    ]
+    for short_name, username in REVIEWERS.items():
+        department = Department.objects.filter(short_name=short_name).order_by("id").first()
+        if department is not None:
+            wanted.append((username, f"{short_name}审核员", roles.REVIEWER, department, False))
+    wanted += [
         ("credit", "信用管理员", roles.CREDIT_OFFICER, bureau, False),
         ("auditor", "审计员", roles.AUDITOR, bureau, False),
     ]

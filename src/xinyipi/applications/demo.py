@@ -7,7 +7,7 @@ from xinyipi.accounts import roles
 from xinyipi.accounts.demo import DEMO_PASSWORD
 from xinyipi.accounts.models import Department, User
 from xinyipi.accounts.services import user_save
-from xinyipi.applications.models import Application, DocumentPrefix, SubjectAgent
+from xinyipi.applications.models import DocumentPrefix, SubjectAgent
 from xinyipi.applications.numbers import DEMO_PREFIXES
 from xinyipi.applications.services import application_file, subject_agent_link, subject_agent_request
 from xinyipi.catalog.models import Matter
@@ -100,13 +100,14 @@ def load_demo_document_prefixes() -> None:
         )
 
 
-def load_demo_cases() -> list[str]:
+def load_demo_cases(*, fresh: bool = True) -> list[str]:
     """File a handful of cases of the market regulation bureau's matters at the window, so that every queue
     has work in it: a tolerance case awaiting its supplement (the applicant's company), a licence commitment
     approved on the spot and due for verification, a case under review, and an instant approval. Each goes
-    through ``application_file`` with its credit check (R1). Only into a database with no case yet."""
+    through ``application_file`` with its credit check (R1). Only when ``fresh`` (the database had no case
+    before this load: the demo history, if any, was filed just before)."""
     load_demo_document_prefixes()
-    if Application.objects.exists():
+    if not fresh:
         return []
     clerk = User.objects.get(username="clerk")
     good = Subject.objects.get(name="扎兰屯市雅鲁河餐饮管理有限公司")
