@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinyipi.applications",
     "xinyipi.notifications",
     "xinyipi.bookings",
+    "xinyipi.stats",
     "xinyipi.portal",
     "xinyipi.console",
 ]
