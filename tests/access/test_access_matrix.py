@@ -154,6 +154,7 @@ TABLE = {
         "ok", app=("ok", 404), pend=404, rev=404, rev2=404, officer=403, admin=403, auditor=404
     ),
     ("POST", "/api/v1/bookings/{booking_id}/confirmation"): staff(HANDLE_BOOKINGS),
+    ("GET", "/api/v1/stats"): staff({"rev", "rev2", "admin", "root"}, 200),
     ("POST", "/api/v1/bookings/{booking_id}/completion"): staff(HANDLE_BOOKINGS),
     # The subject's side of an entry: its agent, or the window; staff who read the list but never speak for
     # a subject are refused, everyone else does not see the entry.

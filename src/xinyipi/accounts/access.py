@@ -387,3 +387,11 @@ def access_booking_by_id(actor, booking_id, *, action: str = "view"):
         raise NotFound("booking_not_found", _("未找到该预约。"))
     access_booking(actor, booking, action=action)
     return booking
+
+
+def stats_cases_for_actor(actor) -> QuerySet:
+    """The cases whose figures ``actor`` may see (R13): the bureau every department's, a reviewer the own."""
+    from xinyipi.applications.models import Application
+
+    require_perm(actor, "applications.view_statistics")
+    return applications_in_staff_scope(actor, Application.objects.all())

@@ -150,6 +150,10 @@ ROLE_PERMISSIONS[CREDIT_OFFICER] |= {
 ROLE_PERMISSIONS[WINDOW_CLERK] |= {"supervision.add_objection", "supervision.add_creditrepair"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"supervision.view_objection", "supervision.view_creditrepair"}
 
+# Statistics (R13): the bureau sees every department's figures, a department's reviewers their own.
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"applications.view_statistics"}
+ROLE_PERMISSIONS[REVIEWER] |= {"applications.view_statistics"}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 # Roles whose work is in the Django admin: the account's ``is_staff`` follows them and nothing else.

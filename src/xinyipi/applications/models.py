@@ -128,6 +128,7 @@ class Application(models.Model):
             ("withdraw_application", _("可以登记申请人撤回申请")),
             ("request_correction", _("可以出具补正材料通知书")),
             ("return_application", _("可以将办件退回窗口")),
+            ("view_statistics", _("可以查看办件统计")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="application_number_unique"),

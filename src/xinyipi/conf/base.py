@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "xinyipi.applications",
     "xinyipi.notifications",
     "xinyipi.bookings",
+    "xinyipi.stats",
     "xinyipi.portal",
     "xinyipi.console",
     "xinyipi.ops",

@@ -1,0 +1,10 @@
+"""The case-workflow fixtures (matters of every kind, subjects), shared with the statistics tests."""
+
+from xinyipi.applications.tests.conftest import (  # noqa: F401
+    _local_sources_only,
+    enterprise,
+    licence_matter,
+    make_enterprise,
+    standard_matter,
+    tolerance_matter,
+)
