@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/messages/", include("xinyipi.notifications.urls")),
     path("console/cases/", include("xinyipi.applications.urls")),
     path("console/records/", include("xinyipi.records.urls")),
+    path("console/stats/", include("xinyipi.stats.urls")),
     path("", include("xinyipi.bookings.urls")),  # my/bookings/ (portal) and console/bookings/
     path("", include("xinyipi.supervision.urls")),  # my/credit/, credit-repair/ (portal) and console/blacklist/
     path("", include("xinyipi.ops.urls")),  # healthz, readyz, metrics

@@ -278,6 +278,8 @@ TABLE = {
     # R8 sharing: every subject's events of a period, for credit officers and the bureau.
     ("GET", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
     ("POST", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
+    ("GET", "stats:dashboard"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
+    ("GET", "stats:export"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
 }
 # fmt: on
 

@@ -34,6 +34,7 @@ NAVIGATION = [
     NavItem(_("信用政策"), "credit:policy", "credit.view_policy"),
     NavItem(_("黑名单管理"), "supervision:entry_list", "supervision.view_blacklistentry"),
     NavItem(_("信用修复"), "supervision:repair_list", "supervision.view_creditrepair"),
+    NavItem(_("统计分析"), "stats:dashboard", "applications.view_statistics"),
     NavItem(_("导出信用记录"), "records:export", "records.export_creditrecordevent"),
     NavItem(_("站内消息"), "notifications:inbox"),
     NavItem(_("消息投递"), "notifications:failures", "notifications.view_notification"),
