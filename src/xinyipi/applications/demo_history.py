@@ -63,7 +63,7 @@ from xinyipi.supervision.services.objections import objection_decide, objection_
 from xinyipi.supervision.services.repairs import credit_repair_decide, credit_repair_request, repair_earliest_date
 from xinyipi.workdays.calendar import add_working_days, is_working_day
 
-HISTORY_DAYS = 130  # about four months and a week: a general listing of the first weeks can be repaired
+HISTORY_DAYS = 140  # four months and a half: a general listing of the first weeks can be repaired
 SEED = 2026
 PER_DAY = (4, 8)  # cases filed at the window on a working day
 
@@ -420,7 +420,7 @@ class History:
         reason = "" if outcome == "uphold" else "异议人提交的材料不能证明已按期履行承诺，异议不成立。"
         objection_decide(entry=entry, actor=self.officer, outcome=outcome, reason=reason)
 
-    def repair_asked(self, day, entry_pk: int, outcome: str) -> None:
+    def repair_asked(self, day, entry_pk: int, outcome: str, decide_in: int | None = None) -> None:
         entry = BlacklistEntry.objects.select_related("subject").get(pk=entry_pk)
         if entry.status != BlacklistEntry.Status.LISTED:
             return
@@ -431,7 +431,8 @@ class History:
             statement="已纠正失信行为，补齐全部材料并履行相关义务，现申请信用修复。",
             at_window=True,
         )
-        self.plan(self.later(day, 2, 8), _CREDIT, History.repair_decided, repair.pk, outcome)
+        when = add_working_days(day, decide_in).date if decide_in else self.later(day, 2, 8)
+        self.plan(when, _CREDIT, History.repair_decided, repair.pk, outcome)
 
     def repair_decided(self, day, repair_pk: int, outcome: str) -> None:
         repair = CreditRepair.objects.get(pk=repair_pk)
@@ -533,7 +534,7 @@ def _company_story(user: User, subject: Subject):
             history.seen_listings.add(entry.pk)
             if "repair" not in state:
                 state["repair"] = True
-                history.plan(day, _WINDOW, History.repair_asked, entry.pk, "approve")
+                history.plan(day, _WINDOW, History.repair_asked, entry.pk, "approve", 1)
 
     return story
 
@@ -577,7 +578,7 @@ def _person_story(user: User, subject: Subject):
             history.seen_listings.add(entry.pk)
             if "repair" not in state:
                 state["repair"] = True
-                history.plan(day, _WINDOW, History.repair_asked, entry.pk, "approve")
+                history.plan(day, _WINDOW, History.repair_asked, entry.pk, "approve", 1)
 
     return story
 
