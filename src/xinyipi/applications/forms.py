@@ -96,6 +96,10 @@ class FilingForm(forms.Form):
             {"offer": o, "label": Mode(o.mode).label, "checked": o.allowed and o.mode == chosen} for o in self.offers
         ]
 
+    def letter_modes(self) -> list[str]:
+        """The modes offered here that come with a letter to read before filing (the preview button's modes)."""
+        return [o.mode for o in self.offers if o.allowed and o.mode in MODES_NEEDING_ACCEPTANCE]
+
     def replaceable(self) -> list:
         replaced = set(self._value("certificates"))
         return [{"material": m, "checked": m.code in replaced} for m in self.catalog if m.certificate and m.replaceable]

@@ -181,6 +181,40 @@ def test_apply_preview_is_a_partial_with_the_letter(client, applicant_for, enter
     assert 'name="accepted"' in page_of(response)
 
 
+def test_letter_preview_keeps_the_form_and_is_offered_only_with_a_letter(
+    client, applicant_for, enterprise, licence_matter, standard_matter
+):
+    """The preview is fetched into the page (htmx), so chosen files stay; 一般办理 has no letter to preview."""
+    client.force_login(applicant_for(enterprise))
+    page = page_of(client.get(reverse("portal:apply", args=[licence_matter.code])))
+    button = re.search(r'<button[^>]*data-testid="preview-letter"[^>]*>', page).group(0)
+    assert f'hx-post="{reverse("portal:apply_preview", args=[licence_matter.code])}' in button
+    assert 'hx-target="#letter-preview"' in button and "file_" not in button
+    standard = page_of(client.get(reverse("portal:apply", args=[standard_matter.code])))
+    assert 'data-testid="preview-letter"' not in standard and "生成承诺书预览" not in standard
+
+
+def test_case_page_does_not_call_a_material_without_a_file_submitted(
+    client, applicant_for, enterprise, standard_matter
+):
+    """Online, a ticked material with no file is 未上传电子文件, not 已提交; an uploaded one is 已提交."""
+    client.force_login(applicant_for(enterprise))
+    url = reverse("portal:apply", args=[standard_matter.code])
+    data = {
+        "action": "file",
+        "mode": "standard",
+        "materials": ["A1", "A2"],
+        "file_0": SimpleUploadedFile("申请书.png", PNG),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    detail = page_of(client.get(response["Location"]))
+    uploaded = re.search(r'<tr data-material="A1".*?</tr>', detail, re.S).group(0)
+    missing = re.search(r'<tr data-material="A2".*?</tr>', detail, re.S).group(0)
+    assert "已提交" in uploaded and "申请书.png" in uploaded
+    assert "未上传电子文件" in missing and "已提交" not in missing
+
+
 def test_apply_without_a_linked_subject_explains(client, make_user, licence_matter):
     client.force_login(make_user("applicant"))
     page = page_of(client.get(reverse("portal:apply", args=[licence_matter.code])))
