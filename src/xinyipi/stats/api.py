@@ -32,10 +32,10 @@ class StatsRowOut(Schema):
     materials_tolerated: int
     commitments_fulfilled: int
     commitments_breached: int
-    approval_rate: float | None
-    fulfilment_rate: float | None
-    breach_rate: float | None
-    median_days_to_decision: float | None
+    approval_rate: float | None = None
+    fulfilment_rate: float | None = None
+    breach_rate: float | None = None
+    median_days_to_decision: float | None = None
 
 
 class StatsOut(Schema):
