@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinyipi.applications",
     "xinyipi.notifications",
     "xinyipi.bookings",
+    "xinyipi.ratings",
     "xinyipi.portal",
     "xinyipi.console",
 ]
@@ -287,3 +288,6 @@ IDENTITY_PLATFORM = {
     "retries": env.integer("XINYIPI_IDENTITY_PLATFORM_RETRIES"),
     "backoff": 0.2,
 }
+
+# 好差评: a 差评 (score <= 2) is followed up by the case's department within this many working days.
+RATING_FOLLOW_UP_DAYS = 5
