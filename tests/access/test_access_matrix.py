@@ -144,6 +144,10 @@ TABLE = {
     ("POST", "/api/v1/applications/{application_id}/decision"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/verification"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/withdrawal"): CASE_APPLICANT_ACT,
+    # 好差评: the applicant's agent online, or any staff member who can read the case (the window's rating device).
+    ("POST", "/api/v1/applications/{application_id}/rating"): signed_in(
+        "ok", app=("ok", 404), pend=404, rev=("ok", 404), rev2=(404, "ok"), auditor=404
+    ),
     ("GET", "/api/v1/blacklist"): staff(VIEW_CASES, 200),
     ("POST", "/api/v1/bookings"): staff(set(), app=("ok", 403)),
     ("GET", "/api/v1/bookings"): staff(READ_BOOKINGS, 200),
@@ -302,6 +306,7 @@ BODIES = {
     "/api/v1/applications/{application_id}/decision": {"outcome": "reject", "reason": "条件不符"},
     "/api/v1/applications/{application_id}/verification": {"outcome": "fulfilled", "evidence": "核查记录"},
     "/api/v1/applications/{application_id}/withdrawal": {"reason": "不再办理"},
+    "/api/v1/applications/{application_id}/rating": {"score": 9, "comment": ""},
     "/api/v1/applications/{application_id}/correction-request": {"items": [{"material_code": "ZZ", "reason": "x"}]},
     "/api/v1/applications/{application_id}/correction": {"materials": [], "note": ""},
     "/api/v1/applications/{application_id}/return": {"reason": ""},

@@ -19,6 +19,7 @@ from xinyipi.applications.api import router as applications_router  # noqa: E402
 from xinyipi.bookings.api import router as bookings_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
 from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
+from xinyipi.ratings.api import router as ratings_router  # noqa: E402
 from xinyipi.stats.api import router as stats_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
 from xinyipi.supervision.api import repairs_router as credit_repairs_router  # noqa: E402
@@ -31,6 +32,7 @@ api.add_router("/subjects", subjects_router)
 api.add_router("/matters", matters_router)
 api.add_router("/credit-checks", credit_checks_router)
 api.add_router("/applications", applications_router)
+api.add_router("/applications", ratings_router)
 api.add_router("/blacklist", blacklist_router)
 api.add_router("/credit-repairs", credit_repairs_router)
 api.add_router("/bookings", bookings_router)

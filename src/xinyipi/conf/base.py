@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xinyipi.notifications",
     "xinyipi.bookings",
     "xinyipi.stats",
+    "xinyipi.ratings",
     "xinyipi.portal",
     "xinyipi.console",
     "xinyipi.ops",
@@ -354,3 +355,6 @@ IDENTITY_PLATFORM = {
     "retries": env.integer("XINYIPI_IDENTITY_PLATFORM_RETRIES"),
     "backoff": 0.2,
 }
+
+# 好差评: a 差评 (score <= 2) is followed up by the case's department within this many working days.
+RATING_FOLLOW_UP_DAYS = 5
