@@ -9,6 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import stats_cases_for_actor
+from xinyipi.accounts.models import Department
+from xinyipi.applications.models import Mode
+from xinyipi.catalog.models import Matter
 from xinyipi.core.errors import NotPermitted
 from xinyipi.stats.exporting import COLUMNS, column_labels, stats_workbook
 from xinyipi.stats.selectors import GROUPS, cases_in_period, stats_rows
@@ -33,16 +36,37 @@ def _filtered(request):
     return cases_in_period(cases, date_from=date_from, date_to=date_to), date_from, date_to, group_by
 
 
+RATES = {"approval_rate", "fulfilment_rate", "breach_rate"}
+
+
+def _names(group_by: str) -> dict:
+    """What a person reads for a group's key: the department's or matter's name, the mode's label."""
+    if group_by == "department":
+        return dict(Department.objects.values_list("code", "name"))
+    if group_by == "matter":
+        return dict(Matter.objects.values_list("code", "name"))
+    return {value: str(label) for value, label in Mode.choices}
+
+
+def _shown(column: str, value):
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%" if column in RATES else value
+
+
 @login_required
 def dashboard(request):
     cases, date_from, date_to, group_by = _filtered(request)
     rows = stats_rows(cases, group_by=group_by)
+    names = _names(group_by)
+    for row in rows:
+        row[group_by] = names.get(row[group_by], row[group_by])
     labels = column_labels()
     return render(
         request,
         "stats/dashboard.html",
         {
-            "rows": [[row[group_by], *(row[c] for c in COLUMNS)] for row in rows],
+            "rows": [[row[group_by], *(_shown(c, row.get(c)) for c in COLUMNS)] for row in rows],
             "headers": [labels[group_by], *(labels[c] for c in COLUMNS)],
             "chart": {
                 "keys": [row[group_by] for row in rows],

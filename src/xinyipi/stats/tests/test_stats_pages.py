@@ -13,10 +13,12 @@ def test_r13_dashboard_shows_the_department_figures(cases, client, bureau_admin,
     client.force_login(bureau_admin)
     response = client.get("/console/stats/", {"group_by": "department"})
     assert response.status_code == 200
-    assert response.context["chart"]["keys"] == [department.code]
+    assert response.context["chart"]["keys"] == [department.name]  # names, not codes, for people
     assert response.context["chart"]["applications"] == [4]
     assert response.context["chart"]["approved"] == [2]
     assert "统计分析" in response.content.decode()
+    approval = response.context["rows"][0][response.context["headers"].index("准予率")]
+    assert approval.endswith("%")  # rates read as percentages
 
 
 def test_r13_dashboard_filter_changes_the_figures(cases, client, bureau_admin):  # noqa: F811
