@@ -7,6 +7,7 @@ from xinyipi.applications.tests.conftest import (  # noqa: F401 - fixtures, foun
     enterprise,
     make_enterprise,
     other_reviewer,
+    person,
     standard_matter,
     tolerance_matter,
 )
