@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/stats/", include("xinyipi.stats.urls")),
     path("", include("xinyipi.bookings.urls")),  # my/bookings/ (portal) and console/bookings/
     path("", include("xinyipi.supervision.urls")),  # my/credit/, credit-repair/ (portal) and console/blacklist/
+    path("", include("xinyipi.ratings.urls")),  # my/cases/<id>/rating/ (portal) and console/ratings/
     path("", include("xinyipi.ops.urls")),  # healthz, readyz, metrics
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -41,6 +41,8 @@ from xinyipi.core import clock
 from xinyipi.core.testing import ApiClient, uscc_for
 from xinyipi.credit.models import CreditCheck
 from xinyipi.notifications.models import InAppMessage, Notification
+from xinyipi.ratings.models import FollowUp, Rating
+from xinyipi.ratings.services import rating_record
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.services import subject_register
 from xinyipi.supervision.models import BlacklistEntry, CreditRepair, Objection
@@ -111,6 +113,10 @@ CASE_APPLICANT_ACT = signed_in(
 CASE_STAFF_ACT = staff(DECIDE, rev=("ok", 404), rev2=(404, "ok"))
 CASE_PAGE = staff(VIEW_CASES, 200, api=False, rev=(200, 404), rev2=(404, 200))
 MY_CASE = page(404, app=(200, 404))
+RATE_CASE_API = signed_in(
+    "ok", app=("ok", 404), pend=404, rev=("ok", 404), rev2=(404, "ok"), officer=403, admin=403, auditor=404
+)
+FOLLOW_UPS = {"rev", "rev2", "admin", "root"}  # a department's reviewers their own, the bureau every department's
 # A link of ``pend`` to subject A (pending) and one of another account to subject B (verified): the portal shows
 # an account its own links only; ``app``, subject A's verified legal representative, may withdraw pend's.
 OWN_LINK = page(404, pend=("ok", 404))
@@ -144,10 +150,9 @@ TABLE = {
     ("POST", "/api/v1/applications/{application_id}/decision"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/verification"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/withdrawal"): CASE_APPLICANT_ACT,
-    # 好差评: the applicant's agent online, or any staff member who can read the case (the window's rating device).
-    ("POST", "/api/v1/applications/{application_id}/rating"): signed_in(
-        "ok", app=("ok", 404), pend=404, rev=("ok", 404), rev2=(404, "ok"), auditor=404
-    ),
+    # 好差评: the applicant's agent online, or staff serving at a window within their case scope (the rating
+    # device); credit officers and the bureau read every case but record no rating.
+    ("POST", "/api/v1/applications/{application_id}/rating"): RATE_CASE_API,
     ("GET", "/api/v1/blacklist"): staff(VIEW_CASES, 200),
     ("POST", "/api/v1/bookings"): staff(set(), app=("ok", 403)),
     ("GET", "/api/v1/bookings"): staff(READ_BOOKINGS, 200),
@@ -199,6 +204,7 @@ TABLE = {
     ("POST", "portal:my_case_supplement"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_withdraw"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_correction"): page(404, app=("ok", 404)),
+    ("POST", "ratings:my_case_rating"): page(404, app=("ok", 404)),
     ("GET", "portal:my_case_material_file"): MY_CASE,
     ("GET", "portal:my_case_document"): MY_CASE,
     ("GET", "portal:my_case_document_pdf"): page(404, app=("pdf", 404)),
@@ -222,6 +228,17 @@ TABLE = {
     # ---- Console ------------------------------------------------------------------------------------------
     ("GET", "console:home"): page(200, app=302, pend=302),  # applicants go to the portal
     ("GET", "subjects:subject_list"): staff(VIEW_SUBJECT, 200, api=False),
+    ("POST", "ratings:case_rating"): staff(
+        {"clerk", "rev", "rev2", "root"}, api=False, rev=("ok", 404), rev2=(404, "ok")
+    ),
+    ("GET", "ratings:follow_ups"): staff(FOLLOW_UPS, 200, api=False),
+    ("GET", "ratings:follow_up"): staff(FOLLOW_UPS, 200, api=False, rev=(200, 404), rev2=(404, 200)),
+    # Answering is the department's own (谁办理、谁负责): the bureau watches but does not answer.
+    ("POST", "ratings:follow_up"): staff(
+        FOLLOW_UPS, api=False, rev=("ok", 404), rev2=(404, "ok"), admin=403
+    ),
+    ("GET", "ratings:export"): staff({"admin", "root"}, 200, api=False),
+    ("POST", "ratings:export"): staff({"admin", "root"}, 200, api=False),
     ("GET", "subjects:subject_register"): staff(ADD_SUBJECT, 200, api=False),
     ("GET", "subjects:subject_detail"): staff(VIEW_SUBJECT, 200, api=False),
     ("GET", "catalog:matter_list"): staff(VIEW_SUBJECT, 200, api=False),
@@ -340,6 +357,10 @@ BODIES = {
     "applications:agent_revoke": {"reason": "授权已终止"},
     "portal:my_link_revoke_agent": {"reason": "授权已终止"},
     "records:export": {"start": "2026-01-01", "end": "2026-01-31", "format": "jsonl"},
+    "ratings:my_case_rating": {"event": "filing", "score": "9"},
+    "ratings:case_rating": {"event": "filing", "score": "9"},
+    "ratings:follow_up": {"call_back": "", "answer": ""},
+    "ratings:export": {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"},
 }
 
 
@@ -512,6 +533,11 @@ def _build() -> dict:
     )
     objection = Objection.objects.get(entry=entries["A"])
     repair = _repair_requested(users["clerk"])
+    # A 差评 of each case from the window's rating device: a follow-up for department A and one for B.
+    follow_ups = {
+        scope: rating_record(actor=users["clerk"], application=cases[scope], score=1, source="window").follow_up
+        for scope in ("A", "B")
+    }
     message = InAppMessage.objects.filter(user=users["app"]).order_by("id").first()
     clients = {"anon": Client()}
     tokens = {"anon": ApiClient()}
@@ -534,6 +560,7 @@ def _build() -> dict:
             "B": (repair.entry_id, "repair", repair.files.get().pk),
         },
         "repair": repair,
+        "follow_ups": follow_ups,
         "notification": Notification.objects.order_by("id").first(),
         "message": message,
         "clients": clients,
@@ -617,6 +644,7 @@ PAGE_ARGS = {
     "supervision:my_repair": lambda w, s: [w["entries"][s].pk],
     "supervision:repair_detail": lambda w, s: [w["repair"].pk],
     "supervision:repair_decision": lambda w, s: [w["repair"].pk],
+    "ratings:follow_up": lambda w, s: [w["follow_ups"][s].pk],
 }
 # Pages of one case: the case id, and the material or document of it they show.
 CASE_PAGES = {
@@ -636,6 +664,8 @@ CASE_PAGES = {
     "portal:my_case_supplement": None,
     "portal:my_case_withdraw": None,
     "portal:my_case_correction": None,
+    "ratings:my_case_rating": None,
+    "ratings:case_rating": None,
     "portal:my_case_material_file": "A1",
     "portal:my_case_document": "pledge",
     "portal:my_case_document_pdf": "pledge",
@@ -691,6 +721,8 @@ def _state() -> tuple:
         list(SubjectAgent.objects.order_by("id").values_list("id", "status")),
         list(Notification.objects.order_by("id").values_list("id", "status")),
         list(InAppMessage.objects.order_by("id").values_list("id", "read_at")),
+        list(Rating.objects.order_by("id").values_list("id", "score")),
+        list(FollowUp.objects.order_by("id").values_list("id", "status")),
     )
 
 
