@@ -14,11 +14,10 @@ from xinyipi.applications.selectors import VIEW, Page
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError
+from xinyipi.core.filters import beijing_end, beijing_start, check_period, query_choice, query_day, query_text
 from xinyipi.core.paging import cursor_decode, cursor_encode, cursor_id, page_limit, query_number
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.selectors import subject_key
-
-_TEXT_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -46,58 +45,31 @@ class CaseSearch:
         return values
 
 
-def _text(params, name: str, label: str) -> str:
-    value = (params.get(name) or "").strip()
-    if len(value) > _TEXT_MAX:
-        raise DomainError("invalid_search", _("%(f)s不能超过 %(n)s 个字符。") % {"f": label, "n": _TEXT_MAX}, name)
-    return value
-
-
-def _day(params, name: str, label: str) -> dt.date | None:
-    value = (params.get(name) or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise DomainError(
-            "invalid_date",
-            _("%(f)s“%(v)s”不是有效日期，请按 年-月-日 填写，如 2026-03-01。") % {"f": label, "v": value[:20]},
-            name,
-        ) from exc
-
-
-def _choice(params, name: str, label: str, values) -> str:
-    value = (params.get(name) or "").strip()
-    if value and value not in values:
-        raise DomainError("invalid_search", _("%(f)s不正确，请从列表中选择。") % {"f": label}, name)
-    return value
-
-
 def case_search_from(params) -> CaseSearch:
     """A ``CaseSearch`` from a query string; a value that cannot be read is refused naming its field."""
     department = (params.get("department") or "").strip()
     department_id = query_number(department) if department else None
     if department and department_id is None:
-        raise DomainError("invalid_search", _("实施部门不正确，请从列表中选择。"), "department")
+        raise DomainError("invalid_filter", _("实施部门不正确，请从列表中选择。"), "department")
     search = CaseSearch(
-        number=_text(params, "number", _("办件编号")),
-        applicant=_text(params, "applicant", _("申请主体")),
-        matter=_text(params, "matter", _("事项")),
+        number=query_text(params, "number", _("办件编号")),
+        applicant=query_text(params, "applicant", _("申请主体")),
+        matter=query_text(params, "matter", _("事项")),
         department=department_id,
-        status=_choice(params, "status", _("状态"), Status.values),
-        mode=_choice(params, "mode", _("办理模式"), Mode.values),
-        filed_from=_day(params, "filed_from", _("申请日期（起）")),
-        filed_to=_day(params, "filed_to", _("申请日期（止）")),
+        status=query_choice(params, "status", _("状态"), Status.values),
+        mode=query_choice(params, "mode", _("办理模式"), Mode.values),
+        filed_from=query_day(params, "filed_from", _("申请日期（起）")),
+        filed_to=query_day(params, "filed_to", _("申请日期（止）")),
         overdue=(params.get("overdue") or "") in ("1", "on", "true"),
     )
-    if search.filed_from and search.filed_to and search.filed_from > search.filed_to:
-        raise DomainError("invalid_date", _("申请日期（起）不能晚于申请日期（止）。"), "filed_from")
+    check_period(
+        search.filed_from,
+        search.filed_to,
+        field="filed_from",
+        start_label=_("申请日期（起）"),
+        end_label=_("申请日期（止）"),
+    )
     return search
-
-
-def _beijing_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=clock.BEIJING)
 
 
 def _applicant(text: str) -> Q:
@@ -129,9 +101,9 @@ def application_search(*, actor, search: CaseSearch, cursor: str | None = None, 
     if search.mode:
         rows = rows.filter(mode=search.mode)
     if search.filed_from:
-        rows = rows.filter(created_at__gte=_beijing_start(search.filed_from))
+        rows = rows.filter(created_at__gte=beijing_start(search.filed_from))
     if search.filed_to:
-        rows = rows.filter(created_at__lt=_beijing_start(search.filed_to + dt.timedelta(days=1)))
+        rows = rows.filter(created_at__lt=beijing_end(search.filed_to))
     if search.overdue:
         rows = rows.filter(due_date__lt=clock.today())
     if cursor:
