@@ -214,13 +214,29 @@ class CreditCheck(models.Model):
 
     @property
     def finding_list(self) -> list[dict]:
-        from xinyipi.credit.findings import finding_label
+        from xinyipi.credit.labels import finding_label, rule_label, source_label
 
-        return [{**f, "label": finding_label(f.get("category", ""))} for f in self.findings or []]
+        return [
+            {
+                **f,
+                "label": finding_label(f.get("category", "")),
+                "source_label": source_label(f.get("source", "")),
+                "rule_label": rule_label(f.get("rule"), self.policy_version),
+            }
+            for f in self.findings or []
+        ]
+
+    @property
+    def explanation_list(self) -> list[str]:
+        """The explanation as pages show it: in words, without rule ids."""
+        from xinyipi.credit.labels import explanation_plain
+
+        return explanation_plain(self.explanation)
 
     @property
     def source_list(self) -> list[dict]:
         from xinyipi.credit.categories import FAILED_STATUSES, SourceStatus
+        from xinyipi.credit.labels import source_label
 
         rows = []
         for source in self.sources or []:
@@ -228,6 +244,7 @@ class CreditCheck(models.Model):
             rows.append(
                 {
                     **source,
+                    "label": source_label(source.get("name", "")),
                     "status_label": SourceStatus(status).label if status in SourceStatus.values else status,
                     "failed": status in FAILED_STATUSES,
                 }
