@@ -203,7 +203,11 @@ class CreditCheck(models.Model):
         verbose_name_plural = _("信用核查")
         ordering = ["-id"]
         indexes = [models.Index(fields=["subject", "checked_at"])]
-        permissions = [("view_policy", _("可以查看信用政策"))]
+        permissions = [
+            ("view_policy", _("可以查看信用政策")),
+            # The policy file itself (YAML, code names, comments for whoever changes it): the bureau's.
+            ("view_policy_file", _("可以查看信用政策文件原文")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.get_level_display()} · {self.checked_at:%Y-%m-%d %H:%M}"
