@@ -69,6 +69,11 @@ _CREDIT_RUN = {"credit.add_creditcheck", "credit.view_creditcheck", "credit.add_
 ROLE_PERMISSIONS[WINDOW_CLERK] |= _CREDIT_RUN
 ROLE_PERMISSIONS[CREDIT_OFFICER] |= _CREDIT_RUN | {"credit.view_creditrecord", "credit.view_incentivecard"}
 ROLE_PERMISSIONS[REVIEWER] |= {"credit.view_creditcheck"}
+# The policy in words (levels, rules, entitlements, references, dates) for every role that applies or explains
+# it; the policy file itself only for the bureau, which keeps it.
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"credit.view_policy"}
+ROLE_PERMISSIONS[REVIEWER] |= {"credit.view_policy"}
+ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"credit.view_policy"}
 # The credit record (R8): every staff role that serves applicants or follows credit reads it.
 ROLE_PERMISSIONS[WINDOW_CLERK] |= {"records.view_creditrecordevent"}
 ROLE_PERMISSIONS[REVIEWER] |= {"records.view_creditrecordevent"}
@@ -79,6 +84,7 @@ ROLE_PERMISSIONS[CREDIT_OFFICER] |= {"records.export_creditrecordevent"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"records.export_creditrecordevent"}
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {
     "credit.view_policy",
+    "credit.view_policy_file",
     "credit.view_creditrecord",
     "credit.view_creditimport",
     "credit.view_incentivecard",

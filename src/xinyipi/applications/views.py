@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,7 +41,6 @@ from xinyipi.applications.models import Application, ApplicationMaterial, Correc
 from xinyipi.applications.selectors import (
     application_history,
     application_open_for,
-    application_page,
     application_queue_review,
     application_queue_verification,
     application_queue_window,
@@ -48,6 +48,7 @@ from xinyipi.applications.selectors import (
     matter_for_filing,
     supplement_pledge_preview,
 )
+from xinyipi.applications.selectors_search import CaseSearch, application_search, case_search_from, search_departments
 from xinyipi.applications.services import (
     application_correction_answer,
     application_correction_request,
@@ -503,23 +504,16 @@ def queue_verification(request):
 @login_required
 @permission_required("applications.view_application", raise_exception=True)
 def case_list(request):
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    mode = request.GET.get("mode", "")
-    mode = mode if mode in Mode.values else ""
-    matter_code = request.GET.get("matter", "").strip()[:50]
-
-    def call(cursor):
-        return application_page(
-            actor=request.user,
-            status=status or None,
-            mode=mode or None,
-            matter_code=matter_code or None,
-            cursor=cursor,
-            table=True,
+    """办件查询: the search form and the matching cases of the searcher's scope; a bad value is named (400)."""
+    try:
+        search = case_search_from(request.GET)
+    except DomainError as exc:
+        search, page, error, error_field = CaseSearch(), None, str(exc.message), exc.field
+    else:
+        page, error = _page_or_error(
+            request, lambda cursor: application_search(actor=request.user, search=search, cursor=cursor)
         )
-
-    page, error = _page_or_error(request, call)
+        error_field = "cursor" if error else ""
     return render(
         request,
         "applications/list.html",
@@ -527,9 +521,11 @@ def case_list(request):
             "page": page,
             "rows": case_rows(page.items, url_name="applications:detail") if page else [],
             "error": error,
-            "status": status,
-            "mode": mode,
-            "matter": matter_code,
+            "error_field": error_field,
+            "search": search,
+            "raw": request.GET,
+            "next_query": urlencode({**search.query(), "cursor": page.next}) if page and page.next else "",
+            "departments": search_departments(actor=request.user),
             "statuses": Status.choices,
             "modes": Mode.choices,
         },

@@ -1,32 +1,60 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from xinyipi.audit.models import AuditEntry
-from xinyipi.audit.selectors import audit_chain_check
-from xinyipi.core.paging import query_number
+from xinyipi.audit.labels import action_choices, action_label, object_label, object_type_choices
+from xinyipi.audit.selectors import (
+    AuditFilter,
+    audit_case_numbers,
+    audit_chain_check,
+    audit_entry_page,
+    audit_filter_from,
+)
+from xinyipi.core.errors import DomainError
 
-PAGE_SIZE = 50
+_CASE = "applications.application"
 
 
 @login_required
 @permission_required("audit.view_auditentry", raise_exception=True)
 def entries(request):
-    """Newest first, keyset-paginated on ``seq`` (no COUNT over the whole trail)."""
-    rows = AuditEntry.objects.order_by("-seq")
-    before = query_number(request.GET.get("before", ""))
-    if before is not None:
-        rows = rows.filter(seq__lt=before)
-    action = request.GET.get("action", "").strip()
-    if action:
-        rows = rows.filter(action__startswith=action)
-    page = list(rows[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    """The trail in plain words, filtered by action, actor, object and Beijing dates; a bad filter is named (400)."""
+    try:
+        found = audit_filter_from(request.GET)
+    except DomainError as exc:
+        found, page, next_before, error, error_field = AuditFilter(), [], None, str(exc.message), exc.field
+    else:
+        page, next_before = audit_entry_page(found=found, before=request.GET.get("before", ""))
+        error, error_field = "", ""
+    numbers = audit_case_numbers(page)
+    rows = [
+        {
+            "entry": e,
+            "action": action_label(e.action),
+            "object": object_label(e.object_type),
+            "case_number": numbers.get(e.object_id, "") if e.object_type == _CASE else "",
+            "case_url": reverse("applications:detail", args=[int(e.object_id)])
+            if e.object_type == _CASE and e.object_id in numbers
+            else "",
+        }
+        for e in page
+    ]
     return render(
         request,
         "audit/entries.html",
-        {"entries": page, "next_before": page[-1].seq if more else None, "action": action},
+        {
+            "rows": rows,
+            "found": found,
+            "raw": request.GET,
+            "error": error,
+            "error_field": error_field,
+            "next_query": urlencode({**found.query(), "before": next_before}) if next_before else "",
+            "actions": action_choices(),
+            "object_types": object_type_choices(),
+        },
+        status=400 if error else 200,
     )
 
 

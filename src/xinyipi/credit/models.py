@@ -203,7 +203,11 @@ class CreditCheck(models.Model):
         verbose_name_plural = _("信用核查")
         ordering = ["-id"]
         indexes = [models.Index(fields=["subject", "checked_at"])]
-        permissions = [("view_policy", _("可以查看信用政策"))]
+        permissions = [
+            ("view_policy", _("可以查看信用政策")),
+            # The policy file itself (YAML, code names, comments for whoever changes it): the bureau's.
+            ("view_policy_file", _("可以查看信用政策文件原文")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.get_level_display()} · {self.checked_at:%Y-%m-%d %H:%M}"
@@ -214,13 +218,29 @@ class CreditCheck(models.Model):
 
     @property
     def finding_list(self) -> list[dict]:
-        from xinyipi.credit.findings import finding_label
+        from xinyipi.credit.labels import finding_label, rule_label, source_label
 
-        return [{**f, "label": finding_label(f.get("category", ""))} for f in self.findings or []]
+        return [
+            {
+                **f,
+                "label": finding_label(f.get("category", "")),
+                "source_label": source_label(f.get("source", "")),
+                "rule_label": rule_label(f.get("rule"), self.policy_version),
+            }
+            for f in self.findings or []
+        ]
+
+    @property
+    def explanation_list(self) -> list[str]:
+        """The explanation as pages show it: in words, without rule ids."""
+        from xinyipi.credit.labels import explanation_plain
+
+        return explanation_plain(self.explanation)
 
     @property
     def source_list(self) -> list[dict]:
         from xinyipi.credit.categories import FAILED_STATUSES, SourceStatus
+        from xinyipi.credit.labels import source_label
 
         rows = []
         for source in self.sources or []:
@@ -228,6 +248,7 @@ class CreditCheck(models.Model):
             rows.append(
                 {
                     **source,
+                    "label": source_label(source.get("name", "")),
                     "status_label": SourceStatus(status).label if status in SourceStatus.values else status,
                     "failed": status in FAILED_STATUSES,
                 }

@@ -1,5 +1,7 @@
 """The credit pages of the staff console: the clerk's check, a check's page, the list, the policy."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -11,9 +13,9 @@ from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
 from xinyipi.core.text import join_list
-from xinyipi.credit.categories import Entitlement, Level
-from xinyipi.credit.findings import finding_label
+from xinyipi.credit.categories import Entitlement, Level, Severity
 from xinyipi.credit.forms import CheckForm, ManualEntryForm, add_domain_error
+from xinyipi.credit.labels import finding_label, source_label
 from xinyipi.credit.policy.engine import policy_for, policy_versions
 from xinyipi.credit.selectors import (
     credit_check_list,
@@ -97,10 +99,12 @@ def check_list(request):
 @login_required
 @permission_required("credit.view_policy", raise_exception=True)
 def policy(request):
+    """The credit policy in words for everyone who applies it; the YAML file too for the bureau, which keeps it."""
     versions = list(policy_versions())
     in_force = policy_for(clock.today())
     wanted = request.GET.get("version", "")
     shown = next((p for p in versions if p.version == wanted), in_force)
+    later = [p.valid_from for p in versions if p.valid_from > shown.valid_from]
     level_specs = [
         {**vars(spec), "entitlement_labels": [Entitlement(e).label for e in spec.entitlements]}
         for spec in shown.levels.values()
@@ -109,6 +113,7 @@ def policy(request):
         {
             "id": rule.id,
             "says": rule.says,
+            "when_text": _condition_text(rule.when),
             "level": rule.level,
             "level_label": shown.levels[rule.level].label,
             "withhold_labels": [Entitlement(e).label for e in rule.withhold],
@@ -124,21 +129,28 @@ def policy(request):
         {
             "policy": shown,
             "in_force": in_force,
+            "valid_until": min(later) - dt.timedelta(days=1) if later else None,
             "versions": versions,
             "level_specs": level_specs,
             "rules": rules,
             "source_rows": source_rows,
             "default_label": shown.levels[shown.default_level].label,
+            "show_file": request.user.has_perm("credit.view_policy_file"),
         },
     )
 
 
 def _condition_text(condition: dict) -> str:
+    """A rule's condition in words: the record's kind, grade, severity and source by name."""
     parts = []
     for key, value in condition.items():
         values = value if isinstance(value, list) else [value]
         if key == "category":
             values = [finding_label(v) for v in values]
+        elif key == "severity":
+            values = [Severity(v).label if v in Severity.values else v for v in values]
+        elif key == "source":
+            values = [source_label(v) for v in values]
         elif key == "grade":
             values = [_("%(g)s 级") % {"g": v} for v in values]
         parts.append(join_list(values))

@@ -299,8 +299,7 @@ def decide(*, findings: list[dict], on: dt.date, sources: list[SourceState], pol
         blocker = rule.blocked_by(annotated)
         if blocker is not None:
             explanation.append(
-                _("%(says)s，但因%(blocker)s，该项不适用（规则 %(rule)s）。")
-                % {"says": rule.says, "blocker": _describe(blocker), "rule": rule.id}
+                _("%(says)s，但因%(blocker)s，该项不适用。") % {"says": rule.says, "blocker": _describe(blocker)}
             )
             continue
         for finding in matched:
@@ -314,20 +313,12 @@ def decide(*, findings: list[dict], on: dt.date, sources: list[SourceState], pol
         decisive = applying[0]
         level = decisive.level
         explanation.append(
-            _("信用等级：%(level)s。依据：%(says)s（规则 %(rule)s；%(ref)s）。")
-            % {
-                "level": policy.levels[level].label,
-                "says": decisive.says,
-                "rule": decisive.id,
-                "ref": decisive.reference,
-            }
+            _("信用等级：%(level)s。依据：%(says)s（%(ref)s）。")
+            % {"level": policy.levels[level].label, "says": decisive.says, "ref": decisive.reference}
         )
         for rule in applying[1:]:
             if rule.level != level:
-                explanation.append(
-                    _("另有：%(says)s（规则 %(rule)s），按规则顺序由前一条规则决定等级。")
-                    % {"says": rule.says, "rule": rule.id}
-                )
+                explanation.append(_("另有：%(says)s，按规则顺序由前一条规则决定等级。") % {"says": rule.says})
         rule_id = decisive.id
     else:
         level = policy.default_level

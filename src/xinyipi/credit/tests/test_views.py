@@ -2,6 +2,7 @@
 recorded, R8), the policy page, manual entry, the subject page's panel, and who may see what."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -100,11 +101,26 @@ def test_bureau_sees_the_policy_in_force_and_earlier_versions(bureau_admin):
     client = client_for(bureau_admin)
     html = client.get("/console/credit/policy/").content.decode()
     assert "2026.1" in html and 'data-testid="policy-in-force"' in html
-    assert "administrative_penalty_serious" in html
+    assert 'data-testid="policy-file"' in html and "administrative_penalty_serious" in html
     assert "国办发〔2020〕42号" in html
     older = client.get("/console/credit/policy/", {"version": "2024.1"}).content.decode()
     assert "非现行版本" in older
     assert "administrative_penalty_serious" not in older
+
+
+def test_credit_officer_reads_the_policy_in_words_without_the_file(credit_officer):
+    html = client_for(credit_officer).get("/console/credit/policy/").content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert 'data-testid="policy-in-force"' in html and 'data-testid="policy-file"' not in html
+    # Levels, findings, entitlements, legal references and dates, in words.
+    for words in ("失信", "失信被执行人", "容缺受理", "法释〔2017〕7号", "自 2026-04-01 起"):
+        assert words in text, words
+    assert "dishonest_judgment_debtor" not in text and "local_store" not in text and "valid_from" not in text
+
+
+def test_an_earlier_policy_version_shows_when_it_ended(credit_officer):
+    html = client_for(credit_officer).get("/console/credit/policy/", {"version": "2024.1"}).content.decode()
+    assert re.search(r'data-testid="policy-dates">2024-01-01 至 2026-03-31<', html)
 
 
 def test_manual_entry_is_saved_with_its_evidence_hash(clerk, enterprise):
@@ -139,9 +155,9 @@ def test_subject_page_lists_its_past_checks(clerk, enterprise):
 @pytest.mark.parametrize(
     ("role", "check_page", "list_page", "policy_page"),
     [
-        ("window_clerk", 200, 200, 403),
-        ("credit_officer", 200, 200, 403),
-        ("reviewer", 403, 200, 403),
+        ("window_clerk", 200, 200, 200),
+        ("credit_officer", 200, 200, 200),
+        ("reviewer", 403, 200, 200),
         ("bureau_admin", 403, 403, 200),
         ("auditor", 403, 403, 403),
     ],
