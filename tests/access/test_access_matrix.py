@@ -301,6 +301,7 @@ TABLE = {
     ("POST", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
     ("GET", "stats:dashboard"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
     ("GET", "stats:export"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
+    ("GET", "stats:report"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
 }
 # fmt: on
 
