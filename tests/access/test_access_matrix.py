@@ -40,6 +40,8 @@ from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core import clock
 from xinyipi.core.testing import ApiClient, uscc_for
 from xinyipi.credit.models import CreditCheck
+from xinyipi.licences.identifiers import identifier_compose
+from xinyipi.licences.models import Licence
 from xinyipi.notifications.models import InAppMessage, Notification
 from xinyipi.ratings.models import FollowUp, Rating
 from xinyipi.ratings.services import rating_record
@@ -164,6 +166,7 @@ TABLE = {
     ),
     ("POST", "/api/v1/bookings/{booking_id}/confirmation"): staff(HANDLE_BOOKINGS),
     ("GET", "/api/v1/stats"): staff({"rev", "rev2", "admin", "root"}, 200),
+    ("GET", "/api/v1/licences/{identifier}"): every(200),  # the public check of an electronic licence
     ("POST", "/api/v1/bookings/{booking_id}/completion"): staff(HANDLE_BOOKINGS),
     # The subject's side of an entry: its agent, or the window; staff who read the list but never speak for
     # a subject are refused, everyone else does not see the entry.
@@ -186,6 +189,7 @@ TABLE = {
     ("GET", "ops:metrics"): every(200),
     ("GET", "portal:blacklist"): every(200),
     ("GET", "portal:verify"): every(200),
+    ("GET", "licences:check"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"
     ("GET", "accounts:login"): every(200),
     # The second factor is off (STAFF_OTP_REQUIRED false): its pages send everyone signed in on.
@@ -208,6 +212,8 @@ TABLE = {
     ("GET", "portal:my_case_material_file"): MY_CASE,
     ("GET", "portal:my_case_document"): MY_CASE,
     ("GET", "portal:my_case_document_pdf"): page(404, app=("pdf", 404)),
+    ("GET", "licences:my_case_licence"): MY_CASE,
+    ("GET", "licences:my_case_licence_pdf"): page(404, app=("pdf", 404)),
     ("GET", "bookings:my_bookings"): page(200),
     ("POST", "bookings:my_booking_cancel"): page(
         "ok", app=("ok", 404), pend=404, rev=404, rev2=404, officer=403, admin=403, auditor=404
@@ -275,6 +281,8 @@ TABLE = {
     ("GET", "applications:material_file"): CASE_PAGE,
     ("GET", "applications:document"): CASE_PAGE,
     ("GET", "applications:document_pdf"): staff(VIEW_CASES, "pdf", api=False, rev=("pdf", 404), rev2=(404, "pdf")),
+    ("GET", "licences:case_licence"): CASE_PAGE,
+    ("GET", "licences:case_licence_pdf"): staff(VIEW_CASES, "pdf", api=False, rev=("pdf", 404), rev2=(404, "pdf")),
     ("GET", "bookings:queue"): staff(READ_BOOKINGS, 200, api=False),
     ("POST", "bookings:confirm"): staff(HANDLE_BOOKINGS, api=False),
     ("POST", "bookings:done"): staff(HANDLE_BOOKINGS, api=False),
@@ -443,6 +451,26 @@ def _link(user, subject, status) -> SubjectAgent:
 PDF = b"%PDF-1.4\n%%EOF"
 
 
+def _licence(case) -> Licence:
+    """A licence on the case (as its approval would issue), for the pages that show one."""
+    type_code, issuer = f"{case.department.code}001", case.department.code
+    serial = f"0{clock.today().year}{case.pk:06d}0"
+    return Licence.objects.create(
+        identifier=str(identifier_compose(type_code=type_code, issuer_code=issuer, serial=serial)),
+        type_code=type_code,
+        issuer_code=issuer,
+        serial=serial,
+        name=case.matter.name,
+        holder=case.subject,
+        holder_name=case.subject.name,
+        matter=case.matter,
+        application=case,
+        issuer=case.department,
+        issued_at=clock.now(),
+        issued_on=clock.today(),
+    )
+
+
 def _repair_requested(clerk) -> CreditRepair:
     """A third subject's minor listing in effect, with a repair request the window recorded (and its proof)."""
     subject = subject_register(
@@ -554,6 +582,7 @@ def _build() -> dict:
         "checks": checks,
         "bookings": bookings,
         "documents": {scope: case_documents(cases[scope])[0] for scope in ("A", "B")},
+        "licences": {scope: _licence(cases[scope]) for scope in ("A", "B")},
         "links": links,
         "entries": entries,
         "entry_files": {
@@ -604,6 +633,7 @@ def _path_values(world, target: str, scope: str) -> dict:
         "application_id": case.pk,
         "booking_id": world["bookings"][scope].pk,
         "entry_id": world["entries"][scope].pk,
+        "identifier": world["licences"][scope].identifier,
         "repair_id": world["repair"].pk,  # the one request serves both scopes: repairs are the whole city's
     }
 
@@ -613,6 +643,7 @@ PAGE_ARGS = {
     "portal:apply": lambda w, s: [w["matters"][s].code],
     "portal:apply_preview": lambda w, s: [w["matters"][s].code],
     "portal:verify": lambda w, s: [w["documents"][s].token],
+    "licences:check": lambda w, s: [w["licences"][s].identifier],
     "catalog:matter_detail": lambda w, s: [w["matters"][s].code],
     "subjects:subject_detail": lambda w, s: [w["subjects"][s].pk],
     "credit:check_detail": lambda w, s: [w["checks"][s].pk],
@@ -670,6 +701,10 @@ CASE_PAGES = {
     "portal:my_case_material_file": "A1",
     "portal:my_case_document": "pledge",
     "portal:my_case_document_pdf": "pledge",
+    "licences:my_case_licence": None,
+    "licences:my_case_licence_pdf": None,
+    "licences:case_licence": None,
+    "licences:case_licence_pdf": None,
 }
 
 

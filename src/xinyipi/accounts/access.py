@@ -215,6 +215,18 @@ def access_document(actor, application_id, ref: str, *, applicant_only: bool = F
     return application, document
 
 
+def access_licence(actor, application_id, *, applicant_only: bool = False):
+    """``(case, licence)``: the electronic licence of a case the actor may read; a case without one is "not
+    found" like the case."""
+    from xinyipi.licences.selectors import licence_of
+
+    application = access_application_by_id(actor, application_id, applicant_only=applicant_only)
+    licence = licence_of(application)
+    if licence is None:
+        raise NotFound("licence_not_found", _("该办件没有电子证照。"))
+    return application, licence
+
+
 def access_material_file(actor, application_id, code: str, *, applicant_only: bool = False):
     """``(case, material row)``: the uploaded file of a material of a case the actor may read."""
     application = access_application_by_id(actor, application_id, applicant_only=applicant_only)

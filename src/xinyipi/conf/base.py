@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinyipi.supervision",
     "xinyipi.credit",
     "xinyipi.applications",
+    "xinyipi.licences",
     "xinyipi.notifications",
     "xinyipi.bookings",
     "xinyipi.stats",
