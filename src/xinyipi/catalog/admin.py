@@ -139,6 +139,7 @@ class MaterialInline(admin.TabularInline):
         "issuer",
         "original_num",
         "copy_num",
+        "licence_type_code",
     ]
 
 
@@ -195,6 +196,8 @@ class MatterAdmin(ImportExportModelAdmin):
                     "result_type",
                     "result_name",
                     "issues_e_cert",
+                    "licence_type_code",
+                    "licence_validity_years",
                     "service_guide",
                     "faq",
                 ]
