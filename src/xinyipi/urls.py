@@ -24,7 +24,9 @@ urlpatterns = [
     path("console/stats/", include("xinyipi.stats.urls")),
     path("", include("xinyipi.bookings.urls")),  # my/bookings/ (portal) and console/bookings/
     path("", include("xinyipi.supervision.urls")),  # my/credit/, credit-repair/ (portal) and console/blacklist/
+    path("", include("xinyipi.ratings.urls")),  # my/cases/<id>/rating/ (portal) and console/ratings/
     path("", include("xinyipi.ops.urls")),  # healthz, readyz, metrics
+    path("", include("xinyipi.licences.urls")),  # licences/<identifier>/ (public check), printable licences
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

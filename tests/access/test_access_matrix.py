@@ -40,7 +40,11 @@ from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core import clock
 from xinyipi.core.testing import ApiClient, uscc_for
 from xinyipi.credit.models import CreditCheck
+from xinyipi.licences.identifiers import identifier_compose
+from xinyipi.licences.models import Licence
 from xinyipi.notifications.models import InAppMessage, Notification
+from xinyipi.ratings.models import FollowUp, Rating
+from xinyipi.ratings.services import rating_record
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.services import subject_register
 from xinyipi.supervision.models import BlacklistEntry, CreditRepair, Objection
@@ -111,6 +115,10 @@ CASE_APPLICANT_ACT = signed_in(
 CASE_STAFF_ACT = staff(DECIDE, rev=("ok", 404), rev2=(404, "ok"))
 CASE_PAGE = staff(VIEW_CASES, 200, api=False, rev=(200, 404), rev2=(404, 200))
 MY_CASE = page(404, app=(200, 404))
+RATE_CASE_API = signed_in(
+    "ok", app=("ok", 404), pend=404, rev=("ok", 404), rev2=(404, "ok"), officer=403, admin=403, auditor=404
+)
+FOLLOW_UPS = {"rev", "rev2", "admin", "root"}  # a department's reviewers their own, the bureau every department's
 # A link of ``pend`` to subject A (pending) and one of another account to subject B (verified): the portal shows
 # an account its own links only; ``app``, subject A's verified legal representative, may withdraw pend's.
 OWN_LINK = page(404, pend=("ok", 404))
@@ -144,10 +152,9 @@ TABLE = {
     ("POST", "/api/v1/applications/{application_id}/decision"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/verification"): CASE_STAFF_ACT,
     ("POST", "/api/v1/applications/{application_id}/withdrawal"): CASE_APPLICANT_ACT,
-    # 好差评: the applicant's agent online, or any staff member who can read the case (the window's rating device).
-    ("POST", "/api/v1/applications/{application_id}/rating"): signed_in(
-        "ok", app=("ok", 404), pend=404, rev=("ok", 404), rev2=(404, "ok"), auditor=404
-    ),
+    # 好差评: the applicant's agent online, or staff serving at a window within their case scope (the rating
+    # device); credit officers and the bureau read every case but record no rating.
+    ("POST", "/api/v1/applications/{application_id}/rating"): RATE_CASE_API,
     ("GET", "/api/v1/blacklist"): staff(VIEW_CASES, 200),
     ("POST", "/api/v1/bookings"): staff(set(), app=("ok", 403)),
     ("GET", "/api/v1/bookings"): staff(READ_BOOKINGS, 200),
@@ -159,6 +166,7 @@ TABLE = {
     ),
     ("POST", "/api/v1/bookings/{booking_id}/confirmation"): staff(HANDLE_BOOKINGS),
     ("GET", "/api/v1/stats"): staff({"rev", "rev2", "admin", "root"}, 200),
+    ("GET", "/api/v1/licences/{identifier}"): every(200),  # the public check of an electronic licence
     ("POST", "/api/v1/bookings/{booking_id}/completion"): staff(HANDLE_BOOKINGS),
     # The subject's side of an entry: its agent, or the window; staff who read the list but never speak for
     # a subject are refused, everyone else does not see the entry.
@@ -181,6 +189,7 @@ TABLE = {
     ("GET", "ops:metrics"): every(200),
     ("GET", "portal:blacklist"): every(200),
     ("GET", "portal:verify"): every(200),
+    ("GET", "licences:check"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"
     ("GET", "accounts:login"): every(200),
     # The second factor is off (STAFF_OTP_REQUIRED false): its pages send everyone signed in on.
@@ -199,9 +208,12 @@ TABLE = {
     ("POST", "portal:my_case_supplement"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_withdraw"): page(404, app=("ok", 404)),
     ("POST", "portal:my_case_correction"): page(404, app=("ok", 404)),
+    ("POST", "ratings:my_case_rating"): page(404, app=("ok", 404)),
     ("GET", "portal:my_case_material_file"): MY_CASE,
     ("GET", "portal:my_case_document"): MY_CASE,
     ("GET", "portal:my_case_document_pdf"): page(404, app=("pdf", 404)),
+    ("GET", "licences:my_case_licence"): MY_CASE,
+    ("GET", "licences:my_case_licence_pdf"): page(404, app=("pdf", 404)),
     ("GET", "bookings:my_bookings"): page(200),
     ("POST", "bookings:my_booking_cancel"): page(
         "ok", app=("ok", 404), pend=404, rev=404, rev2=404, officer=403, admin=403, auditor=404
@@ -222,6 +234,17 @@ TABLE = {
     # ---- Console ------------------------------------------------------------------------------------------
     ("GET", "console:home"): page(200, app=302, pend=302),  # applicants go to the portal
     ("GET", "subjects:subject_list"): staff(VIEW_SUBJECT, 200, api=False),
+    ("POST", "ratings:case_rating"): staff(
+        {"clerk", "rev", "rev2", "root"}, api=False, rev=("ok", 404), rev2=(404, "ok")
+    ),
+    ("GET", "ratings:follow_ups"): staff(FOLLOW_UPS, 200, api=False),
+    ("GET", "ratings:follow_up"): staff(FOLLOW_UPS, 200, api=False, rev=(200, 404), rev2=(404, 200)),
+    # Answering is the department's own (谁办理、谁负责): the bureau watches but does not answer.
+    ("POST", "ratings:follow_up"): staff(
+        FOLLOW_UPS, api=False, rev=("ok", 404), rev2=(404, "ok"), admin=403
+    ),
+    ("GET", "ratings:export"): staff({"admin", "root"}, 200, api=False),
+    ("POST", "ratings:export"): staff({"admin", "root"}, 200, api=False),
     ("GET", "subjects:subject_register"): staff(ADD_SUBJECT, 200, api=False),
     ("GET", "subjects:subject_detail"): staff(VIEW_SUBJECT, 200, api=False),
     ("GET", "catalog:matter_list"): staff(VIEW_SUBJECT, 200, api=False),
@@ -258,6 +281,8 @@ TABLE = {
     ("GET", "applications:material_file"): CASE_PAGE,
     ("GET", "applications:document"): CASE_PAGE,
     ("GET", "applications:document_pdf"): staff(VIEW_CASES, "pdf", api=False, rev=("pdf", 404), rev2=(404, "pdf")),
+    ("GET", "licences:case_licence"): CASE_PAGE,
+    ("GET", "licences:case_licence_pdf"): staff(VIEW_CASES, "pdf", api=False, rev=("pdf", 404), rev2=(404, "pdf")),
     ("GET", "bookings:queue"): staff(READ_BOOKINGS, 200, api=False),
     ("POST", "bookings:confirm"): staff(HANDLE_BOOKINGS, api=False),
     ("POST", "bookings:done"): staff(HANDLE_BOOKINGS, api=False),
@@ -284,6 +309,7 @@ TABLE = {
     ("POST", "records:export"): staff(EXPORT_RECORDS, 200, api=False),
     ("GET", "stats:dashboard"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
     ("GET", "stats:export"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
+    ("GET", "stats:report"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
 }
 # fmt: on
 
@@ -340,6 +366,10 @@ BODIES = {
     "applications:agent_revoke": {"reason": "授权已终止"},
     "portal:my_link_revoke_agent": {"reason": "授权已终止"},
     "records:export": {"start": "2026-01-01", "end": "2026-01-31", "format": "jsonl"},
+    "ratings:my_case_rating": {"event": "filing", "score": "9"},
+    "ratings:case_rating": {"event": "filing", "score": "9"},
+    "ratings:follow_up": {"call_back": "", "answer": ""},
+    "ratings:export": {"start": "2026-01-01", "end": "2026-01-31", "format": "csv"},
 }
 
 
@@ -419,6 +449,26 @@ def _link(user, subject, status) -> SubjectAgent:
 
 
 PDF = b"%PDF-1.4\n%%EOF"
+
+
+def _licence(case) -> Licence:
+    """A licence on the case (as its approval would issue), for the pages that show one."""
+    type_code, issuer = f"{case.department.code}001", case.department.code
+    serial = f"0{clock.today().year}{case.pk:06d}0"
+    return Licence.objects.create(
+        identifier=str(identifier_compose(type_code=type_code, issuer_code=issuer, serial=serial)),
+        type_code=type_code,
+        issuer_code=issuer,
+        serial=serial,
+        name=case.matter.name,
+        holder=case.subject,
+        holder_name=case.subject.name,
+        matter=case.matter,
+        application=case,
+        issuer=case.department,
+        issued_at=clock.now(),
+        issued_on=clock.today(),
+    )
 
 
 def _repair_requested(clerk) -> CreditRepair:
@@ -512,6 +562,11 @@ def _build() -> dict:
     )
     objection = Objection.objects.get(entry=entries["A"])
     repair = _repair_requested(users["clerk"])
+    # A 差评 of each case from the window's rating device: a follow-up for department A and one for B.
+    follow_ups = {
+        scope: rating_record(actor=users["clerk"], application=cases[scope], score=1, source="window").follow_up
+        for scope in ("A", "B")
+    }
     message = InAppMessage.objects.filter(user=users["app"]).order_by("id").first()
     clients = {"anon": Client()}
     tokens = {"anon": ApiClient()}
@@ -527,6 +582,7 @@ def _build() -> dict:
         "checks": checks,
         "bookings": bookings,
         "documents": {scope: case_documents(cases[scope])[0] for scope in ("A", "B")},
+        "licences": {scope: _licence(cases[scope]) for scope in ("A", "B")},
         "links": links,
         "entries": entries,
         "entry_files": {
@@ -534,6 +590,7 @@ def _build() -> dict:
             "B": (repair.entry_id, "repair", repair.files.get().pk),
         },
         "repair": repair,
+        "follow_ups": follow_ups,
         "notification": Notification.objects.order_by("id").first(),
         "message": message,
         "clients": clients,
@@ -576,6 +633,7 @@ def _path_values(world, target: str, scope: str) -> dict:
         "application_id": case.pk,
         "booking_id": world["bookings"][scope].pk,
         "entry_id": world["entries"][scope].pk,
+        "identifier": world["licences"][scope].identifier,
         "repair_id": world["repair"].pk,  # the one request serves both scopes: repairs are the whole city's
     }
 
@@ -585,6 +643,7 @@ PAGE_ARGS = {
     "portal:apply": lambda w, s: [w["matters"][s].code],
     "portal:apply_preview": lambda w, s: [w["matters"][s].code],
     "portal:verify": lambda w, s: [w["documents"][s].token],
+    "licences:check": lambda w, s: [w["licences"][s].identifier],
     "catalog:matter_detail": lambda w, s: [w["matters"][s].code],
     "subjects:subject_detail": lambda w, s: [w["subjects"][s].pk],
     "credit:check_detail": lambda w, s: [w["checks"][s].pk],
@@ -617,6 +676,7 @@ PAGE_ARGS = {
     "supervision:my_repair": lambda w, s: [w["entries"][s].pk],
     "supervision:repair_detail": lambda w, s: [w["repair"].pk],
     "supervision:repair_decision": lambda w, s: [w["repair"].pk],
+    "ratings:follow_up": lambda w, s: [w["follow_ups"][s].pk],
 }
 # Pages of one case: the case id, and the material or document of it they show.
 CASE_PAGES = {
@@ -636,9 +696,15 @@ CASE_PAGES = {
     "portal:my_case_supplement": None,
     "portal:my_case_withdraw": None,
     "portal:my_case_correction": None,
+    "ratings:my_case_rating": None,
+    "ratings:case_rating": None,
     "portal:my_case_material_file": "A1",
     "portal:my_case_document": "pledge",
     "portal:my_case_document_pdf": "pledge",
+    "licences:my_case_licence": None,
+    "licences:my_case_licence_pdf": None,
+    "licences:case_licence": None,
+    "licences:case_licence_pdf": None,
 }
 
 
@@ -691,6 +757,8 @@ def _state() -> tuple:
         list(SubjectAgent.objects.order_by("id").values_list("id", "status")),
         list(Notification.objects.order_by("id").values_list("id", "status")),
         list(InAppMessage.objects.order_by("id").values_list("id", "read_at")),
+        list(Rating.objects.order_by("id").values_list("id", "score")),
+        list(FollowUp.objects.order_by("id").values_list("id", "status")),
     )
 
 

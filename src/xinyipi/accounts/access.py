@@ -112,8 +112,11 @@ APPLICATION_ACTIONS = {
     # 退回: the reviewer sends a case back to the window; the window sends it on again or closes it.
     "return": "applications.return_application",
     "resubmit": "applications.add_application",
+    # 好差评 from the window's rating device: staff serving at a window, within their case scope (not the credit
+    # officers or the bureau, who read every case but serve no applicant); applicants rate online.
+    "rate": "ratings.add_rating",
 }
-APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw"})
+APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw", "rate"})
 
 
 def _application_not_found() -> NotFound:
@@ -210,6 +213,18 @@ def access_document(actor, application_id, ref: str, *, applicant_only: bool = F
     if document is None:
         raise NotFound("document_not_found", _("未找到该文书。"))
     return application, document
+
+
+def access_licence(actor, application_id, *, applicant_only: bool = False):
+    """``(case, licence)``: the electronic licence of a case the actor may read; a case without one is "not
+    found" like the case."""
+    from xinyipi.licences.selectors import licence_of
+
+    application = access_application_by_id(actor, application_id, applicant_only=applicant_only)
+    licence = licence_of(application)
+    if licence is None:
+        raise NotFound("licence_not_found", _("该办件没有电子证照。"))
+    return application, licence
 
 
 def access_material_file(actor, application_id, code: str, *, applicant_only: bool = False):
@@ -387,6 +402,43 @@ def access_booking_by_id(actor, booking_id, *, action: str = "view"):
         raise NotFound("booking_not_found", _("未找到该预约。"))
     access_booking(actor, booking, action=action)
     return booking
+
+
+# ---------------------------------------------------------------------------------------------------
+# 差评 follow-ups (好差评)
+
+FOLLOW_UP_VIEW = "ratings.view_followup"
+
+
+def follow_ups_for_actor(actor) -> QuerySet:
+    """The follow-ups ``actor`` watches: its own department's (谁办理、谁负责), every department's for the bureau."""
+    from xinyipi.ratings.models import FollowUp
+
+    require_perm(actor, FOLLOW_UP_VIEW)
+    if actor.has_perm("ratings.view_all_followups"):
+        return FollowUp.objects.all()
+    return department_scope(actor, FollowUp.objects.all())
+
+
+def access_follow_up_by_id(actor, follow_up_id, *, action: str = "view"):
+    """One follow-up: ``view`` it in the queue's scope, ``answer`` it only as its own department's staff."""
+    from xinyipi.ratings.models import FollowUp
+
+    require_perm(actor, FOLLOW_UP_VIEW)
+    if action == "answer":
+        require_perm(actor, "ratings.change_followup")
+        scoped = department_scope(actor, FollowUp.objects.all())
+    else:
+        scoped = follow_ups_for_actor(actor)
+    follow_up = scoped.select_related("rating__application__matter", "department").filter(pk=follow_up_id).first()
+    if follow_up is None:
+        raise NotFound("follow_up_not_found", _("未找到该差评整改。"))
+    return follow_up
+
+
+def access_ratings_export(actor) -> None:
+    """The national upload carries every department's ratings: the bureau's alone (403 for anyone else)."""
+    require_perm(actor, "ratings.export_rating")
 
 
 def stats_cases_for_actor(actor) -> QuerySet:

@@ -160,6 +160,13 @@ ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"supervision.view_objection", "supervision.vi
 ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"applications.view_statistics"}
 ROLE_PERMISSIONS[REVIEWER] |= {"applications.view_statistics"}
 
+# 好差评: the staff who serve the applicant at a window record what the window's rating device showed (the
+# 综合受理窗口 for every department, a reviewer for its own); a department's reviewers follow up its 差评; the
+# bureau watches every department's follow-ups and uploads the city's ratings to the national system.
+ROLE_PERMISSIONS[WINDOW_CLERK] |= {"ratings.add_rating"}
+ROLE_PERMISSIONS[REVIEWER] |= {"ratings.add_rating", "ratings.view_followup", "ratings.change_followup"}
+ROLE_PERMISSIONS[BUREAU_ADMIN] |= {"ratings.view_followup", "ratings.view_all_followups", "ratings.export_rating"}
+
 STAFF_ROLES = {WINDOW_CLERK, REVIEWER, CREDIT_OFFICER, BUREAU_ADMIN, AUDITOR}
 
 # Roles whose work is in the Django admin: the account's ``is_staff`` follows them and nothing else.

@@ -19,6 +19,7 @@ from xinyipi.applications.api import router as applications_router  # noqa: E402
 from xinyipi.bookings.api import router as bookings_router  # noqa: E402
 from xinyipi.catalog.api import router as matters_router  # noqa: E402
 from xinyipi.credit.api import router as credit_checks_router  # noqa: E402
+from xinyipi.licences.api import router as licences_router  # noqa: E402
 from xinyipi.ratings.api import router as ratings_router  # noqa: E402
 from xinyipi.stats.api import router as stats_router  # noqa: E402
 from xinyipi.subjects.api import router as subjects_router  # noqa: E402
@@ -37,3 +38,4 @@ api.add_router("/blacklist", blacklist_router)
 api.add_router("/credit-repairs", credit_repairs_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/stats", stats_router)
+api.add_router("/licences", licences_router)

@@ -10,7 +10,8 @@
    a rectification period (R7 ``nonconforming``) has ended with no re-check finding the conditions met →
    ``revoked`` (no listing: nothing false was found), with the revocation decision;
 4. a listing proposal's objection period is over → the entry takes effect (``supervision``);
-5. a listing's publicity period is over → the entry expires.
+5. a listing's publicity period is over → the entry expires;
+6. a 差评 follow-up is past its due day → its department is reminded, once per overdue day (``ratings``).
 
 "Overdue once its due day has ended" (Beijing): a date ``d`` is overdue when ``d < today``. The sweep acts as
 if at ``now`` (``clock.acting_at``); what it changes is committed at once and holds for every later request
@@ -45,6 +46,7 @@ from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import InvalidTransition
 from xinyipi.notifications.services import notify
+from xinyipi.ratings.services import follow_ups_remind
 from xinyipi.records.services import record_append
 from xinyipi.supervision.models import BlacklistEntry
 from xinyipi.supervision.selectors import blacklist_due_expiries, blacklist_due_listings
@@ -64,6 +66,7 @@ class SweepReport:
     corrections_lapsed: list[str] = field(default_factory=list)
     listed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    follow_ups_reminded: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -76,6 +79,7 @@ class SweepReport:
             "corrections_lapsed": self.corrections_lapsed,
             "listed": self.listed,
             "expired": self.expired,
+            "follow_ups_reminded": self.follow_ups_reminded,
             "errors": self.errors,
         }
 
@@ -403,4 +407,9 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> SweepReport:
         today = clock.today()
         for label, due, step, report_list, key in steps:
             _each(due(on=today), step, report_list, label, report, key)
+        try:
+            report.follow_ups_reminded = follow_ups_remind(today=today)
+        except Exception:  # a failing reminder must not hide what the case steps did
+            logger.exception("deadline sweep: rating follow-up reminders failed")
+            report.errors.append("follow_up_remind")
     return report

@@ -21,7 +21,7 @@ from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
-from xinyipi.core.text import in_default_language, join_list
+from xinyipi.core.text import clause, in_default_language, join_list
 from xinyipi.supervision.policy import listing_policy_on
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "applications" / "letters"
@@ -149,8 +149,8 @@ def matter_context(matter: Matter) -> dict:
         "code": matter.code,
         "name": matter.name,
         "department": matter.department.name,
-        "legal_basis": matter.legal_basis,
-        "accept_condition": matter.accept_condition,
+        "legal_basis": clause(matter.legal_basis),
+        "accept_condition": clause(matter.accept_condition),
         "commitment_kind": matter.commitment_kind,
         "commitment_kind_label": str(matter.get_commitment_kind_display()),
         "supplement_days": matter.supplement_days,
@@ -179,8 +179,8 @@ def certificate_context(material: Material, matter: Matter) -> dict:
         "code": material.code,
         "name": material.name,
         # What the certificate proves (证明内容): the window's acceptance standard says what it must show.
-        "proves": material.accept_stand or _("“%(name)s”所证明的事项") % {"name": material.name},
-        "legal_basis": material.legal_basis or matter.legal_basis,
+        "proves": clause(material.accept_stand) or _("“%(name)s”所证明的事项") % {"name": material.name},
+        "legal_basis": clause(material.legal_basis or matter.legal_basis),
         "issuer": material.issuer,
     }
 

@@ -192,6 +192,7 @@ class ApplicationMaterial(models.Model):
         MISSING = "missing", _("容缺待补")
         REPLACED = "replaced_by_commitment", _("以告知承诺替代")
         SUPPLIED = "supplied", _("已补正")
+        LICENCE_HELD = "licence_held", _("已持有电子证照，免于提交")
 
     application = models.ForeignKey(
         Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials", db_index=False
@@ -207,6 +208,7 @@ class ApplicationMaterial(models.Model):
     file_type = models.CharField(_("文件类型"), max_length=10, blank=True)
     supplied_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
     supplied_by_label = models.CharField(_("补正经办人"), max_length=150, blank=True)
+    licence_identifier = models.CharField(_("免提交所凭电子证照标识"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("办件材料")

@@ -110,6 +110,11 @@ class TransitionOut(Schema):
     reason: str
 
 
+class LicenceRefOut(Schema):
+    identifier: str = Field(..., description="电子证照标识 (national form, ISO 7064 MOD 37,36 check character)")
+    url: str = Field(..., description="the public check page of the licence (its QR code opens it)")
+
+
 class ApplicationOut(Schema):
     id: int
     number: str = Field(..., description="办件编号")
@@ -136,6 +141,7 @@ class ApplicationOut(Schema):
     decision_paused_days: int = 0
     decided_at: str | None = None
     created_at: str
+    licence: LicenceRefOut | None = Field(None, description="the electronic licence an approval issued")
 
 
 class ApplicationDetailOut(ApplicationOut):
@@ -182,6 +188,7 @@ def application_out(application: Application, history=None) -> dict:
         "decision_paused_days": application.decision_paused_days,
         "decided_at": clock.to_beijing(application.decided_at).isoformat() if application.decided_at else None,
         "created_at": clock.to_beijing(application.created_at).isoformat(),
+        "licence": licence_ref(application),
     }
     if history is not None:
         body["history"] = [
@@ -196,6 +203,17 @@ def application_out(application: Application, history=None) -> dict:
         ]
         body["correction"] = correction_out(application)
     return body
+
+
+def licence_ref(application: Application) -> dict | None:
+    """``{identifier, url}`` of the case's licence: read only for a matter that issues one, once decided
+    (the licence just issued is already cached on the case)."""
+    from xinyipi.licences.selectors import licence_of, licence_url
+
+    if application.decided_at is None or not application.matter.issues_licence:
+        return None
+    licence = licence_of(application)
+    return {"identifier": licence.identifier, "url": licence_url(licence)} if licence else None
 
 
 def correction_out(application: Application) -> dict | None:

@@ -75,6 +75,7 @@ from xinyipi.credit.selectors import (
     credit_subject_for_code,
     looks_like_subject_code,
 )
+from xinyipi.licences.selectors import licence_of
 
 # ---------------------------------------------------------------------------------------------------
 # Shared by the console and the portal
@@ -229,6 +230,7 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
             for t in application_history(application=application)
         ],
         "documents": case_documents(application),
+        "licence": licence_of(application) if application.decided_at and application.matter.issues_licence else None,
         "verification": getattr(application, "verification", None) if application.mode == Mode.COMMITMENT else None,
         "verification_files": list(application.verification_files.all()) if application.mode == Mode.COMMITMENT else [],
         "today": clock.today(),

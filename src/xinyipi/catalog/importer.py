@@ -183,7 +183,7 @@ def _parse(record: Record, name: str, kind: str, model, errors: list, values: di
             return False
         errors.append(
             record.error(
-                "invalid_boolean", _("“%(v)s”不是有效的是/否值（可填 是/否、1/0、true/false）。") % {"v": value}, name
+                "invalid_boolean", _("“%(v)s”不是有效的是/否值（可填“是/否”“1/0”“true/false”）。") % {"v": value}, name
             )
         )
         return _MISSING
@@ -404,7 +404,9 @@ def _import_rows(actor, parsed: dict[str, list[Record]], report: ImportReport, e
             need = national.IS_NEED.get(_NEED_LABELS.get(_text(is_need), _text(is_need)))
             if need is None:
                 errors.append(
-                    record.error("invalid_choice", _("材料必要性应为 1 必要、2 非必要 或 3 容缺后补。"), "is_need")
+                    record.error(
+                        "invalid_choice", _("材料必要性应为 1（必要）、2（非必要）或 3（容缺后补）。"), "is_need"
+                    )
                 )
                 continue
             data.setdefault("essential", need[0])

@@ -78,6 +78,15 @@ class Matter(models.Model):
     result_type = models.CharField(_("审批结果类型"), max_length=20, blank=True)
     result_name = models.CharField(_("审批结果名称"), max_length=300, blank=True)
     issues_e_cert = models.BooleanField(_("是否生成电子证照"), default=False)
+    licence_type_code = models.CharField(
+        _("电子证照类型代码"),
+        max_length=21,
+        blank=True,
+        help_text=_("21 位：定义证照的机关的统一社会信用代码 + 3 位序号；空时以实施部门代码 + 001 代替"),
+    )
+    licence_validity_years = models.PositiveSmallIntegerField(
+        _("证照有效期（年）"), null=True, blank=True, help_text=_("空表示长期有效")
+    )
     service_guide = models.TextField(_("办事指南"), blank=True)
     faq = models.JSONField(_("常见问题"), default=list, blank=True)
     status = models.CharField(_("事项状态"), max_length=20, choices=Status.choices, default=Status.IN_USE)
@@ -106,6 +115,15 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def issues_licence(self) -> bool:
+        """Every licence-commitment matter issues an electronic licence on approval; others when marked."""
+        return self.issues_e_cert or self.commitment_kind == self.CommitmentKind.LICENCE
+
+    @property
+    def licence_type(self) -> str:
+        return self.licence_type_code or f"{self.department.code}001"
 
 
 class Material(models.Model):
@@ -149,6 +167,12 @@ class Material(models.Model):
     sign_ask = models.CharField(_("签章要求"), max_length=200, blank=True)
     legal_basis = models.TextField(_("要求提供材料的依据"), blank=True)
     remark = models.TextField(_("备注"), blank=True)
+    licence_type_code = models.CharField(
+        _("对应电子证照类型代码"),
+        max_length=21,
+        blank=True,
+        help_text=_("申请人已持有该类型有效电子证照的，本材料免于提交"),
+    )
 
     class Meta:
         verbose_name = _("申请材料")

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinyipi.supervision",
     "xinyipi.credit",
     "xinyipi.applications",
+    "xinyipi.licences",
     "xinyipi.notifications",
     "xinyipi.bookings",
     "xinyipi.stats",
@@ -358,3 +359,5 @@ IDENTITY_PLATFORM = {
 
 # 好差评: a 差评 (score <= 2) is followed up by the case's department within this many working days.
 RATING_FOLLOW_UP_DAYS = 5
+# The national 好差评 upload's ``areaCode`` (行政区划代码, GB/T 2260): 扎兰屯市.
+RATING_AREA_CODE = "150783"

@@ -13,6 +13,12 @@ def join_list(items: Iterable) -> str:
     return gettext("、").join(str(item) for item in items)
 
 
+def clause(text: str) -> str:
+    """A catalog value set inside a sentence of a letter: without the full stop (or other closing mark) the
+    bureau may have typed at its end, so that the sentence's own punctuation is not doubled (“条件。。”)."""
+    return (text or "").strip().rstrip("。；，、：;,.: ").strip()
+
+
 def in_default_language(func):
     """Run ``func`` in the site's language (zh-Hans) whatever language the request reads pages in: for
     text that is signed, frozen or printed as an official document (letters, notices, decisions)."""

@@ -32,6 +32,8 @@ KIND_LABELS = {
     "repair_notice": _("信用修复告知"),
     "repair_received": _("信用修复申请受理通知"),
     "repair_decision": _("信用修复决定"),
+    "rating_follow_up": _("差评整改反馈"),
+    "rating_follow_up_overdue": _("差评整改逾期"),
     "general": _("通知"),
 }
 

@@ -1,5 +1,6 @@
 """``POST /api/v1/applications/{id}/rating`` (DESIGN.md §6.1): the applicant's agent rates online; a staff member
-with access to the case records a rating from the window's rating device."""
+with access to the case records a rating from the window's rating device — staff who serve at a window (the
+综合受理窗口, a department's reviewers for its cases), not the credit officers or the bureau (403)."""
 
 import datetime as dt
 
@@ -34,7 +35,7 @@ class RatingOut(Schema):
     summary="Rate a service event of the case (好差评); a score ≤ 2 opens a follow-up; a second rating → 409",
 )
 def rating_post(request, application_id: int, payload: RatingIn):
-    application = access_application_by_id(request.auth, application_id)
+    application = access_application_by_id(request.auth, application_id, action="rate")
     source = Rating.Source.ONLINE if acts_for(request.auth, application.subject_id) else Rating.Source.WINDOW
     rating = rating_record(
         actor=request.auth,

@@ -44,6 +44,8 @@ class Rating(models.Model):
     class Meta:
         verbose_name = _("评价")
         verbose_name_plural = _("评价")
+        # The national upload is the whole city's ratings: the bureau's, not a department's.
+        permissions = [("export_rating", _("导出好差评数据"))]
         constraints = [
             models.UniqueConstraint(fields=["application", "event"], name="rating_one_per_case_event"),
             models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5"),
@@ -70,6 +72,8 @@ class FollowUp(models.Model):
     )
     due_date = models.DateField(_("反馈期限"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    call_back = models.TextField(_("回访核实"), blank=True)
+    rectification = models.TextField(_("整改措施"), blank=True)
     answer = models.TextField(_("整改反馈"), blank=True)
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -80,6 +84,7 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("差评整改")
         verbose_name_plural = _("差评整改")
+        permissions = [("view_all_followups", _("查看各部门的差评整改"))]
         indexes = [models.Index(fields=["department", "status", "due_date"], name="followup_queue_idx")]
 
     def __str__(self) -> str:

@@ -24,6 +24,8 @@ def _event_for(application, event: str | None) -> str:
         raise DomainError("invalid_event", _("服务事项只能是申请受理、补正材料或办结决定。"), field="event")
     if event == ServiceEvent.DECISION and not application.decided_at:
         raise DomainError("no_service_event", _("该办件尚未作出决定。"), field="event")
+    if event == ServiceEvent.SUPPLEMENT and not any(m.supplied_at for m in application.materials.all()):
+        raise DomainError("no_service_event", _("该办件没有补正过材料。"), field="event")
     return event
 
 
@@ -66,11 +68,18 @@ def rating_record(
     return rating
 
 
-def follow_up_answer(*, actor, follow_up: FollowUp, answer: str) -> FollowUp:
-    """The department reports back; the applicant is told the outcome."""
-    answer = (answer or "").strip()
+def follow_up_answer(*, actor, follow_up: FollowUp, call_back: str, answer: str, rectification: str = "") -> FollowUp:
+    """The department closes a 差评: it called the applicant back and verified (required: the call-back rate of
+    real-name 差评 is 100%), fixed what was wrong (where nothing can be fixed the answer explains why) and
+    reports back; the applicant is told the answer."""
+    call_back, rectification, answer = ((v or "").strip() for v in (call_back, rectification, answer))
+    if not call_back:
+        raise DomainError("call_back_required", _("请填写回访核实情况。"), field="call_back")
     if not answer:
-        raise DomainError("answer_required", _("请填写整改反馈。"), field="answer")
+        raise DomainError("answer_required", _("请填写向申请人反馈的整改结果。"), field="answer")
+    for field, value in (("call_back", call_back), ("rectification", rectification), ("answer", answer)):
+        if len(value) > 2000:
+            raise DomainError("text_too_long", _("内容不能超过 2000 字。"), field=field)
     with transaction.atomic():
         locked = (
             FollowUp.objects.select_for_update().select_related("rating__application__subject").get(pk=follow_up.pk)
@@ -79,10 +88,12 @@ def follow_up_answer(*, actor, follow_up: FollowUp, answer: str) -> FollowUp:
             raise InvalidTransition("follow_up_answered", _("该差评已经反馈过。"))
         before = snapshot(locked)
         locked.status = FollowUp.Status.ANSWERED
+        locked.call_back = call_back
+        locked.rectification = rectification
         locked.answer = answer
         locked.answered_at = clock.now()
         locked.answered_by = actor
-        locked.save(update_fields=["status", "answer", "answered_at", "answered_by"])
+        locked.save(update_fields=["status", "call_back", "rectification", "answer", "answered_at", "answered_by"])
         audit_record(actor=actor, action="rating.follow_up_answer", obj=locked, before=before, after=snapshot(locked))
         application = locked.rating.application
         tell_applicant(

@@ -1,97 +1,121 @@
-"""The statistics dashboard and its Excel export (R13): the bureau sees every department, a reviewer the own."""
+"""The statistics dashboard, its Excel export and the printable monthly report (R13): the bureau sees every
+department, a reviewer the own. The views parse the filter, authorise and render; the figures come from
+``figures.stats_dashboard``."""
 
+import calendar
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from xinyipi.accounts.access import stats_cases_for_actor
-from xinyipi.accounts.models import Department
+from xinyipi.applications import printing
 from xinyipi.applications.models import Mode
-from xinyipi.catalog.models import Matter
+from xinyipi.core import clock
 from xinyipi.core.errors import NotPermitted
-from xinyipi.stats.exporting import COLUMNS, column_labels, stats_workbook
-from xinyipi.stats.selectors import GROUPS, cases_in_period, stats_rows
+from xinyipi.stats.exporting import stats_workbook
+from xinyipi.stats.figures import stats_dashboard
+from xinyipi.stats.presenting import filters_label, names_of_keys, page_context
+from xinyipi.stats.selectors import StatsFilter
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(request, field: str, errors: list) -> dt.date | None:
+    value = request.GET.get(field) or ""
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
+        errors.append(_("“%(field)s”不是有效日期（应为 YYYY-MM-DD），已忽略。") % {"field": field})
         return None
 
 
-def _filtered(request):
+def _filter(request) -> tuple[StatsFilter, list[str]]:
+    """The filter the request asks for; each bad value is dropped with a message naming its field."""
+    errors: list[str] = []
+    date_from, date_to = _date(request, "from", errors), _date(request, "to", errors)
+    if date_from and date_to and date_from > date_to:
+        errors.append(_("起始日期晚于截止日期，已按先后对调。"))
+        date_from, date_to = date_to, date_from
+    mode = request.GET.get("mode") or None
+    if mode and mode not in Mode.values:
+        errors.append(_("“mode”不是已知的办理模式，已忽略。"))
+        mode = None
+    chosen = StatsFilter(
+        date_from=date_from,
+        date_to=date_to,
+        department=(request.GET.get("department") or None),
+        matter=(request.GET.get("matter") or None),
+        mode=mode,
+    )
+    return chosen, errors
+
+
+def _figures(request, chosen: StatsFilter) -> dict:
     try:
-        cases = stats_cases_for_actor(request.user)
+        return stats_dashboard(request.user, chosen)
     except NotPermitted as exc:
         raise PermissionDenied(str(exc.message)) from exc
-    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from
-    group_by = request.GET.get("group_by") if request.GET.get("group_by") in GROUPS else "department"
-    return cases_in_period(cases, date_from=date_from, date_to=date_to), date_from, date_to, group_by
-
-
-RATES = {"approval_rate", "fulfilment_rate", "breach_rate"}
-
-
-def _names(group_by: str) -> dict:
-    """What a person reads for a group's key: the department's or matter's name, the mode's label."""
-    if group_by == "department":
-        return dict(Department.objects.values_list("code", "name"))
-    if group_by == "matter":
-        return dict(Matter.objects.values_list("code", "name"))
-    return {value: str(label) for value, label in Mode.choices}
-
-
-def _shown(column: str, value):
-    if value is None:
-        return "—"
-    return f"{value * 100:.1f}%" if column in RATES else value
 
 
 @login_required
 def dashboard(request):
-    cases, date_from, date_to, group_by = _filtered(request)
-    rows = stats_rows(cases, group_by=group_by)
-    names = _names(group_by)
-    for row in rows:
-        row[group_by] = names.get(row[group_by], row[group_by])
-    labels = column_labels()
-    return render(
-        request,
-        "stats/dashboard.html",
-        {
-            "rows": [[row[group_by], *(_shown(c, row.get(c)) for c in COLUMNS)] for row in rows],
-            "headers": [labels[group_by], *(labels[c] for c in COLUMNS)],
-            "chart": {
-                "keys": [row[group_by] for row in rows],
-                "applications": [row["applications"] for row in rows],
-                "approved": [row["approved"] for row in rows],
-                "labels": {"applications": labels["applications"], "approved": labels["approved"]},
-            },
-            "date_from": date_from,
-            "date_to": date_to,
-            "group_by": group_by,
-            "groups": [(g, labels[g]) for g in GROUPS],
-            "query": request.GET.urlencode(),
-        },
-    )
+    chosen, errors = _filter(request)
+    figures = _figures(request, chosen)
+    return render(request, "stats/dashboard.html", {**page_context(request, chosen, figures), "errors": errors})
 
 
 @login_required
 def export(request):
-    cases, date_from, date_to, _group_by = _filtered(request)
-    period = f"{date_from or _('不限')} — {date_to or _('不限')}"
-    filters = _("统计时段（北京时间，含首尾两天）：%(period)s") % {"period": period}
+    chosen, _errors = _filter(request)
+    figures = _figures(request, chosen)
+    names = names_of_keys()
     response = HttpResponse(
-        stats_workbook(cases, filters=filters),
+        stats_workbook(figures, filters=filters_label(chosen, names), names=names),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="xinyipi-stats.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _month(request) -> tuple[dt.date, dt.date]:
+    """The month asked for (``?month=YYYY-MM``), the last full month by default."""
+    value = request.GET.get("month") or ""
+    try:
+        first = dt.date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        raise Http404(_("“month”应为 YYYY-MM 格式的月份。")) from None
+    if first is None:
+        first = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _report(request, *, pdf: bool):
+    first, last = _month(request)
+    chosen = StatsFilter(date_from=first, date_to=last, department=request.GET.get("department") or None)
+    figures = _figures(request, chosen)
+    context = {**page_context(request, chosen, figures), "month": first, "generated_at": clock.now()}
+    if not pdf:
+        return render(request, "stats/report.html", {**context, "pdf": printing.pdf_available()})
+    if not printing.pdf_available():
+        raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
+    html = render_to_string("stats/report.html", {**context, "inline_css": printing.document_css()}, request)
+    try:
+        content = printing.pdf_from_html(html)
+    except printing.PdfUnavailable:
+        raise Http404(_("PDF 暂时无法生成，请使用网页打印。")) from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="xinyipi-stats-{first:%Y-%m}.pdf"'
+    return response
+
+
+@login_required
+def report(request):
+    return _report(request, pdf=False)
+
+
+@login_required
+def report_pdf(request):
+    return _report(request, pdf=True)

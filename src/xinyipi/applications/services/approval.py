@@ -1,5 +1,5 @@
-"""What an approval of a case brings with it: the verification of a commitment scheduled (R4, R5), and the
-decision's record event, document and notice."""
+"""What an approval of a case brings with it: the verification of a commitment scheduled (R4, R5), the
+electronic licence of a matter that issues one, and the decision's record event, document and notice."""
 
 from django.utils.translation import gettext as _
 
@@ -8,6 +8,7 @@ from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.catalog.models import Matter
 from xinyipi.core.crypto import sm3_hex
+from xinyipi.licences.services import licence_issue
 from xinyipi.records.services import record_append
 from xinyipi.workdays.calendar import add_working_days
 
@@ -36,9 +37,11 @@ def verification_schedule(application: Application, matter: Matter, on) -> dict:
     }
 
 
-def decision_issue_approval(application: Application, *, actor) -> None:
-    """The approval's record event, decision document and notice (inside the approving transaction)."""
+def decision_issue_approval(application: Application, *, actor, audit_licence: bool = True) -> None:
+    """The approval's licence, record event, decision document and notice (inside the approving transaction).
+    ``audit_licence=False`` when the caller's audit entry of the approval names the licence."""
     matter = application.matter
+    licence_issue(application, actor=actor, audit=audit_licence)
     document_issue(application, LetterKind.APPROVAL_DECISION, document_context(application))
     record_append(
         subject=application.subject,

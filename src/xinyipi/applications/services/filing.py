@@ -256,7 +256,7 @@ def _file(
     if application.verification_due is not None:
         Verification.objects.create(application=application, due=application.verification_due)
     if target == S.APPROVED:
-        decision_issue_approval(application, actor=actor)
+        decision_issue_approval(application, actor=actor, audit_licence=False)
     else:
         tell_applicant(
             application,
@@ -287,6 +287,7 @@ def _file(
             "verification_due": application.verification_due,
             "verification_sampled": application.verification_sampled,
             "materials": states,
+            "licence": application.licence.identifier if target == S.APPROVED and matter.issues_licence else None,
             "files": {code: f.sm3 for code, f in uploads.items()},
             **{f"{kind}_sm3": row.text_sm3 for kind, row in frozen.items()},
         },

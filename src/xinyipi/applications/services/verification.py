@@ -26,6 +26,7 @@ from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.core.text import in_default_language
 from xinyipi.core.uploads import upload_check, upload_store
+from xinyipi.licences.services import licence_revoke
 from xinyipi.records.services import record_append
 from xinyipi.supervision.models import BlacklistEntry
 from xinyipi.supervision.services import blacklist_propose
@@ -146,6 +147,7 @@ def _verify(*, actor, application: Application, outcome: str, evidence: str, fil
         return application
 
     transition_apply(application, to=Status.REVOKED, actor=actor, reason=evidence)
+    licence_revoke(application, actor=actor, reason=evidence)
     record("commitment_breached", _("告知承诺经核查不实：%(matter)s（办件 %(number)s）"))
     record("revocation", _("撤销行政许可：%(matter)s（办件 %(number)s）"))
     document_issue(
@@ -216,6 +218,7 @@ def revocation_after_rectification(*, actor, application: Application, reason: s
     """Revoke a case whose rectification did not bring it up to the conditions: the decision states the
     reason and the remedies; no listing (nothing false was found, R7). In the caller's transaction."""
     transition_apply(application, to=Status.REVOKED, actor=actor, reason=reason)
+    licence_revoke(application, actor=actor, reason=reason)
     record("revocation", _("撤销行政许可（整改后仍不符合条件）：%(matter)s（办件 %(number)s）"))
     document_issue(
         application,

@@ -20,6 +20,9 @@ URL = "/api/v1/applications"
 # of the same matter while the subject has a case of it open is refused (one indexed read each).
 # 37: each of its two credit-record events brings its sharing row (R8, one INSERT each).
 INSTANT_APPROVAL_STATEMENTS = 37
+# An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
+# filing's own audit entry names the licence, so it brings no audit entry of its own.
+LICENCE_STATEMENTS = 2
 
 
 def _post(client, matter, subject):
@@ -54,6 +57,27 @@ def test_r10_instant_approval_runs_a_counted_number_of_statements(api_as, clerk,
     assert Transition.objects.filter(application=application).count() == 3
     assert CaseDocument.objects.filter(application=application).count() == 1
     assert Notification.objects.filter(subject=subject, channel="sms").count() == 1
+
+
+def test_r10_instant_approval_with_a_licence_adds_only_its_two_statements(
+    api_as, clerk, instant_matter, make_enterprise
+):
+    instant_matter.issues_e_cert = True
+    instant_matter.save(update_fields=["issues_e_cert"])
+    client = api_as(clerk)
+    assert _post(client, instant_matter, make_enterprise("预热企业")).status_code == 201
+    subject = make_enterprise("计数企业")
+    audit_before = AuditEntry.objects.count()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, instant_matter, subject)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["licence"]["identifier"]
+    sql = _statements(captured)
+    assert len(sql) <= INSTANT_APPROVAL_STATEMENTS + LICENCE_STATEMENTS, "\n".join(s[:120] for s in sql)
+    assert len([s for s in sql if "licences_licence" in s]) == 1  # the insert; the answer reads nothing back
+    assert AuditEntry.objects.count() == audit_before + 2
 
 
 def test_r10_instant_approval_reads_no_row_twice(api_as, clerk, instant_matter, make_enterprise):

@@ -97,7 +97,7 @@ def test_sweep_reminds_overdue_follow_ups_once_a_day(
     assert follow_ups_remind(today=late) == 0
     reminders = Notification.objects.filter(kind="rating_follow_up_overdue")
     assert reminders.count() == reminders.values("user").distinct().count() >= 2
-    follow_up_answer(actor=reviewer, follow_up=follow_up, answer="已致电道歉并增设窗口")
+    follow_up_answer(actor=reviewer, follow_up=follow_up, call_back="已致电核实", answer="已致电道歉并增设窗口")
     assert follow_ups_remind(today=late + dt.timedelta(days=1)) == 0
 
 
@@ -105,6 +105,6 @@ def test_answered_follow_up_tells_the_applicant(api_as, clerk, reviewer, applica
     application = standard_case(clerk, standard_matter, enterprise)
     applicant = applicant_for(enterprise)
     api_as(applicant).post(url(application), {"score": 2, "comment": "材料退回无说明"})
-    follow_up_answer(actor=reviewer, follow_up=FollowUp.objects.get(), answer="已补发说明")
+    follow_up_answer(actor=reviewer, follow_up=FollowUp.objects.get(), call_back="已电话回访", answer="已补发说明")
     assert FollowUp.objects.get().status == "answered"
     assert Notification.objects.filter(kind="rating_follow_up", user=applicant).exists()

@@ -4,7 +4,9 @@ from xinyipi.applications.tests.conftest import (  # noqa: F401
     _local_sources_only,
     enterprise,
     licence_matter,
+    make_dishonest,
     make_enterprise,
+    make_ordinary,
     standard_matter,
     tolerance_matter,
 )

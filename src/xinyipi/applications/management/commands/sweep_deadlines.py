@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xinyipi.applications.deadlines import deadlines_sweep
 from xinyipi.core import clock
-from xinyipi.ratings.services import follow_ups_remind
 
 
 def parse_moment(raw: str) -> dt.datetime:
@@ -44,6 +43,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {code} ({label}): {len(items)}" + (f" — {shown}" if items else ""))
         if report.errors:
             self.stderr.write(f"  errors: {len(report.errors)} — {', '.join(report.errors[:20])}")
-        overdue = follow_ups_remind(today=clock.to_beijing(report.at).date())
-        self.stdout.write(f"  rating_follow_ups_reminded (差评整改催办): {overdue}")
+        self.stdout.write(f"  rating_follow_ups_reminded (差评整改催办): {report.follow_ups_reminded}")
         self.stdout.write(f"changed: {report.changed}")
