@@ -74,6 +74,10 @@ ACTION_LABELS = {
     "rating.record": _("登记评价"),
     "rating.follow_up_open": _("差评整改立项"),
     "rating.follow_up_answer": _("差评整改答复"),
+    "ratings.export": _("导出评价"),
+    # Electronic licences
+    "licences.licence.issue": _("签发电子证照"),
+    "licences.licence.revoke": _("注销电子证照"),
     # Supervision
     "supervision.blacklist.propose": _("拟列入黑名单"),
     "supervision.blacklist.list": _("列入黑名单"),

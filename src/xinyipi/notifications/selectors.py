@@ -6,6 +6,8 @@ Lists are keyset-paginated on ``id`` (no COUNT per page).
 from django.db import models
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import require_perm
 from xinyipi.core.errors import NotFound
@@ -80,6 +82,45 @@ def in_app_messages_for(
     more = len(page) > limit
     page = page[:limit]
     return page, (page[-1].pk if more else None)
+
+
+# Where a message's source is read, in the portal (the applicant's pages) and in the console (staff pages).
+_SOURCE_PAGES = {
+    "applications.application": ("portal:my_case", "applications:detail"),
+    "supervision.blacklistentry": ("supervision:my_credit", "supervision:entry_detail"),
+    "bookings.servicebooking": ("bookings:my_bookings", "bookings:queue"),
+    "bookings.specialgrant": ("bookings:my_bookings", "bookings:special_grants"),
+}
+_SOURCE_WORDS = {
+    "supervision.blacklistentry": _("查看信用监管事项"),
+    "bookings.servicebooking": _("查看预约"),
+    "bookings.specialgrant": _("查看预约"),
+}
+
+
+def in_app_message_links(rows: list[InAppMessage], *, portal: bool) -> list[InAppMessage]:
+    """``rows`` with ``link`` set to ``{"url", "label"}`` of the page of what each message is about — a case by
+    its number (one query for the page), in the portal or the console — or None where there is none."""
+    from xinyipi.applications.models import Application
+
+    case_ids = {int(m.source_id) for m in rows if m.source_type == "applications.application" and m.source_id.isdigit()}
+    numbers = dict(Application.objects.filter(pk__in=case_ids).values_list("pk", "number")) if case_ids else {}
+    for message in rows:
+        message.link = None
+        pages = _SOURCE_PAGES.get(message.source_type)
+        if pages is None or not message.source_id.isdigit():
+            continue
+        pk = int(message.source_id)
+        url_name = pages[0] if portal else pages[1]
+        if message.source_type == "applications.application":
+            if pk not in numbers:
+                continue
+            label = _("办件 %(number)s") % {"number": numbers[pk]}
+        else:
+            label = str(_SOURCE_WORDS[message.source_type])
+        takes_pk = url_name in ("portal:my_case", "applications:detail", "supervision:entry_detail")
+        message.link = {"url": reverse(url_name, args=[pk] if takes_pk else []), "label": label}
+    return rows
 
 
 def in_app_unread_count(*, user) -> int:

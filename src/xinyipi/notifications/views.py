@@ -18,6 +18,7 @@ from xinyipi.core.paging import query_number
 from xinyipi.notifications.models import Notification
 from xinyipi.notifications.selectors import (
     PROBLEM_STATUSES,
+    in_app_message_links,
     in_app_messages_for,
     in_app_unread_count,
     notification_by_id,
@@ -116,7 +117,7 @@ def inbox(request):
         request,
         "notifications/inbox.html",
         {
-            "rows": rows,
+            "rows": in_app_message_links(rows, portal=False),
             "next_before": next_before,
             "unread_only": unread_only,
             "unread": in_app_unread_count(user=request.user),

@@ -38,7 +38,7 @@ from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, 
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
-from xinyipi.notifications.selectors import in_app_messages_for, in_app_unread_count
+from xinyipi.notifications.selectors import in_app_message_links, in_app_messages_for, in_app_unread_count
 from xinyipi.portal.forms import LinkCodeForm, LinkRequestForm, RegisterForm
 from xinyipi.portal.services import applicant_link_request, applicant_register
 from xinyipi.records.selectors import credit_record_page
@@ -351,7 +351,7 @@ def my_messages(request):
         request,
         "portal/messages.html",
         {
-            "rows": rows,
+            "rows": in_app_message_links(rows, portal=True),
             "next_before": next_before,
             "unread_only": unread_only,
             "unread": in_app_unread_count(user=request.user),

@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from xinyipi.applications.models import Application, Status, SubjectAgent
 from xinyipi.applications.tests.factories import standard_case, tolerance_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.testing import ric_for, uscc_for
+from xinyipi.notifications.services import notify
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.tests.factories import SubjectFactory
 
@@ -285,3 +287,18 @@ def test_applicant_never_sees_another_subjects_case(
 def test_unknown_verification_token_is_404(client):
     response = client.get(reverse("portal:verify", args=["d1-0000"]))
     assert response.status_code == 404 and 'data-status="unknown"' in page_of(response)
+
+
+def test_messages_link_to_their_case(client, clerk, applicant_for, enterprise, tolerance_matter):
+    user = applicant_for(enterprise)
+    application = tolerance_case(clerk, tolerance_matter, enterprise)
+    client.force_login(user)
+    page = page_of(client.get(reverse("portal:my_messages")))
+    link = f'<a href="{reverse("portal:my_case", args=[application.pk])}" data-testid="message-link">'
+    assert "容缺受理通知" in page and f"{link}办件 {application.number}</a>" in page
+    # Staff read the same case in the console.
+    with transaction.atomic():
+        notify(channel="in_app", recipient=clerk, kind="general", title="请跟进", body="。", source=application)
+    client.force_login(clerk)
+    page = page_of(client.get(reverse("notifications:inbox")))
+    assert f'<a href="{reverse("applications:detail", args=[application.pk])}" data-testid="message-link">' in page
