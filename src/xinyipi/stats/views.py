@@ -4,8 +4,10 @@ department, a reviewer the own. The views parse the filter, authorise and render
 
 import calendar
 import datetime as dt
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -101,7 +103,8 @@ def _report(request, *, pdf: bool):
         return render(request, "stats/report.html", {**context, "pdf": printing.pdf_available()})
     if not printing.pdf_available():
         raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
-    html = render_to_string("stats/report.html", {**context, "inline_css": printing.document_css()}, request)
+    css = printing.document_css() + Path(finders.find("stats/stats.css")).read_text(encoding="utf-8")
+    html = render_to_string("stats/report.html", {**context, "inline_css": css}, request)
     try:
         content = printing.pdf_from_html(html)
     except printing.PdfUnavailable:

@@ -104,3 +104,16 @@ def test_r13_monthly_report_prints_the_month(cases, client, bureau_admin):  # no
 def test_r13_monthly_report_refuses_a_bad_month(client, bureau_admin):
     client.force_login(bureau_admin)
     assert client.get("/console/stats/report/", {"month": "2026-3x"}).status_code == 404
+
+
+def test_r13_monthly_report_prints_to_pdf_where_chromium_is_installed(cases, client, bureau_admin):  # noqa: F811
+    from xinyipi.applications import printing
+
+    client.force_login(bureau_admin)
+    response = client.get("/console/stats/report.pdf", {"month": "2026-03"})
+    if not printing.pdf_available():
+        assert response.status_code == 404  # the HTML page stays printable from any browser
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
