@@ -450,6 +450,24 @@ def report(results: dict, args, info: dict) -> list[str]:
     return lines
 
 
+READING = [
+    "Where the time goes. An instant approval runs 31 statements on SQLite and 27 on PostgreSQL, the BEGIN and",
+    "COMMIT of its two transactions included (37 before the catalog, letter templates and permissions were kept",
+    "per process, the outbox row stopped taking a savepoint and, on PostgreSQL, a record event took its sharing",
+    "row and an audit entry its chain head in one statement). The floor runs about the same statements: the",
+    "rest of the server's time is Python. cProfile over 150 instant approvals through Django's test client",
+    "(SQLite, the loaded machine; shares of the whole request): the filing transaction 42 % — of which the",
+    "approval's notice 14 % (its recipients' query and the outbox row), the decision document 5 % (numbered,",
+    "rendered, frozen), history, material, record events and audit entries the rest —, the new credit check and",
+    "its own transaction (check, audit entry, record event) 19 %, the bearer token and its user 10 %, routing,",
+    "middleware, request parsing and the JSON answer 10 %, log lines 8 % (one per request and one per audited",
+    "change, written at commit), the two commits 5 %, the subject's lookup 6 %, the open-case read 5 %. No",
+    "part dominates: what is left is the ORM building each statement and Django's request machinery, spread",
+    "over the rules' own writes, so the next large step is fewer layers per write (or the two transactions",
+    "merged), not a single hot spot.",
+]
+
+
 def write_doc(lines: list[str], command: str) -> None:
     section_write(
         BEGIN,
@@ -466,6 +484,8 @@ def write_doc(lines: list[str], command: str) -> None:
             "```",
             *lines,
             "```",
+            "",
+            *READING,
         ],
     )
 

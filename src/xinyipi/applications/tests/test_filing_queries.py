@@ -21,7 +21,9 @@ URL = "/api/v1/applications"
 # 37: each of its two credit-record events brings its sharing row (R8, one INSERT each).
 # 33: the matter with its materials, the letter template and the token user's permissions are kept per process
 # (core.caches), checked against their generations in one statement per request.
-INSTANT_APPROVAL_STATEMENTS = 33
+# 31: the outbox row no longer takes a savepoint (INSERT … ON CONFLICT DO NOTHING). On PostgreSQL 27: each
+# record event comes with its sharing row, and each audit entry moves the chain head, in one statement.
+INSTANT_APPROVAL_STATEMENTS = 31
 
 
 def _post(client, matter, subject):
