@@ -468,7 +468,22 @@ READING = [
 ]
 
 
-def write_doc(lines: list[str], command: str) -> None:
+def _loaded(info: dict) -> list[str]:
+    """A note when other work ran on the machine: absolute figures are then a fraction of the machine's."""
+    if float(info["load"]) <= int(info["cores"]):
+        return []
+    return [
+        f"These figures were taken on a loaded machine (load average {info['load']} on {info['cores']} cores: other",
+        "work was running), so the server, its clients and the floor each had a fraction of a core; compare the",
+        "ratio to the floor of the same run, not the absolute rates. For reference, measured earlier on the same",
+        "machine with nothing else running and before the changes that cut the statements from 37 to 31: 115",
+        "instant approvals/s through gunicorn (2 sync workers, 8 clients), p50 60 ms, p99 179 ms, against a raw-SQL",
+        "floor of about 3,400 cases/s. The goal of 250 cases/s with p99 < 50 ms is not met.",
+        "",
+    ]
+
+
+def write_doc(lines: list[str], command: str, info: dict) -> None:
     section_write(
         BEGIN,
         END,
@@ -485,6 +500,7 @@ def write_doc(lines: list[str], command: str) -> None:
             *lines,
             "```",
             "",
+            *_loaded(info),
             *READING,
         ],
     )
@@ -524,7 +540,7 @@ def main() -> None:
     print("\n".join(lines))
     if not args.no_write:
         command = "benchmarks/http_bench.py" + (f" --subjects {args.subjects}" if args.subjects != 1_000_000 else "")
-        write_doc(lines, command)
+        write_doc(lines, command, info)
 
 
 if __name__ == "__main__":
