@@ -31,7 +31,11 @@ class ApplicationsConfig(AppConfig):
         except CaseNumberFormatError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
         # R9: a listing taking effect withdraws the conveniences of the subject's open cases.
+        # The current letter templates are kept per process (core.caches): a change reaches every process.
+        from xinyipi.applications.models import LetterTemplate
         from xinyipi.applications.services import restrictions  # noqa: F401
+        from xinyipi.core.caches import CATALOG, bump_on_change
 
+        bump_on_change(CATALOG, LetterTemplate)
         # After migrate (and after a test database flush) a default template of every letter kind exists.
         post_migrate.connect(_ensure_letter_templates, sender=self, dispatch_uid="applications_letter_templates")

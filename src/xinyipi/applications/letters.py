@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from xinyipi.applications.models import LetterKind, LetterTemplate
 from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
+from xinyipi.core.caches import CATALOG, GenerationCache
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
 from xinyipi.core.text import clause, in_default_language, join_list
@@ -83,15 +84,22 @@ def _default_row(kind: str) -> LetterTemplate:
 
 
 _BODIES: dict[tuple, str] = {}  # a version's text never changes: kept once read (by id and creation time)
+_CURRENT = GenerationCache(CATALOG)
 
 
 def letter_template_current(kind: str, matter: Matter | None = None) -> LetterTemplate:
     """The matter's own newest template of ``kind`` when it has an active one, else the newest default.
 
-    One query for the candidates' versions (not their texts); a version's text is read once per process.
+    Kept per process until the catalog or a template changes (``core.caches``); the instance is shared, so
+    callers only read it.
     """
     if kind not in LetterKind.values:
         raise ValueError(f"unknown letter kind {kind!r}")
+    return _CURRENT.get((kind, matter.pk if matter is not None else None), lambda: _template_current(kind, matter))
+
+
+def _template_current(kind: str, matter: Matter | None) -> LetterTemplate:
+    """One query for the candidates' versions (not their texts); a version's text is read once per process."""
     scope = Q(matter__isnull=True) if matter is None else Q(matter=matter) | Q(matter__isnull=True)
     rows = list(
         LetterTemplate.objects.filter(scope, kind=kind)

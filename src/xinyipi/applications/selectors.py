@@ -35,6 +35,7 @@ from xinyipi.applications.models import (
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.catalog.models import Material, Matter
 from xinyipi.core import clock
+from xinyipi.core.caches import CATALOG, GenerationCache
 from xinyipi.core.errors import DomainError, NotFound, NotPermitted
 from xinyipi.core.paging import bad_cursor, cursor_decode, cursor_encode, cursor_id, page_limit
 from xinyipi.core.text import in_default_language
@@ -57,14 +58,24 @@ def subject_agent_link(*, user, subject) -> SubjectAgent | None:
 # One case
 
 
-def matter_for_filing(code: str) -> Matter:
-    """The matter a case is filed for, with its department and materials (404 ``matter_not_found``)."""
-    matter = (
+_FILING_MATTERS = GenerationCache(CATALOG)
+
+
+def _matter_with_parts(code: str) -> Matter | None:
+    return (
         Matter.objects.select_related("department")
         .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order", "id")))
-        .filter(code=(code or "").strip())
+        .filter(code=code)
         .first()
     )
+
+
+def matter_for_filing(code: str) -> Matter:
+    """The matter a case is filed for, with its department and materials (404 ``matter_not_found``).
+
+    Kept per process until the catalog changes (``core.caches``): filing only reads it, so the copy is shared."""
+    code = (code or "").strip()
+    matter = _FILING_MATTERS.get(code, lambda: _matter_with_parts(code))
     if matter is None:
         raise NotFound("matter_not_found", _("未找到该事项。"), "matter_code")
     return matter

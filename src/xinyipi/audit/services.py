@@ -72,7 +72,7 @@ def audit_record(
     after = json.loads(canonical(_json_safe(after))) if after is not None else None
 
     # The head row is locked last and held to commit: appends serialise and the chain never forks. Plain SQL
-    # (three statements, no ORM query building): every audited write of every request runs this.
+    # (three statements, two on PostgreSQL; no ORM query building): every audited write of every request runs this.
     connection = transaction.get_connection()
     with connection.cursor() as cursor:
         cursor.execute(_head_sql(connection))
@@ -105,13 +105,18 @@ def audit_record(
             hash=digest,
         )
         params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in _ENTRY_FIELDS]
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(_insert_sql(connection) + " RETURNING id", params)
+        move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
+        if connection.vendor == "postgresql":
+            # The entry and the new head in one round trip (a data-modifying WITH always runs).
+            cursor.execute(
+                f"WITH entry AS ({_insert_sql(connection)} RETURNING id) {move_head} RETURNING (SELECT id FROM entry)",
+                [*params, seq, digest],
+            )
             entry.pk = cursor.fetchone()[0]
         else:
-            cursor.execute(_insert_sql(connection), params)
-            entry.pk = cursor.lastrowid
-        cursor.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
+            cursor.execute(_insert_sql(connection) + " RETURNING id", params)
+            entry.pk = cursor.fetchone()[0]
+            cursor.execute(move_head, [seq, digest])
     entry._state.adding = False
     domain_event_log(action=action, object_type=object_type, object_id=object_id, actor_id=entry.actor_id)
     return entry

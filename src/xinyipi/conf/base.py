@@ -105,10 +105,13 @@ SQLITE_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
 def _database() -> dict:
-    config = dj_database_url.parse(env.get("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
+    # Persistent connections on both databases: a request then pays neither the connection nor (SQLite) the
+    # pragmas of ``init_command``, which run once per connection; a reused connection is checked first.
+    config = dj_database_url.parse(
+        env.get("DATABASE_URL"), conn_max_age=env.integer("XINYIPI_DB_CONN_MAX_AGE"), conn_health_checks=True
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
             # writers queue on the busy timeout instead of failing with "database is locked" on upgrade.

@@ -40,6 +40,11 @@ VARIABLES = [
     Variable("XINYIPI_MEDIA_ROOT", str(BASE_DIR / "var" / "media"), "where uploaded files are kept"),
     Variable("XINYIPI_STATIC_ROOT", str(BASE_DIR / "var" / "static"), "where collectstatic writes"),
     Variable("XINYIPI_SQLITE_TIMEOUT", "20", "seconds a SQLite writer waits for the lock"),
+    Variable(
+        "XINYIPI_DB_CONN_MAX_AGE",
+        "60",
+        "seconds a process keeps its database connection across requests (checked before reuse); 0 = one per request",
+    ),
     Variable("XINYIPI_LOG_LEVEL", "INFO", "root log level"),
     Variable("XINYIPI_LOG_FORMAT", "json", "json (one JSON object per line) or plain (for reading on a terminal)"),
     # Serving (``make serve``, src/xinyipi/conf/gunicorn.py) and watching it (docs/deployment.md).

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotFound
+from xinyipi.core.rows import row_insert
 from xinyipi.notifications.channels.registry import registry
 from xinyipi.notifications.contrib.sms.plugin import mobile_normalise
 from xinyipi.notifications.delivery import DrainResult, outbox_deliver_due, outbox_drain  # noqa: F401
@@ -111,17 +112,11 @@ def notify(
         created_at=clock.now(),
         updated_at=wall,
     )
-    try:
-        # Inserted without looking first (most events are new: one statement less on every write that tells
-        # someone), in a savepoint: a key already there — told before, or by a concurrent writer — leaves the
-        # caller's transaction usable, and that first row is returned.
-        with transaction.atomic():
-            notification.save(force_insert=True)
-    except IntegrityError:
-        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is None:
-            raise
-        return existing
+    # Inserted without looking first (most events are new: one statement on every write that tells someone);
+    # a key already there — told before, or by a concurrent writer — is left alone (ON CONFLICT DO NOTHING, so
+    # the caller's transaction stays usable without a savepoint), and that first row is returned.
+    if not row_insert(notification, conflict="dedupe_key"):
+        return Notification.objects.get(dedupe_key=dedupe_key)
 
     plugin = registry[channel]
     if plugin.delivers_in_transaction:

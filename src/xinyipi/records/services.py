@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xinyipi.core import clock
+from xinyipi.core.rows import insert_statement
 from xinyipi.records.models import CreditRecordEvent, RecordShare
 
 _SHARE_TABLE = RecordShare._meta.db_table
@@ -27,7 +28,7 @@ def record_append(
         raise RuntimeError("record_append must run inside the transaction of the change it records")
     if type not in CreditRecordEvent.Type.values:
         raise ValueError(f"unknown credit-record event type {type!r}")
-    event = CreditRecordEvent.objects.create(
+    event = CreditRecordEvent(
         subject=subject,
         type=type,
         at=at or clock.now(),
@@ -37,16 +38,24 @@ def record_append(
         source_id=str(source.pk) if source is not None else "",
         actor_label=actor.get_username() if getattr(actor, "is_authenticated", False) else "system",
     )
-    # Wall-clock time: how long the event has waited to be shared, whatever moment a sweep acted as if at.
-    # Plain SQL: every recorded state change pays for this row, and the ORM's create costs ten times the
-    # INSERT itself (benchmarks/sharing_bench.py).
+    # Plain SQL (``core.rows``): every recorded state change pays for these rows, and the ORM's create costs
+    # several times the INSERT itself (benchmarks/sharing_bench.py). The sharing row's time is the wall clock:
+    # how long the event has waited to be shared, whatever moment a sweep acted as if at. On PostgreSQL both
+    # rows are one statement (one round trip).
     connection = transaction.get_connection()
+    sql, params = insert_statement(event)
+    shared_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    share = f"INSERT INTO {connection.ops.quote_name(_SHARE_TABLE)} (event_id, created_at, batch_id)"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(_SHARE_TABLE)} (event_id, created_at, batch_id) "
-            "VALUES (%s, %s, NULL)",
-            [event.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH event AS ({sql}) {share} SELECT id, %s, NULL FROM event RETURNING event_id",
+                           [*params, shared_at])  # fmt: skip
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, params)
+            event.pk = cursor.fetchone()[0]
+            cursor.execute(f"{share} VALUES (%s, %s, NULL)", [event.pk, shared_at])
+    event._state.adding = False
     return event
 
 

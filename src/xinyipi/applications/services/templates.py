@@ -11,6 +11,7 @@ from xinyipi.applications.models import LetterTemplate
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.actors import actor_label
+from xinyipi.core.caches import CATALOG, generation_bump
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
 
@@ -57,6 +58,7 @@ def letter_template_deactivate(*, actor, template: LetterTemplate) -> LetterTemp
     with transaction.atomic():
         before = snapshot(template, _AUDITED)
         LetterTemplate.objects.filter(pk=template.pk).update(active=False)
+        generation_bump(CATALOG)
         template.active = False
         audit_record(
             actor=actor,

@@ -19,7 +19,11 @@ URL = "/api/v1/applications"
 # 35: the decision document takes its 文号 from the department's yearly counter, and a second instant approval
 # of the same matter while the subject has a case of it open is refused (one indexed read each).
 # 37: each of its two credit-record events brings its sharing row (R8, one INSERT each).
-INSTANT_APPROVAL_STATEMENTS = 37
+# 33: the matter with its materials, the letter template and the token user's permissions are kept per process
+# (core.caches), checked against their generations in one statement per request.
+# 31: the outbox row no longer takes a savepoint (INSERT … ON CONFLICT DO NOTHING). On PostgreSQL 27: each
+# record event comes with its sharing row, and each audit entry moves the chain head, in one statement.
+INSTANT_APPROVAL_STATEMENTS = 31
 # An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
 # filing's own audit entry names the licence, so it brings no audit entry of its own.
 LICENCE_STATEMENTS = 2
@@ -92,6 +96,7 @@ def test_r10_instant_approval_reads_no_row_twice(api_as, clerk, instant_matter, 
     assert not [s for s in sql if s.startswith("SELECT") and "applications_applicationmaterial" in s]
     # The chain head is read once per audit entry (locked to commit), never more.
     head_reads = [s for s in sql if s.startswith("SELECT") and "audit_audithead" in s]
-    assert len(head_reads) == len([s for s in sql if s.startswith("INSERT INTO") and "audit_auditentry" in s]) == 2
+    # (on PostgreSQL the entry's INSERT is in a WITH that also moves the head)
+    assert len(head_reads) == len([s for s in sql if "INSERT INTO audit_auditentry" in s]) == 2
     selects = [s for s in sql if s.startswith("SELECT") and s not in head_reads]
     assert len(selects) == len(set(selects)), "a statement ran twice with the same parameters"
