@@ -86,7 +86,11 @@ def _with_parts(queryset: QuerySet) -> QuerySet:
     the page: the page's own query stays on one table, so the planner reads it from the index that gives its
     order (joined, SQLite may start from the small department table and sort every case of it)."""
     return queryset.prefetch_related(
-        "matter", "subject", "department", Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id"))
+        "matter",
+        "subject",
+        "department",
+        "licence",  # the answer's ``licence`` (a case without one is cached as such: no query per case)
+        Prefetch("materials", queryset=ApplicationMaterial.objects.order_by("id")),
     )
 
 

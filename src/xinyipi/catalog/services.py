@@ -4,6 +4,7 @@ before anything is stored.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
@@ -41,6 +42,8 @@ _MATERIAL_CHOICE_FIELDS = {
     "source_type": Material.SourceType,
 }
 _CODE_MAX = 50
+# 证照类型代码 (govservice-standards.md §4.2): the defining authority's USCC and a 3-digit sequence.
+_LICENCE_TYPE = re.compile(r"^[0-9A-Z]{18}[0-9]{3}$")
 
 
 def _working_days_within(calendar_days: int) -> int:
@@ -107,6 +110,13 @@ def matter_check(*, matter: Matter, materials: Sequence[Material], on: dt.date |
             _("承诺办结时限（%(p)d）不得超过法定办结时限（%(s)d）。")
             % {"p": matter.promised_days, "s": matter.statutory_days},
             "promised_days",
+        )
+
+    if matter.licence_type_code and not _LICENCE_TYPE.match(matter.licence_type_code):
+        fault(
+            "invalid_licence_type_code",
+            _("电子证照类型代码应为 21 位：定义证照的机关的统一社会信用代码（18 位）加 3 位数字序号。"),
+            "licence_type_code",
         )
 
     # Excluded domains: known codes only.
@@ -208,6 +218,13 @@ def matter_check(*, matter: Matter, materials: Sequence[Material], on: dt.date |
             seen[mcode] = index
         if not (material.name or "").strip():
             fault("required", _("材料名称不能为空。"), f"{prefix}.name", material=mcode)
+        if material.licence_type_code and not _LICENCE_TYPE.match(material.licence_type_code):
+            fault(
+                "invalid_licence_type_code",
+                _("电子证照类型代码应为 21 位：定义证照的机关的统一社会信用代码（18 位）加 3 位数字序号。"),
+                f"{prefix}.licence_type_code",
+                material=mcode,
+            )
         for field, choices in _MATERIAL_CHOICE_FIELDS.items():
             if getattr(material, field) not in choices.values:
                 fault(

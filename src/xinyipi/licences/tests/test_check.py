@@ -74,3 +74,12 @@ def test_a_person_holder_is_masked_and_their_id_number_never_shown(api, client, 
     page = client.get(f"/licences/{licence.identifier}/").content.decode()
     for shown in (str(body), page):
         assert person.code_plain() not in shown and person.code_display not in shown and "赵测试" not in shown
+
+
+def test_the_bureau_reads_licences_in_the_admin_and_cannot_change_them(client, superuser, licence):
+    client.force_login(superuser)
+    listing = client.get("/admin/licences/licence/", {"q": licence.identifier})
+    assert listing.status_code == 200 and licence.identifier in listing.content.decode()
+    assert client.get("/admin/licences/licence/add/").status_code == 403
+    assert client.post(f"/admin/licences/licence/{licence.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Licence.objects.filter(pk=licence.pk).exists()

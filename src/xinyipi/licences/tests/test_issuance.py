@@ -176,3 +176,24 @@ def test_api_answer_without_a_licence_says_null(api_as, clerk, instant_matter, e
         },
     )
     assert response.status_code == 201 and response.json()["licence"] is None
+
+
+def test_api_case_list_reads_the_licences_of_a_page_at_once(api_as, clerk, licence_matter, make_enterprise):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(clerk)
+
+    def listed() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/applications", {"matter_code": licence_matter.code})
+        assert response.status_code == 200
+        return len(captured), [item["licence"]["identifier"] for item in response.json()["items"]]
+
+    licence_case(clerk, licence_matter, make_enterprise())
+    few, _ = listed()
+    for _ in range(3):
+        licence_case(clerk, licence_matter, make_enterprise())
+    many, identifiers = listed()
+    assert many == few and len(identifiers) == 4
+    assert set(identifiers) == set(Licence.objects.values_list("identifier", flat=True))
