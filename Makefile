@@ -84,6 +84,8 @@ bench-quick: install
 vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js src/xinyipi/static/vendor/
+	@# axe-core checks the pages in the browser tests only; it is never served.
+	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/
 
 clean-db:
 	rm -f var/xinyipi.sqlite3 var/xinyipi.sqlite3-wal var/xinyipi.sqlite3-shm

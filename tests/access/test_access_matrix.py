@@ -192,6 +192,7 @@ TABLE = {
     ("GET", "licences:check"): every(200),
     ("GET", "portal:register"): every(302, anon=200),  # signed in: on to "my cases"
     ("GET", "accounts:login"): every(200),
+    ("GET", "portal:login"): every(200),  # the applicants' sign-in page
     # The second factor is off (STAFF_OTP_REQUIRED false): its pages send everyone signed in on.
     ("GET", "accounts:otp_verify"): page(302),
     ("GET", "accounts:otp_enrol"): page(302),
@@ -762,13 +763,18 @@ def _state() -> tuple:
     )
 
 
+def _to_login(response) -> bool:
+    """A redirect to a login page: the staff one, or the applicants' one for the portal's own pages."""
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return location.startswith((reverse("accounts:login"), reverse("portal:login")))
+
+
 def _matches(response, expected) -> bool:
     status = response.status_code
     if expected == "login":
-        return status == 302 and response["Location"].startswith(reverse("accounts:login"))
+        return _to_login(response)
     if expected == "ok":
-        redirect_to_login = status == 302 and response["Location"].startswith(reverse("accounts:login"))
-        return status in {200, 201, 204, 302, 409, 422} and not redirect_to_login
+        return status in {200, 201, 204, 302, 409, 422} and not _to_login(response)
     if expected == "pdf":
         return status == (200 if printing.pdf_available() else 404)
     return status == expected
@@ -792,9 +798,7 @@ def test_access(world, db, method, target, role):
         expected = answer[0 if scope == "A" else 1] if isinstance(answer, tuple) else answer
         before = _state() if method != "GET" else None
         response = _request(world, role, method, target, scope)
-        denied = response.status_code in {401, 403, 404, 405} or (
-            response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
-        )
+        denied = response.status_code in {401, 403, 404, 405} or _to_login(response)
         if before is not None and denied:
             assert _state() == before, f"a refused {method} {target} changed something ({role}, {scope})"
         assert _matches(response, expected), (

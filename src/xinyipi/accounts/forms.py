@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(LabelledErrors, AuthenticationForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     password = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
 
@@ -13,7 +15,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class OTPTokenForm(forms.Form):
+class OTPTokenForm(LabelledErrors, forms.Form):
     otp = forms.CharField(
         label=_("动态口令"),
         max_length=8,
@@ -21,7 +23,7 @@ class OTPTokenForm(forms.Form):
     )
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(LabelledErrors, forms.ModelForm):
     """A staff account as the bureau administrator keeps it: no superuser box, no raw groups or permissions.
 
     The rules of who may change what are ``services.staff_save``'s; ``clean`` asks it beforehand only to

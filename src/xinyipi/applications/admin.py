@@ -17,9 +17,10 @@ from xinyipi.applications.services import (
 )
 from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core.errors import DomainError
+from xinyipi.core.forms import LabelledErrors
 
 
-class LetterTemplateForm(forms.ModelForm):
+class LetterTemplateForm(LabelledErrors, forms.ModelForm):
     class Meta:
         model = LetterTemplate
         fields = ["kind", "matter", "body", "note"]
@@ -88,7 +89,7 @@ class LetterTemplateAdmin(admin.ModelAdmin):
                 messages.error(request, f"{template}：{exc.message}")
 
 
-class SubjectAgentForm(forms.ModelForm):
+class SubjectAgentForm(LabelledErrors, forms.ModelForm):
     class Meta:
         model = SubjectAgent
         fields = ["user", "subject", "relation", "authorisation"]

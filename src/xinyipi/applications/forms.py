@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from xinyipi.applications.models import Mode, Verification
 from xinyipi.applications.services import ModeOffer
 from xinyipi.catalog.models import Matter
+from xinyipi.core.forms import LabelledErrors
 
 MODES_NEEDING_ACCEPTANCE = {Mode.COMMITMENT, Mode.TOLERANCE}
 
 
-class WindowStartForm(forms.Form):
+class WindowStartForm(LabelledErrors, forms.Form):
     """The window's first step: who applies (code or incentive card) and for which matter."""
 
     query = forms.CharField(
@@ -32,7 +33,7 @@ class WindowStartForm(forms.Form):
     )
 
 
-class FilingForm(forms.Form):
+class FilingForm(LabelledErrors, forms.Form):
     """Mode, materials brought (with optional files), certificates replaced, and the acceptance of the
     letter or pledge. Built for one matter and the modes offered to one subject."""
 
@@ -175,7 +176,7 @@ class FilingForm(forms.Form):
             self.add_error(name, str(error.message))
 
 
-class SupplementForm(forms.Form):
+class SupplementForm(LabelledErrors, forms.Form):
     """The missing materials supplied now, each with an optional file."""
 
     materials = forms.MultipleChoiceField(label=_("本次补正的材料"), widget=forms.CheckboxSelectMultiple)
@@ -213,7 +214,7 @@ class SupplementForm(forms.Form):
         self.add_error(name, str(exc.message))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LabelledErrors, forms.Form):
     outcome = forms.ChoiceField(
         label=_("审批决定"),
         choices=[("approve", _("准予许可")), ("reject", _("不予许可"))],
@@ -227,7 +228,7 @@ class DecisionForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(LabelledErrors, forms.Form):
     outcome = forms.ChoiceField(label=_("核查结果"), choices=Verification.Outcome.choices, widget=forms.RadioSelect)
     evidence = forms.CharField(
         label=_("核查证据（核查方式、所见事实、材料）"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -237,13 +238,13 @@ class VerificationForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(LabelledErrors, forms.Form):
     reason = forms.CharField(
         label=_("撤回理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class CorrectionRequestForm(forms.Form):
+class CorrectionRequestForm(LabelledErrors, forms.Form):
     """补正材料通知书: per material of the matter, whether it is listed and what is wrong; plus free text."""
 
     items = forms.MultipleChoiceField(label=_("需要补正的材料"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -287,7 +288,7 @@ class CorrectionRequestForm(forms.Form):
         self.add_error(name or "items", str(exc.message))
 
 
-class CorrectionAnswerForm(forms.Form):
+class CorrectionAnswerForm(LabelledErrors, forms.Form):
     """The answer to the correction notice: a file per listed material (optional at the window, where paper is
     brought) and a note. Every listed material is answered at once."""
 
@@ -321,7 +322,7 @@ class CorrectionAnswerForm(forms.Form):
         self.add_error(name, str(exc.message))
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(LabelledErrors, forms.Form):
     reason = forms.CharField(
         label=_("退回理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -330,7 +331,7 @@ class ReturnForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
 
 
-class ReturnResolutionForm(forms.Form):
+class ReturnResolutionForm(LabelledErrors, forms.Form):
     outcome = forms.ChoiceField(
         label=_("处理结果"),
         choices=[("resubmit", _("重新提交审查")), ("not_accept", _("不予受理，终止办理"))],

@@ -169,7 +169,7 @@ def subject_context(subject) -> dict:
         "name": subject.name,
         "code": subject.code_display,
         "kind_label": str(subject.get_kind_display()),
-        "legal_representative": subject.legal_representative,
+        "legal_representative": "" if subject.is_person else subject.legal_representative,
     }
 
 

@@ -100,6 +100,7 @@ class ApplicationMaterialOut(Schema):
     code: str
     name: str
     state: str = Field(..., json_schema_extra={"enum": ApplicationMaterial.State.values})
+    licence: str | None = Field(None, description="the identifier of the electronic licence that stands in (免提交)")
 
 
 class TransitionOut(Schema):
@@ -178,7 +179,10 @@ def application_out(application: Application, history=None) -> dict:
         "credit_check_id": application.credit_check_id,
         "credit_level": application.credit_level,
         "missing_materials": [m.code for m in materials if m.state == ApplicationMaterial.State.MISSING],
-        "materials": [{"code": m.code, "name": m.name, "state": m.state} for m in materials],
+        "materials": [
+            {"code": m.code, "name": m.name, "state": m.state, "licence": m.licence_identifier or None}
+            for m in materials
+        ],
         "decision_due": _date(application.decision_due),
         "supplement_due": _date(application.supplement_due),
         "grace_due": _date(application.grace_due),

@@ -19,9 +19,10 @@ from xinyipi.applications.services import subject_agent_refuse, subject_agent_re
 from xinyipi.applications.services.agents import VERIFY, may_revoke
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from xinyipi.core.forms import LabelledErrors
 
 
-class LinkVerifyForm(forms.Form):
+class LinkVerifyForm(LabelledErrors, forms.Form):
     authorisation_file = forms.FileField(label=gettext_lazy("授权委托书扫描件（PDF、JPEG 或 PNG）"), required=False)
     identity_document = forms.ChoiceField(
         label=gettext_lazy("所见身份证件"),
@@ -37,7 +38,7 @@ class LinkVerifyForm(forms.Form):
             self.add_error(field if field in self.fields else None, str(error.message))
 
 
-class LinkRefuseForm(forms.Form):
+class LinkRefuseForm(LabelledErrors, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("不予核验的原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

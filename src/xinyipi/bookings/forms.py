@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.bookings.models import Kind, Slot
+from xinyipi.core.forms import LabelledErrors
 
 
-class BookingForm(forms.Form):
+class BookingForm(LabelledErrors, forms.Form):
     """The applicant's booking. The form only collects: ``booking_request`` checks every value (the same
     checks as the API) and its errors are shown next to the field they name."""
 
@@ -30,7 +31,7 @@ class BookingForm(forms.Form):
             self.add_error(field if field in self.fields else None, str(error.message))
 
 
-class SpecialGrantForm(forms.Form):
+class SpecialGrantForm(LabelledErrors, forms.Form):
     """A credit officer's grant of one booking for special circumstances; ``special_grant_give`` checks it."""
 
     subject_code = forms.CharField(label=_("统一社会信用代码或居民身份证号码"), max_length=40)

@@ -29,6 +29,7 @@ from xinyipi.catalog.services import (
 )
 from xinyipi.core.admin_formats import SAFE_FORMATS
 from xinyipi.core.errors import ValidationFailed
+from xinyipi.core.forms import LabelledErrors
 
 SERVER_TYPES = [
     ("1", _("自然人")),
@@ -48,7 +49,7 @@ HANDLE_TYPES = [
 _MATERIAL_FIELD = re.compile(r"materials\.(\d+)\.(\w+)")
 
 
-class MatterForm(forms.ModelForm):
+class MatterForm(LabelledErrors, forms.ModelForm):
     excluded_domains = forms.MultipleChoiceField(
         label=_("涉及的除外领域"),
         choices=domain_choices,
@@ -139,6 +140,7 @@ class MaterialInline(admin.TabularInline):
         "issuer",
         "original_num",
         "copy_num",
+        "licence_type_code",
     ]
 
 
@@ -195,6 +197,8 @@ class MatterAdmin(ImportExportModelAdmin):
                     "result_type",
                     "result_name",
                     "issues_e_cert",
+                    "licence_type_code",
+                    "licence_validity_years",
                     "service_guide",
                     "faq",
                 ]
@@ -231,7 +235,7 @@ class MatterAdmin(ImportExportModelAdmin):
             matter_delete(actor=request.user, matter=matter)
 
 
-class MaterialForm(forms.ModelForm):
+class MaterialForm(LabelledErrors, forms.ModelForm):
     class Meta:
         model = Material
         fields = ["matter", *MATERIAL_FIELDS]

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core.errors import DomainError
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.credit.models import CreditImport, CreditRecord, IncentiveCard
 from xinyipi.credit.services import incentive_card_revoke, incentive_card_save
 from xinyipi.subjects.validators import guess_kind, validate_subject_code
@@ -35,7 +36,7 @@ class CreditImportAdmin(ReadOnlyAdmin):
     list_display = ("id", "source", "category", "file_name", "rows", "status", "started_at", "finished_at")
 
 
-class IncentiveCardForm(forms.ModelForm):
+class IncentiveCardForm(LabelledErrors, forms.ModelForm):
     holder_code = forms.CharField(label=_("持卡主体代码"), max_length=30)
 
     class Meta:

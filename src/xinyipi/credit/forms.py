@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.credit.categories import Category, Grade, Purpose, Severity
 from xinyipi.credit.models import ManualEntry
 
 
-class CheckForm(forms.Form):
+class CheckForm(LabelledErrors, forms.Form):
     query = forms.CharField(
         label=_("统一社会信用代码 / 身份证号码 / 激励卡号"),
         max_length=60,
@@ -28,7 +29,7 @@ class CheckForm(forms.Form):
         return data
 
 
-class ManualEntryForm(forms.Form):
+class ManualEntryForm(LabelledErrors, forms.Form):
     site = forms.ChoiceField(label=_("查询的官方网站"), choices=ManualEntry.Site.choices)
     category = forms.ChoiceField(
         label=_("网站显示的记录类别"),

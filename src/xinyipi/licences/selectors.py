@@ -73,6 +73,15 @@ def licence_of(application: Application) -> Licence | None:
         return None
 
 
+def licence_materials_held(*, holder, materials, on: dt.date) -> dict[str, Licence]:
+    """免提交: of ``materials`` (catalog rows not brought), those that stand for a licence type ``holder``
+    holds valid on ``on``, by material code with the licence that stands in. No query when none of them
+    stands for a licence type."""
+    wanted = {m.code: m.licence_type_code for m in materials if m.licence_type_code}
+    held = licences_held(holder=holder, type_codes=set(wanted.values()), on=on)
+    return {code: held[type_code] for code, type_code in wanted.items() if type_code in held}
+
+
 def licences_held(*, holder, type_codes: set[str], on: dt.date) -> dict[str, Licence]:
     """The newest licence of each of ``type_codes`` that ``holder`` holds valid on ``on``."""
     if not type_codes:

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.subjects.models import Subject
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(LabelledErrors, forms.Form):
     """An applicant's account: who signs in, and the subject the account acts for."""
 
     kind = forms.ChoiceField(
@@ -39,8 +40,31 @@ class RegisterForm(forms.Form):
             field = (error.field or "").split(".")[-1]
             self.add_error(field if field in self.fields else None, str(error.message))
 
+    def register_fields(self) -> dict:
+        """The arguments of ``applicant_register``: the cleaned values, or the values as typed where a field
+        did not clean, so that the service can still report what else is wrong."""
+        data = {name: self.cleaned_data.get(name, self.data.get(name, "")) for name in self.fields}
+        person = data["kind"] == Subject.Kind.PERSON
+        return {
+            "username": data["username"],
+            "password": data["password"],
+            "name": data["name"],
+            "mobile": data["mobile"],
+            "kind": data["kind"],
+            "code": data["id_number"] if person else data["uscc"],
+            "enterprise_name": "" if person else data["enterprise_name"],
+            "authorisation": "" if person else data["authorisation"],
+        }
 
-class LinkRequestForm(forms.Form):
+    def add_errors_not_shown(self, errors) -> None:
+        """The service's faults of the fields the form has not already faulted (one message per field)."""
+        for error in errors:
+            field = (error.field or "").split(".")[-1]
+            if field in self.fields and not self.has_error(field):
+                self.add_error(field, str(error.message))
+
+
+class LinkRequestForm(LabelledErrors, forms.Form):
     """申请关联主体: one more subject the account asks to act for — itself as a person, or an enterprise."""
 
     kind = forms.ChoiceField(
@@ -74,7 +98,7 @@ class LinkRequestForm(forms.Form):
             self.add_error(field if field in self.fields else None, str(error.message))
 
 
-class LinkCodeForm(forms.Form):
+class LinkCodeForm(LabelledErrors, forms.Form):
     code = forms.CharField(
         label=_("短信验证码"),
         max_length=10,

@@ -1,5 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xinyipi.accounts.forms import LoginForm
 from xinyipi.portal import views
 
 app_name = "portal"
@@ -12,6 +14,11 @@ urlpatterns = [
     path("integrity/", views.integrity, name="integrity"),
     path("blacklist/", views.blacklist, name="blacklist"),
     path("register/", views.register, name="register"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="portal/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", views.my_case, name="my_case"),
     path("my/cases/<int:pk>/supplement/", views.my_case_supplement, name="my_case_supplement"),

@@ -41,10 +41,12 @@ from xinyipi.core.errors import DomainError, NotFound
 from xinyipi.core.paging import query_number
 from xinyipi.notifications.selectors import in_app_message_links, in_app_messages_for, in_app_unread_count
 from xinyipi.portal.forms import LinkCodeForm, LinkRequestForm, RegisterForm
-from xinyipi.portal.services import applicant_link_request, applicant_register
+from xinyipi.portal.services import applicant_link_request, applicant_register, applicant_register_errors
 from xinyipi.records.selectors import credit_record_page
 from xinyipi.records.services import credit_record_read_log
-from xinyipi.subjects.models import Subject
+
+# The portal's own pages send a signed-out visitor to the applicants' login, not the staff one.
+applicant_login_required = login_required(login_url="portal:login")
 
 
 def home(request):
@@ -134,20 +136,11 @@ def register(request):
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            person = data["kind"] == Subject.Kind.PERSON
+        if not form.is_valid():
+            form.add_errors_not_shown(applicant_register_errors(**form.register_fields()))
+        else:
             try:
-                user = applicant_register(
-                    username=data["username"],
-                    password=data["password"],
-                    name=data["name"],
-                    mobile=data["mobile"],
-                    kind=data["kind"],
-                    code=data["id_number"] if person else data["uscc"],
-                    enterprise_name="" if person else data["enterprise_name"],
-                    authorisation="" if person else data["authorisation"],
-                )
+                user = applicant_register(**form.register_fields())
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
@@ -163,7 +156,7 @@ def register(request):
     return render(request, "portal/register.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
 
 
-@login_required
+@applicant_login_required
 def my_cases(request):
     subjects = list(subjects_for_actor(request.user))
     cursor = request.GET.get("cursor") or None
@@ -207,7 +200,7 @@ def _my_links_page(request, *, status: int = 200, form=None, errors: dict | None
     )
 
 
-@login_required
+@applicant_login_required
 def my_links(request):
     """我的账户与关联: the subjects the account acts for or asked to, how a pending link gets verified (window,
     the legal representative's code, the identity platform), giving a link up, and — for an enterprise's
@@ -215,7 +208,7 @@ def my_links(request):
     return _my_links_page(request)
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_request(request):
     form = LinkRequestForm(request.POST)
@@ -259,7 +252,7 @@ def _link_action(request, pk: int, call, done: str, *, code_form=None):
     return redirect(reverse("portal:my_links") + f"#link-{link.pk}")
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_code_send(request, pk: int):
     def call(link):
@@ -269,7 +262,7 @@ def my_link_code_send(request, pk: int):
     return _link_action(request, pk, call, "")
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_code_confirm(request, pk: int):
     form = LinkCodeForm(request.POST)
@@ -283,7 +276,7 @@ def my_link_code_confirm(request, pk: int):
     return _link_action(request, pk, call, "", code_form=form)
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_identity(request, pk: int):
     def call(link):
@@ -293,7 +286,7 @@ def my_link_identity(request, pk: int):
     return _link_action(request, pk, call, "")
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_give_up(request, pk: int):
     def call(link):
@@ -303,7 +296,7 @@ def my_link_give_up(request, pk: int):
     return _link_action(request, pk, call, "")
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_link_revoke_agent(request, pk: int):
     """The enterprise's legal representative withdraws another account's link to the enterprise."""
@@ -325,7 +318,7 @@ def my_link_revoke_agent(request, pk: int):
     return redirect(reverse("portal:my_links") + "#agents")
 
 
-@login_required
+@applicant_login_required
 def my_record(request):
     """我的信用记录: the credit record of each subject the account acts for (R8), one subject at a time."""
     subjects = list(subjects_for_actor(request.user))
@@ -342,7 +335,7 @@ def my_record(request):
     return render(request, "portal/my_record.html", context)
 
 
-@login_required
+@applicant_login_required
 def my_messages(request):
     unread_only = request.GET.get("unread") == "1"
     rows, next_before = in_app_messages_for(
@@ -375,7 +368,7 @@ def _apply_parts(request, code: str):
     return matter, subjects, subject
 
 
-@login_required
+@applicant_login_required
 def apply(request, code: str):
     """Apply online: the applicant's own credit result (R1), the modes offered, materials, the letter or
     pledge accepted, then the case page."""
@@ -407,7 +400,7 @@ def apply(request, code: str):
     )
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def apply_preview(request, code: str):
     matter, _subjects, subject = _apply_parts(request, code)
@@ -424,12 +417,12 @@ def _portal_detail(request, application, *, status: int = 200, **forms):
     return render_case_page(request, application, console=False, template="portal/case.html", status=status, **forms)
 
 
-@login_required
+@applicant_login_required
 def my_case(request, pk: int):
     return _portal_detail(request, _portal_case(request, pk))
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_case_supplement(request, pk: int):
     application = _portal_case(request, pk, "supplement")
@@ -439,7 +432,7 @@ def my_case_supplement(request, pk: int):
     return _portal_detail(request, application, status=status, supplement_form=form)
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_case_correction(request, pk: int):
     application = _portal_case(request, pk, "supplement")
@@ -449,7 +442,7 @@ def my_case_correction(request, pk: int):
     return _portal_detail(request, application, status=status, correction_answer_form=form)
 
 
-@login_required
+@applicant_login_required
 @require_POST
 def my_case_withdraw(request, pk: int):
     application = _portal_case(request, pk, "withdraw")
@@ -457,7 +450,7 @@ def my_case_withdraw(request, pk: int):
     return redirect("portal:my_case", pk=application.pk)
 
 
-@login_required
+@applicant_login_required
 def my_case_material_file(request, pk: int, code: str):
     return material_file_response(request, pk, code, applicant_only=True)
 
@@ -465,12 +458,12 @@ def my_case_material_file(request, pk: int, code: str):
 _DOCUMENT_VIEWS = {"case_view": "portal:my_case", "pdf_view": "portal:my_case_document_pdf", "applicant_only": True}
 
 
-@login_required
+@applicant_login_required
 def my_case_document(request, pk: int, ref: str):
     return document_response(request, pk, ref, pdf=False, **_DOCUMENT_VIEWS)
 
 
-@login_required
+@applicant_login_required
 def my_case_document_pdf(request, pk: int, ref: str):
     return document_response(request, pk, ref, pdf=True, **_DOCUMENT_VIEWS)
 

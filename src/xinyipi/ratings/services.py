@@ -81,19 +81,21 @@ def follow_up_answer(*, actor, follow_up: FollowUp, call_back: str, answer: str,
         if len(value) > 2000:
             raise DomainError("text_too_long", _("内容不能超过 2000 字。"), field=field)
     with transaction.atomic():
-        locked = (
-            FollowUp.objects.select_for_update().select_related("rating__application__subject").get(pk=follow_up.pk)
-        )
-        if locked.status != FollowUp.Status.OPEN:
-            raise InvalidTransition("follow_up_answered", _("该差评已经反馈过。"))
+        locked = FollowUp.objects.select_related("rating__application__subject").get(pk=follow_up.pk)
         before = snapshot(locked)
-        locked.status = FollowUp.Status.ANSWERED
-        locked.call_back = call_back
-        locked.rectification = rectification
-        locked.answer = answer
-        locked.answered_at = clock.now()
-        locked.answered_by = actor
-        locked.save(update_fields=["status", "call_back", "rectification", "answer", "answered_at", "answered_by"])
+        fields = {
+            "status": FollowUp.Status.ANSWERED,
+            "call_back": call_back,
+            "rectification": rectification,
+            "answer": answer,
+            "answered_at": clock.now(),
+            "answered_by": actor,
+        }
+        # Exactly one of two answers at once wins: a conditional UPDATE, which SQLite honours too.
+        if not FollowUp.objects.filter(pk=locked.pk, status=FollowUp.Status.OPEN).update(**fields):
+            raise InvalidTransition("follow_up_answered", _("该差评已经反馈过。"))
+        for name, value in fields.items():
+            setattr(locked, name, value)
         audit_record(actor=actor, action="rating.follow_up_answer", obj=locked, before=before, after=snapshot(locked))
         application = locked.rating.application
         tell_applicant(

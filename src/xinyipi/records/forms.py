@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.records.exporting import FORMATS
 
 
-class RecordsExportForm(forms.Form):
+class RecordsExportForm(LabelledErrors, forms.Form):
     """A period of Beijing dates, both included, and a file format (DESIGN §6.1 ``export_records``)."""
 
     start = forms.DateField(

@@ -8,8 +8,7 @@ from xinyipi.stats.selectors import (
     StatsFilter,
     cases_in_period,
     cases_in_scope,
-    stats_rows,
-    stats_totals,
+    stats_summary,
     stats_weekly,
 )
 from xinyipi.stats.selectors_events import booking_figures, rating_figures, supervision_figures
@@ -29,7 +28,7 @@ def stats_dashboard(actor, chosen: StatsFilter) -> dict:
     scope, whole = stats_scope(actor, chosen)
     cases = cases_in_period(scope, date_from=chosen.date_from, date_to=chosen.date_to)
     period = {"date_from": chosen.date_from, "date_to": chosen.date_to}
-    totals = stats_totals(cases)
+    totals, breakdowns = stats_summary(cases, group_by=BREAKDOWNS)
     own = chosen.department or (None if sees_every_case(actor) else getattr(actor.department, "code", None))
     return {
         "totals": totals,
@@ -38,7 +37,7 @@ def stats_dashboard(actor, chosen: StatsFilter) -> dict:
             for name in CONVENIENCES
         },
         "weekly": stats_weekly(cases),
-        "breakdowns": {group_by: stats_rows(cases, group_by=group_by) for group_by in BREAKDOWNS},
+        "breakdowns": breakdowns,
         "supervision": supervision_figures(scope, whole=whole, **period),
         "bookings": booking_figures(department=own, matter=chosen.matter, whole=whole, **period),
         "ratings": rating_figures(scope, whole=whole, **period),

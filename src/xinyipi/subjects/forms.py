@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core.errors import DomainError
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.subjects.models import Subject
 from xinyipi.subjects.selectors import subject_code_taken
 from xinyipi.subjects.services import UPDATABLE_FIELDS, SubjectExists, subject_details_clean
@@ -41,8 +42,14 @@ class _DetailsChecks:
             add_domain_error(self, SubjectExists())
 
 
-class SubjectRegisterForm(_DetailsChecks, forms.Form):
-    kind = forms.ChoiceField(label=_("主体类型"), choices=Subject.Kind.choices)
+class SubjectRegisterForm(_DetailsChecks, LabelledErrors, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("主体类型"),
+        choices=Subject.Kind.choices,
+        initial=Subject.Kind.ENTERPRISE,
+        # A person has no legal representative: the field shows for enterprises only.
+        widget=forms.RadioSelect(attrs={"data-section-toggle": ""}),
+    )
     code = forms.CharField(label=_("统一社会信用代码 / 身份证号码"), max_length=64, help_text=CODE_HELP)
     name = forms.CharField(label=_("名称 / 姓名"), max_length=200)
     legal_representative = forms.CharField(label=_("法定代表人/负责人"), max_length=100, required=False)
@@ -56,7 +63,7 @@ class SubjectRegisterForm(_DetailsChecks, forms.Form):
         return cleaned
 
 
-class SubjectAdminAddForm(_DetailsChecks, forms.ModelForm):
+class SubjectAdminAddForm(_DetailsChecks, LabelledErrors, forms.ModelForm):
     """The admin's add form: the code is typed once and never stored in a form field of the model."""
 
     code = forms.CharField(label=_("统一社会信用代码 / 身份证号码"), max_length=64, help_text=CODE_HELP)
@@ -72,7 +79,7 @@ class SubjectAdminAddForm(_DetailsChecks, forms.ModelForm):
         return cleaned
 
 
-class SubjectAdminChangeForm(_DetailsChecks, forms.ModelForm):
+class SubjectAdminChangeForm(_DetailsChecks, LabelledErrors, forms.ModelForm):
     class Meta:
         model = Subject
         fields = ["name", "legal_representative", "contact_phone", "address"]

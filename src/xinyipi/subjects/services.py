@@ -92,6 +92,8 @@ def subject_register(
     ``value_too_long``, ``invalid_phone``) or ``SubjectExists`` (409); nothing is written then.
     """
     normalised = validate_subject_code(kind, code)
+    if kind == Subject.Kind.PERSON:
+        legal_representative = ""  # a person acts for themself; only an enterprise has a legal representative
     details = subject_details_clean(
         name=name, legal_representative=legal_representative, contact_phone=contact_phone, address=address
     )

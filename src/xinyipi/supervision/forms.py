@@ -4,10 +4,11 @@ the API) and their errors are shown next to the field they name."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.supervision.models import BlacklistEntry
 
 
-class DomainErrorsForm(forms.Form):
+class DomainErrorsForm(LabelledErrors, forms.Form):
     def add_domain_error(self, exc) -> None:
         for error in getattr(exc, "errors", None) or [exc]:
             field = (error.field or "").split(".")[0]

@@ -41,6 +41,7 @@ from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
+from xinyipi.licences.selectors import licence_materials_held
 from xinyipi.workdays.calendar import Deadline, add_working_days
 
 S = Status
@@ -127,14 +128,16 @@ def application_file(
     effective = mode_effective(mode, matter, check)
     if _target(effective, matter) == S.APPROVED:
         duplicate_refuse(subject=subject, matter=matter)
+    held = _licences_held(subject, effective, catalog, provided, commitment)
     states, replaced = material_states(
         mode=effective,
         matter=matter,
         catalog=catalog,
-        provided=provided,
+        provided=[*provided, *held],
         commitment=commitment,
         pledge=supplement_pledge,
     )
+    states |= {code: ApplicationMaterial.State.LICENCE_HELD for code in held}
     statement = (
         commitment if effective == Mode.COMMITMENT else supplement_pledge if effective == Mode.TOLERANCE else None
     )
@@ -152,13 +155,25 @@ def application_file(
         replaced=replaced,
         uploads=uploads,
         signer=signer,
+        held=held,
     )
+
+
+def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commitment) -> dict[str, str]:
+    """免提交: the materials not brought (nor replaced by the commitment) that the subject's valid electronic
+    licences stand for, by code with the licence's identifier."""
+    replacing = set()
+    if mode == Mode.COMMITMENT and isinstance(commitment, dict) and isinstance(commitment.get("certificates"), list):
+        replacing = set(commitment["certificates"])
+    absent = [m for code, m in catalog.items() if code not in provided and code not in replacing]
+    held = licence_materials_held(holder=subject, materials=absent, on=clock.today())
+    return {code: licence.identifier for code, licence in held.items()}
 
 
 @in_default_language
 @transaction.atomic(durable=True)
 def _file(
-    *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer
+    *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held
 ) -> Application:
     now = clock.now()
     today = clock.to_beijing(now).date()
@@ -237,7 +252,13 @@ def _file(
         extra = file_fields(uploads[code]) if code in uploads else {}
         rows.append(
             ApplicationMaterial(
-                application=application, material=material, code=code, name=material.name, state=state, **extra
+                application=application,
+                material=material,
+                code=code,
+                name=material.name,
+                state=state,
+                licence_identifier=held.get(code, ""),
+                **extra,
             )
         )
     ApplicationMaterial.objects.bulk_create(rows)
@@ -287,6 +308,7 @@ def _file(
             "verification_due": application.verification_due,
             "verification_sampled": application.verification_sampled,
             "materials": states,
+            "materials_by_licence": held,
             "licence": application.licence.identifier if target == S.APPROVED and matter.issues_licence else None,
             "files": {code: f.sm3 for code, f in uploads.items()},
             **{f"{kind}_sm3": row.text_sm3 for kind, row in frozen.items()},

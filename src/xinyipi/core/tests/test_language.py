@@ -26,3 +26,13 @@ def test_api_messages_follow_accept_language(api):
     assert chinese.json()["message"] == "需要有效的访问令牌。"
     assert english.json()["message"].isascii()
     assert english.json()["message"] != chinese.json()["message"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_language_picker_names_each_language_in_its_own_language(client, language):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get("/").content.decode()
+    picker = page.split('name="language"')[1].split("</select>")[0]
+    assert '<option value="en" lang="en"' in picker and ">English</option>" in picker
+    assert ">简体中文</option>" in picker
+    assert "英语" not in picker and "Simplified Chinese" not in picker

@@ -8,4 +8,5 @@ from xinyipi.applications.tests.conftest import (  # noqa: F401
     make_enterprise,
     person,
     standard_matter,
+    tolerance_matter,
 )

@@ -7,7 +7,12 @@ from unittest import mock
 import pytest
 
 from xinyipi.applications.models import Application
-from xinyipi.applications.services import application_decide, application_file, application_verify
+from xinyipi.applications.services import (
+    application_decide,
+    application_file,
+    application_supplement,
+    application_verify,
+)
 from xinyipi.applications.tests.factories import licence_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core import clock
@@ -75,6 +80,25 @@ def test_reviewer_approval_issues_the_licence_with_its_audit_entry(clerk, review
     licence = Licence.objects.get(application=application)
     entry = AuditEntry.objects.get(action="licences.licence.issue", object_id=str(licence.pk))
     assert entry.after["identifier"] == licence.identifier
+
+
+def test_r6_last_supplement_of_a_tolerance_case_issues_the_licence(clerk, tolerance_matter, enterprise):
+    tolerance_matter.issues_e_cert = True
+    tolerance_matter.save(update_fields=["issues_e_cert"])
+    application = application_file(
+        actor=clerk,
+        matter=tolerance_matter,
+        subject=enterprise,
+        mode="tolerance",
+        materials=["A1", "B3"],
+        supplement_pledge={"accepted": True},
+        channel="window",
+    )
+    assert not Licence.objects.filter(application=application).exists()
+    application_supplement(actor=clerk, application=application, materials=["B1", "B2"])
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert Licence.objects.filter(application=application, revoked_at__isnull=True).exists()
 
 
 def test_serials_of_one_type_and_issuer_are_distinct(clerk, licence_matter, make_enterprise):

@@ -120,16 +120,51 @@ def test_registration_links_an_existing_subject_only_by_its_name(client):
     assert SubjectAgent.objects.get().subject == existing
 
 
-def test_password_mismatch_and_taken_username(client, make_user):
+def test_password_mismatch_and_taken_username_show_in_one_round(client, make_user):
     make_user(username="taken")
     response = client.post(reverse("portal:register"), person_form(username="taken", password_again="other"))
     assert response.status_code == 422
-    assert field_errors(response, "password_again")
+    assert field_errors(response, "password_again") and field_errors(response, "username") == ["该用户名已被使用。"]
+
+
+def test_registration_shows_form_and_service_faults_together(client):
+    """An empty mobile (the form's fault), a bad ID number, a weak password and a too-long name (the
+    service's) all show after one submission."""
+    response = client.post(
+        reverse("portal:register"),
+        person_form(mobile="", id_number="150783199001011230", password="123", password_again="123", name="赵" * 101),
+    )
+    assert response.status_code == 422
+    assert field_errors(response, "mobile") == ["请填写手机号码。"]
+    assert field_errors(response, "name") == ["姓名不能超过 100 个字（现有 101 个）。"]
+    assert field_errors(response, "id_number") and field_errors(response, "password")
+    assert not Subject.objects.exists()
+
+
+def test_registration_messages_name_their_field(client):
+    response = client.post(
+        reverse("portal:register"),
+        {**person_form(kind="enterprise"), "uscc": "9" * 31, "enterprise_name": "企" * 201, "authorisation": "委托"},
+    )
+    page = page_of(response)
+    assert field_errors(response, "enterprise_name") == ["企业名称不能超过 200 个字（现有 201 个）。"]
+    assert field_errors(response, "uscc") == ["统一社会信用代码不能超过 30 个字（现有 31 个）。"]
+    assert "确保该值" not in page and "确保该变量" not in page
+
+
+def test_applicants_sign_in_on_a_page_titled_for_them(client):
+    page = page_of(client.get(reverse("portal:login")))
+    assert "<title>申请人登录" in page and "工作人员登录" not in page.split("</h1>")[0]
+    assert reverse("accounts:login") in page and reverse("portal:register") in page
+    staff = page_of(client.get(reverse("accounts:login")))
+    assert "<h1>工作人员登录</h1>" in staff and reverse("portal:login") in staff
+    home = page_of(client.get(reverse("portal:home")))
+    assert f'href="{reverse("portal:login")}"' in home and f'href="{reverse("accounts:login")}"' not in home
 
 
 def test_applicant_login_goes_to_my_cases_and_staff_to_the_console(client, applicant_for, enterprise, clerk):
     user = applicant_for(enterprise)
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "pass-xinyipi-2026"})
+    response = client.post(reverse("portal:login"), {"username": user.username, "password": "pass-xinyipi-2026"})
     assert response["Location"] == "/console/"
     assert client.get("/console/")["Location"] == reverse("portal:my_cases")
     client.force_login(clerk)
@@ -144,7 +179,7 @@ def test_guide_links_to_apply_and_apply_needs_login(client, licence_matter):
     apply_url = reverse("portal:apply", args=[licence_matter.code])
     assert apply_url in guide and "在线申请" in guide
     response = client.get(apply_url)
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login") + "?next=")
 
 
 def test_r5_applicant_licence_commitment_approved_at_once(client, applicant_for, enterprise, licence_matter):

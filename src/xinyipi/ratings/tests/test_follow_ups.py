@@ -7,12 +7,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from xinyipi.accounts import roles
 from xinyipi.applications.tests.factories import standard_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
 from xinyipi.core import clock
+from xinyipi.core.errors import InvalidTransition
 from xinyipi.ratings.models import FollowUp
-from xinyipi.ratings.services import rating_record
+from xinyipi.ratings.services import follow_up_answer, rating_record
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,16 @@ def test_menu_shows_the_queue_to_reviewers_and_the_export_to_the_bureau(reviewer
     assert queue in home and export in home
     home = client_for(clerk).get(reverse("console:home")).content.decode()
     assert queue not in home and export not in home
+
+
+def test_two_answers_of_one_follow_up_keep_the_first(
+    clerk, reviewer, make_user, department, standard_matter, enterprise
+):
+    stale = _bad(clerk, standard_matter, enterprise)
+    colleague = make_user(roles.REVIEWER, department)
+    follow_up_answer(actor=reviewer, follow_up=FollowUp.objects.get(pk=stale.pk), call_back="甲回访", answer="甲反馈")
+    with pytest.raises(InvalidTransition):
+        follow_up_answer(actor=colleague, follow_up=stale, call_back="乙回访", answer="乙反馈")
+    kept = FollowUp.objects.get()
+    assert (kept.answer, kept.answered_by_id) == ("甲反馈", reviewer.pk)
+    assert AuditEntry.objects.filter(action="rating.follow_up_answer").count() == 1

@@ -170,3 +170,22 @@ def test_reviewer_sees_the_list_but_cannot_register(client, reviewer):
     assert client.get(LIST).status_code == 200
     assert client.get(REGISTER).status_code == 403
     assert REGISTER not in client.get(LIST).content.decode()
+
+
+def test_a_person_has_no_legal_representative_on_the_form_or_the_page(console, clerk):
+    form = console.get(REGISTER).content.decode()
+    assert 'data-section-for="kind:enterprise"' in form.split('name="legal_representative"')[0].rsplit("<div", 1)[1]
+    console.post(REGISTER, {"kind": "person", "code": PERSON, "name": "张三", "legal_representative": "李四"})
+    person = Subject.objects.get()
+    assert person.legal_representative == ""
+    assert "法定代表人" not in console.get(reverse("subjects:subject_detail", args=[person.pk])).content.decode()
+    enterprise = SubjectFactory(legal_representative="王五")
+    page = console.get(reverse("subjects:subject_detail", args=[enterprise.pk])).content.decode()
+    assert "法定代表人" in page and "王五" in page
+
+
+def test_register_page_names_the_field_that_is_too_long_or_missing(console):
+    response = console.post(REGISTER, {"kind": "enterprise", "code": "", "name": "企" * 201})
+    html = response.content.decode()
+    assert "请填写统一社会信用代码 / 身份证号码。" in html
+    assert "名称 / 姓名不能超过 200 个字（现有 201 个）。" in html
