@@ -30,8 +30,8 @@ from xinyipi.accounts.tests.factories import DepartmentFactory, UserFactory
 from xinyipi.api.v1 import api
 from xinyipi.applications import printing
 from xinyipi.applications.models import Application, ApplicationMaterial, SubjectAgent
+from xinyipi.applications.selectors_documents import case_documents
 from xinyipi.applications.services import application_credit_check, application_file
-from xinyipi.applications.views_support import case_documents
 from xinyipi.audit.models import AuditEntry
 from xinyipi.bookings.models import ServiceBooking
 from xinyipi.bookings.services import booking_request

@@ -206,7 +206,7 @@ def application_actions(actor, application, *, applicant_only: bool = False) -> 
 def access_document(actor, application_id, ref: str, *, applicant_only: bool = False):
     """``(case, document)``: a printable document of a case the actor may read (its letter, pledge, notices
     and decisions); a ref the case does not have is "not found" like the case."""
-    from xinyipi.applications.views_support import case_document
+    from xinyipi.applications.selectors_documents import case_document
 
     application = access_application_by_id(actor, application_id, applicant_only=applicant_only)
     document = case_document(application, ref)

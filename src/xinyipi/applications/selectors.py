@@ -81,6 +81,13 @@ def matter_for_filing(code: str) -> Matter:
     return matter
 
 
+def matters_for_filing() -> list[Matter]:
+    """Matters in use, for the window's matter picker (code and name only)."""
+    return list(
+        Matter.objects.filter(status=Matter.Status.IN_USE).order_by("name").only("code", "name", "department_id")
+    )
+
+
 def _with_parts(queryset: QuerySet) -> QuerySet:
     """A page's cases with their matter, subject, department and materials, each read by primary key after
     the page: the page's own query stays on one table, so the planner reads it from the index that gives its
@@ -95,7 +102,7 @@ def _with_parts(queryset: QuerySet) -> QuerySet:
 
 
 def _for_table(queryset: QuerySet) -> QuerySet:
-    """A page's cases with what its table shows (``views_support.case_rows``): matter and subject."""
+    """A page's cases with what its table shows (``pages.case_rows``): matter and subject."""
     return queryset.prefetch_related("matter", "subject")
 
 

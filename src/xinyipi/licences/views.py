@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_licence
 from xinyipi.applications import printing
-from xinyipi.applications.views import page_access
+from xinyipi.applications.pages import page_access
 from xinyipi.core import clock
 from xinyipi.licences.models import LicenceStatus
 from xinyipi.licences.selectors import licence_check, licence_url

@@ -10,18 +10,9 @@ from django.views.decorators.http import require_POST
 
 from xinyipi.accounts.access import subjects_for_actor
 from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.policy import workflow_policy_on
-from xinyipi.applications.selectors import application_page
-from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
-from xinyipi.applications.services import (
-    application_credit_check,
-    subject_agent_code_confirm,
-    subject_agent_code_send,
-    subject_agent_identity_verify,
-    subject_agent_revoke,
-)
-from xinyipi.applications.views import (
+from xinyipi.applications.pages import (
     case_for,
+    case_rows,
     correction_answer_action,
     document_response,
     filing_page,
@@ -32,7 +23,17 @@ from xinyipi.applications.views import (
     upload_limits,
     withdraw_action,
 )
-from xinyipi.applications.views_support import case_rows, document_verification
+from xinyipi.applications.policy import workflow_policy_on
+from xinyipi.applications.selectors import application_page
+from xinyipi.applications.selectors_agents import account_links, own_link, represented_link
+from xinyipi.applications.selectors_documents import document_verification
+from xinyipi.applications.services import (
+    application_credit_check,
+    subject_agent_code_confirm,
+    subject_agent_code_send,
+    subject_agent_identity_verify,
+    subject_agent_revoke,
+)
 from xinyipi.catalog.models import Matter
 from xinyipi.catalog.selectors import departments_with_matters, matter_by_code, matter_guide, matter_page_public
 from xinyipi.core import clock

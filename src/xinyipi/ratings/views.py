@@ -14,7 +14,7 @@ from xinyipi.accounts.access import (
     access_ratings_export,
     follow_ups_for_actor,
 )
-from xinyipi.applications.views import case_for, page_access, render_case_page, run_case_action
+from xinyipi.applications.pages import case_for, page_access, render_case_page, run_case_action
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
 from xinyipi.ratings.exporting import CONTENT_TYPES, export_filename, ratings_export_bytes

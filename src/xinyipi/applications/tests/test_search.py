@@ -152,7 +152,7 @@ def test_search_page_filters_and_names_a_bad_date(client, clerk, cases, person):
     assert "申请日期（起）" in body and "2026-13-01" in body and cases["ours"].number not in body
 
 
-def test_search_page_next_link_keeps_the_filters(client, clerk, standard_matter, make_enterprise, settings):
+def test_search_page_next_link_keeps_the_filters(client, clerk, standard_matter, make_enterprise):
     for _ in range(51):
         file(clerk, standard_matter, make_enterprise())
     client.force_login(clerk)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, Status
 from xinyipi.applications.services import application_decide, application_file
-from xinyipi.applications.views_support import verification_token
+from xinyipi.applications.signing import verification_token
 from xinyipi.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,8 @@
-"""Reads the case pages need beyond ``selectors.py``: the rows of the case tables, the printable documents of a
-case (frozen letters, pledges and numbered documents) with their public verification tokens, and the
-matters offered at the window."""
+"""Reads of a case's printable texts: the letter or pledge the applicant accepted and the numbered documents
+issued, as the case pages list them, and what the public verification page may say about one of them."""
 
-import hmac
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from xinyipi.applications.models import (
@@ -16,42 +13,8 @@ from xinyipi.applications.models import (
     Status,
     SupplementPledge,
 )
-from xinyipi.catalog.models import Matter
+from xinyipi.applications.signing import document_by_token, verification_token
 from xinyipi.core import clock
-from xinyipi.core.crypto import blind_index
-
-# ---------------------------------------------------------------------------------------------------
-# Case tables
-
-
-def case_rows(items, *, url_name: str, verification: bool = False) -> list[dict]:
-    """The rows of a case table (``_case_rows.html``), formatted here: a page lists fifty cases, and the template
-    language resolving a dozen attributes and filters for each costs more than the page's queries. The
-    deadline is the verification date in the verification queue, else the case's current deadline."""
-    today = clock.today()
-    rows = []
-    for application in items:
-        due = application.verification_due if verification else application.due_date
-        rows.append(
-            {
-                "number": application.number,
-                "url": reverse(url_name, args=[application.pk]),
-                "green_channel": application.green_channel,
-                "matter": application.matter.name,
-                "subject": application.subject.name,
-                "mode": application.mode_label,
-                "status": application.status,
-                "status_label": application.status_label,
-                "due": due.isoformat() if due else "",
-                "overdue": due is not None and due < today,
-                "filed": clock.to_beijing(application.created_at).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------------
-# Printable documents
 
 
 @dataclass(frozen=True)
@@ -73,34 +36,6 @@ class Printable:
 
     def intact(self) -> bool:
         return self.row.text_intact()
-
-
-_PREFIX = {CaseDocument: "d", CommitmentLetter: "c", SupplementPledge: "p"}
-_MODEL = {prefix: model for model, prefix in _PREFIX.items()}
-
-
-def _signature(prefix: str, pk: int, text_sm3: str) -> str:
-    # Keyed (the field key): a token cannot be made for a document one has not been given.
-    return blind_index(f"document-verification:{prefix}{pk}:{text_sm3}")[:20]
-
-
-def verification_token(row) -> str:
-    """The public token of a frozen text: its kind and id, and a keyed signature over its SM3 hash."""
-    prefix = _PREFIX[type(row)]
-    return f"{prefix}{row.pk}-{_signature(prefix, row.pk, row.text_sm3)}"
-
-
-def document_by_token(token: str):
-    """The frozen text a verification token names, or None (unknown, malformed or forged)."""
-    head, _sep, signature = (token or "").partition("-")
-    prefix, digits = head[:1], head[1:]
-    model = _MODEL.get(prefix)
-    if model is None or not digits.isdigit() or len(digits) > 12 or not signature:
-        return None
-    row = model.objects.select_related("application__matter").filter(pk=int(digits)).first()
-    if row is None or not hmac.compare_digest(signature, _signature(prefix, row.pk, row.text_sm3)):
-        return None
-    return row
 
 
 def _letter(application: Application):
@@ -208,15 +143,4 @@ def document_verification(token: str) -> VerificationView | None:
         text_sm3=row.text_sm3,
         status=status,
         status_label=str(_STATUS_LABELS[status]),
-    )
-
-
-# ---------------------------------------------------------------------------------------------------
-# The window
-
-
-def matters_for_filing() -> list[Matter]:
-    """Matters in use, for the window's matter picker (code and name only)."""
-    return list(
-        Matter.objects.filter(status=Matter.Status.IN_USE).order_by("name").only("code", "name", "department_id")
     )
