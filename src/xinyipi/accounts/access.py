@@ -112,6 +112,8 @@ APPLICATION_ACTIONS = {
     # 退回: the reviewer sends a case back to the window; the window sends it on again or closes it.
     "return": "applications.return_application",
     "resubmit": "applications.add_application",
+    # The window confirms that paper an online applicant said it would bring has arrived.
+    "receive_paper": "applications.supplement_application",
 }
 APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw"})
 

@@ -185,13 +185,15 @@ class Application(models.Model):
 
 
 class ApplicationMaterial(models.Model):
-    """One material of one case: brought, missing (tolerated), replaced by the commitment, or supplied."""
+    """One material of one case: brought, missing (tolerated), replaced by the commitment, supplied, or (filed
+    online without a file) coming on paper to the window until the window confirms receipt."""
 
     class State(models.TextChoices):
         PROVIDED = "provided", _("已提交")
         MISSING = "missing", _("容缺待补")
         REPLACED = "replaced_by_commitment", _("以告知承诺替代")
         SUPPLIED = "supplied", _("已补正")
+        PAPER_AT_WINDOW = "paper_at_window", _("纸质材料窗口提交")
 
     application = models.ForeignKey(
         Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials", db_index=False

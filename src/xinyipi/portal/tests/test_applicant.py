@@ -189,7 +189,7 @@ def test_r5_applicant_licence_commitment_approved_at_once(client, applicant_for,
     assert 'data-entitlement="commitment"' in page
     assert 'data-mode="instant" data-allowed="false"' in page and "未实行信用+秒批" in page
 
-    choice = {"action": "file", "mode": "commitment", "materials": ["A1"], "certificates": ["C1"]}
+    choice = {"action": "file", "mode": "commitment", "materials": ["A1"], "paper": ["A1"], "certificates": ["C1"]}
     refused = client.post(url, choice)
     assert refused.status_code == 422 and field_errors(refused, "accepted")
     assert "经营场所使用证明" in page_of(refused)  # the letter shown names the replaced certificate
@@ -229,25 +229,26 @@ def test_letter_preview_keeps_the_form_and_is_offered_only_with_a_letter(
     assert 'data-testid="preview-letter"' not in standard and "生成承诺书预览" not in standard
 
 
-def test_case_page_does_not_call_a_material_without_a_file_submitted(
+def test_case_page_does_not_call_a_material_coming_on_paper_submitted(
     client, applicant_for, enterprise, standard_matter
 ):
-    """Online, a ticked material with no file is 未上传电子文件, not 已提交; an uploaded one is 已提交."""
+    """Online, a material coming on paper is 纸质材料窗口提交 until the window has it; an uploaded one is 已提交."""
     client.force_login(applicant_for(enterprise))
     url = reverse("portal:apply", args=[standard_matter.code])
     data = {
         "action": "file",
         "mode": "standard",
         "materials": ["A1", "A2"],
+        "paper": ["A2"],
         "file_0": SimpleUploadedFile("申请书.png", PNG),
     }
     response = client.post(url, data)
     assert response.status_code == 302
     detail = page_of(client.get(response["Location"]))
     uploaded = re.search(r'<tr data-material="A1".*?</tr>', detail, re.S).group(0)
-    missing = re.search(r'<tr data-material="A2".*?</tr>', detail, re.S).group(0)
+    on_paper = re.search(r'<tr data-material="A2".*?</tr>', detail, re.S).group(0)
     assert "已提交" in uploaded and "申请书.png" in uploaded
-    assert "未上传电子文件" in missing and "已提交" not in missing
+    assert "纸质材料窗口提交" in on_paper and "已提交" not in on_paper
 
 
 def test_apply_without_a_linked_subject_explains(client, make_user, licence_matter):
