@@ -283,6 +283,12 @@ class LetterKind(models.TextChoices):
     REVOCATION_DECISION = "revocation_decision", _("撤销行政许可决定书")
     RECTIFICATION_ORDER = "rectification_order", _("责令限期整改通知书")
     CORRECTION_NOTICE = "correction_notice", _("补正材料通知书")
+    # Decisions of matters that are not administrative licences (the catalog's task type, GB/T 39046-2020):
+    # a public service ends with a completion notice, another administrative power with its own decision.
+    COMPLETION_NOTICE = "completion_notice", _("办结通知书")
+    SERVICE_REFUSAL_NOTICE = "service_refusal_notice", _("不予办理通知书")
+    HANDLING_DECISION = "handling_decision", _("准予办理决定书")
+    HANDLING_REFUSAL = "handling_refusal", _("不予办理决定书")
 
 
 class LetterTemplate(models.Model):

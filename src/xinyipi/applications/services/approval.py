@@ -3,7 +3,8 @@ decision's record event, document and notice."""
 
 from django.utils.translation import gettext as _
 
-from xinyipi.applications.models import Application, LetterKind, Mode
+from xinyipi.applications import letters
+from xinyipi.applications.models import Application, Mode
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.catalog.models import Matter
@@ -39,7 +40,7 @@ def verification_schedule(application: Application, matter: Matter, on) -> dict:
 def decision_issue_approval(application: Application, *, actor) -> None:
     """The approval's record event, decision document and notice (inside the approving transaction)."""
     matter = application.matter
-    document_issue(application, LetterKind.APPROVAL_DECISION, document_context(application))
+    document_issue(application, letters.decision_kinds(matter)[0], document_context(application))
     record_append(
         subject=application.subject,
         type="decision",
