@@ -135,7 +135,7 @@ def test_registration_shows_form_and_service_faults_together(client):
     assert response.status_code == 422
     assert field_errors(response, "mobile") == ["请填写手机号码。"]
     assert field_errors(response, "name") == ["姓名不能超过 100 个字（现有 101 个）。"]
-    assert field_errors(response, "id_number") and field_errors(response, "password")
+    assert field_errors(response, "id_number") and "密码太短，至少需要 8 个字符。" in field_errors(response, "password")
     assert not Subject.objects.exists()
 
 
