@@ -158,6 +158,8 @@ def test_applicants_sign_in_on_a_page_titled_for_them(client):
     assert "<h1>工作人员登录</h1>" in staff and reverse("portal:login") in staff
     home = page_of(client.get(reverse("portal:home")))
     assert f'href="{reverse("portal:login")}"' in home and f'href="{reverse("accounts:login")}"' not in home
+    for page in ("portal:my_cases", "bookings:my_bookings", "supervision:my_credit"):
+        assert client.get(reverse(page))["Location"].startswith(reverse("portal:login") + "?next="), page
 
 
 def test_applicant_login_goes_to_my_cases_and_staff_to_the_console(client, applicant_for, enterprise, clerk):
