@@ -272,6 +272,7 @@ TABLE = {
     ("GET", "applications:queue_verification"): staff(DECIDE, 200, api=False),
     ("GET", "applications:detail"): CASE_PAGE,
     ("POST", "applications:supplement"): staff({"clerk", "root"}, api=False),
+    ("POST", "applications:paper_receive"): staff({"clerk", "root"}, api=False),  # the window confirms paper
     ("POST", "applications:decide"): staff(DECIDE, api=False, rev=("ok", 404), rev2=(404, "ok")),
     ("POST", "applications:verify"): staff(DECIDE, api=False, rev=("ok", 404), rev2=(404, "ok")),
     ("POST", "applications:withdraw"): staff({"clerk", "root"}, api=False),
@@ -355,6 +356,7 @@ BODIES = {
     "portal:my_case_correction": {"note": ""},
     "bookings:my_booking_cancel": {"reason": ""},
     "applications:supplement": {"materials": "B1"},
+    "applications:paper_receive": {"materials": "A1"},
     "applications:decide": {"outcome": "reject", "reason": "条件不符"},
     "applications:verify": {"outcome": "fulfilled", "evidence": "核查记录"},
     "applications:withdraw": {"reason": "不再办理"},
@@ -683,6 +685,7 @@ PAGE_ARGS = {
 CASE_PAGES = {
     "applications:detail": None,
     "applications:supplement": None,
+    "applications:paper_receive": None,
     "applications:decide": None,
     "applications:verify": None,
     "applications:withdraw": None,

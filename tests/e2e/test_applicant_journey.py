@@ -37,7 +37,8 @@ def licence_matter(local_sources_only, department):
 def test_applicant_licence_commitment_approved_on_the_spot(page, licence_matter):
     page.goto(f"/guides/{licence_matter.code}/")
     page.get_by_test_id("apply-online").click()
-    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_url(re.compile(r".*/login/\?next=.*"))
+    expect(page.get_by_role("heading", name="申请人登录")).to_be_visible()
 
     # No account yet: register as the agent of the enterprise, and come back to the application.
     page.get_by_role("link", name="还没有账号？申请人注册").click()
@@ -73,6 +74,7 @@ def test_applicant_licence_commitment_approved_on_the_spot(page, licence_matter)
 
     page.check("input[name=mode][value=commitment]")
     page.check("#material-A1")
+    page.get_by_test_id("paper-A1").check()  # the paper comes to the window (no file uploaded)
     page.check("input[name=certificates][value=C1]")
     preview = page.get_by_test_id("letter-preview")
     expect(preview).to_contain_text("告知承诺书")

@@ -13,7 +13,8 @@ PERSON = "11010519491231002X"
 def test_clerk_registers_a_person_and_sees_only_the_masked_number(page, login, clerk):
     login(clerk)
     page.goto("/console/subjects/new/")
-    page.select_option("#id_kind", "person")
+    page.check("input[name=kind][value=person]")
+    expect(page.locator("#id_legal_representative")).to_be_hidden()  # a person has no legal representative
     page.fill("#id_code", "110105 19491231 002Y")
     page.fill("#id_name", "张三")
     page.get_by_role("button", name="登记", exact=True).click()

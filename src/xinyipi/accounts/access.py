@@ -115,6 +115,8 @@ APPLICATION_ACTIONS = {
     # 好差评 from the window's rating device: staff serving at a window, within their case scope (not the credit
     # officers or the bureau, who read every case but serve no applicant); applicants rate online.
     "rate": "ratings.add_rating",
+    # The window confirms that paper an online applicant said it would bring has arrived.
+    "receive_paper": "applications.supplement_application",
 }
 APPLICANT_ACTIONS = frozenset({"view", "supplement", "withdraw", "rate"})
 

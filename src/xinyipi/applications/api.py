@@ -82,6 +82,8 @@ def application_create(request, payload: ApplicationIn):
         supplement_pledge=payload.supplement_pledge.model_dump() if payload.supplement_pledge else None,
         channel=Channel.WINDOW if clerk else Channel.ONLINE,
         incentive_card=payload.incentive_card,
+        # The API carries no files: what an applicant files through it comes on paper to the window.
+        paper=None if clerk else payload.materials,
     )
     # The case was made in this request by this actor: no second access check, the parts are at hand.
     return Status(201, application_out(application))

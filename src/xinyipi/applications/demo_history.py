@@ -256,7 +256,14 @@ class History:
             terms["supplement_pledge"] = {"accepted": True}
         try:
             case = application_file(
-                actor=actor, matter=matter, subject=subject, mode=mode, materials=codes, channel=channel, **terms
+                actor=actor,
+                matter=matter,
+                subject=subject,
+                mode=mode,
+                materials=codes,
+                channel=channel,
+                paper=codes if channel == "online" else None,  # the demo's applicants bring paper, not files
+                **terms,
             )
         except DomainError as refusal:
             if refusal.code != "duplicate_open_case":

@@ -42,6 +42,9 @@ class FilingForm(LabelledErrors, forms.Form):
     certificates = forms.MultipleChoiceField(
         label=_("以告知承诺替代的证明材料"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    paper = forms.MultipleChoiceField(
+        label=_("纸质材料到窗口提交"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     accepted = forms.BooleanField(label=_("我已阅读并接受上述文书的全部内容"), required=False)
     agent_name = forms.CharField(label=_("代理人姓名（委托办理时填写）"), max_length=100, required=False)
     agent_authorisation = forms.CharField(
@@ -63,6 +66,7 @@ class FilingForm(LabelledErrors, forms.Form):
         if len(allowed) == 1:
             self.fields["mode"].initial = allowed[0]
         self.fields["materials"].choices = [(m.code, m.name) for m in self.catalog]
+        self.fields["paper"].choices = [(m.code, m.name) for m in self.catalog]
         self.fields["certificates"].choices = [
             (m.code, m.name) for m in self.catalog if m.certificate and m.replaceable
         ]
@@ -71,7 +75,9 @@ class FilingForm(LabelledErrors, forms.Form):
             name = f"file_{index}"
             self.fields[name] = forms.FileField(label=material.name, required=False)
             self.file_fields[material.code] = name
-        if not window:
+        if window:
+            del self.fields["paper"]  # the window holds the paper in its hands
+        else:
             del self.fields["agent_name"]
             del self.fields["agent_authorisation"]
 
@@ -80,11 +86,13 @@ class FilingForm(LabelledErrors, forms.Form):
     def material_rows(self) -> list[dict]:
         chosen = set(self._value("materials"))
         replaced = set(self._value("certificates"))
+        paper = set(self._value("paper")) if "paper" in self.fields else set()
         return [
             {
                 "material": m,
                 "checked": m.code in chosen,
                 "replaced": m.code in replaced,
+                "paper": m.code in paper,
                 "file": self[self.file_fields[m.code]],
             }
             for m in self.catalog
@@ -135,9 +143,13 @@ class FilingForm(LabelledErrors, forms.Form):
                 "agent_authorisation": data.get("agent_authorisation", ""),
             }
         statement = {"accepted": bool(data.get("accepted")), **signer}
+        # Ticking "paper to the window" is bringing the material too.
+        paper = [code for code in data.get("paper") or [] if code not in certificates]
+        materials += [code for code in paper if code not in materials]
         return {
             "mode": mode,
             "materials": materials,
+            "paper": paper,
             "files": {code: f for code, f in files.items() if code in materials},
             "commitment": {**statement, "certificates": certificates} if mode == Mode.COMMITMENT else None,
             "supplement_pledge": statement if mode == Mode.TOLERANCE else None,
@@ -146,7 +158,7 @@ class FilingForm(LabelledErrors, forms.Form):
     def preview_choice(self) -> dict:
         """What the letter preview needs from the raw (possibly incomplete) input."""
         mode = self.chosen_mode()
-        chosen = set(self._value("materials"))
+        chosen = set(self._value("materials")) | (set(self._value("paper")) if "paper" in self.fields else set())
         replaced = [
             m for m in self.catalog if m.code in set(self._value("certificates")) and m.certificate and m.replaceable
         ]
@@ -171,6 +183,8 @@ class FilingForm(LabelledErrors, forms.Form):
                 name = "accepted"
             elif field.endswith("certificates"):
                 name = "certificates"
+            elif field == "paper":
+                name = "materials"
             elif field in self.fields:
                 name = field
             self.add_error(name, str(error.message))

@@ -124,6 +124,25 @@ def letter_templates_ensure_defaults(**kwargs) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Which decision documents a matter's cases get
+
+
+# The documents that record an approval: revoking the approval revokes them (the public check page).
+APPROVAL_KINDS = frozenset({LetterKind.APPROVAL_DECISION, LetterKind.COMPLETION_NOTICE, LetterKind.HANDLING_DECISION})
+
+
+def decision_kinds(matter: Matter) -> tuple[str, str]:
+    """``(approval, refusal)`` document kinds for the matter's task type (事项类型): an administrative licence
+    gets 准予/不予行政许可决定书, a public service 办结通知书/不予办理通知书, any other administrative power
+    准予/不予办理决定书 — never a licensing decision for what is not a licence."""
+    if matter.task_type == Matter.TaskType.LICENSING:
+        return LetterKind.APPROVAL_DECISION, LetterKind.REFUSAL_DECISION
+    if matter.task_type == Matter.TaskType.PUBLIC_SERVICE:
+        return LetterKind.COMPLETION_NOTICE, LetterKind.SERVICE_REFUSAL_NOTICE
+    return LetterKind.HANDLING_DECISION, LetterKind.HANDLING_REFUSAL
+
+
+# ---------------------------------------------------------------------------------------------------
 # Context
 
 
@@ -321,6 +340,10 @@ def _sample(kind: str, commitment_kind: str) -> tuple[dict, list[str]]:
         LetterKind.REMINDER_NOTICE: ["missing", "deadline", "list", "number"],
         LetterKind.APPROVAL_DECISION: ["name", "subject", "number", "document"],
         LetterKind.REFUSAL_DECISION: ["name", "subject", "reason", "number", "document"],
+        LetterKind.COMPLETION_NOTICE: ["name", "code", "subject", "number", "document"],
+        LetterKind.SERVICE_REFUSAL_NOTICE: ["name", "code", "subject", "reason", "number", "document"],
+        LetterKind.HANDLING_DECISION: ["name", "code", "subject", "number", "document"],
+        LetterKind.HANDLING_REFUSAL: ["name", "code", "subject", "reason", "number", "document"],
         LetterKind.TERMINATION_NOTICE: ["subject", "reason", "number", "document"],
         LetterKind.REVOCATION_DECISION: ["subject", "reason", "number", "document"],
         # R7: what is not met, the date to rectify by, and what follows if it is not.
@@ -348,6 +371,9 @@ _KEYWORDS = {
     LetterKind.SUPPLEMENT_PLEDGE: ["承诺", "催告", "终止", "信用记录"],
     LetterKind.TOLERANCE_NOTICE: ["催告", "终止"],
     LetterKind.REFUSAL_DECISION: ["行政复议", "行政诉讼"],
+    LetterKind.HANDLING_REFUSAL: ["行政复议", "行政诉讼"],
+    LetterKind.COMPLETION_NOTICE: ["办结"],
+    LetterKind.SERVICE_REFUSAL_NOTICE: ["不予办理", "12345"],
     LetterKind.REVOCATION_DECISION: ["行政复议", "行政诉讼"],
     LetterKind.RECTIFICATION_ORDER: ["整改", "撤销", "行政复议", "行政诉讼"],
     LetterKind.CORRECTION_NOTICE: ["一次性告知", "补正"],

@@ -185,7 +185,8 @@ class Application(models.Model):
 
 
 class ApplicationMaterial(models.Model):
-    """One material of one case: brought, missing (tolerated), replaced by the commitment, or supplied."""
+    """One material of one case: brought, missing (tolerated), replaced by the commitment, supplied, or (filed
+    online without a file) coming on paper to the window until the window confirms receipt."""
 
     class State(models.TextChoices):
         PROVIDED = "provided", _("已提交")
@@ -193,6 +194,7 @@ class ApplicationMaterial(models.Model):
         REPLACED = "replaced_by_commitment", _("以告知承诺替代")
         SUPPLIED = "supplied", _("已补正")
         LICENCE_HELD = "licence_held", _("已持有电子证照，免于提交")
+        PAPER_AT_WINDOW = "paper_at_window", _("纸质材料窗口提交")
 
     application = models.ForeignKey(
         Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials", db_index=False
@@ -283,6 +285,12 @@ class LetterKind(models.TextChoices):
     REVOCATION_DECISION = "revocation_decision", _("撤销行政许可决定书")
     RECTIFICATION_ORDER = "rectification_order", _("责令限期整改通知书")
     CORRECTION_NOTICE = "correction_notice", _("补正材料通知书")
+    # Decisions of matters that are not administrative licences (the catalog's task type, GB/T 39046-2020):
+    # a public service ends with a completion notice, another administrative power with its own decision.
+    COMPLETION_NOTICE = "completion_notice", _("办结通知书")
+    SERVICE_REFUSAL_NOTICE = "service_refusal_notice", _("不予办理通知书")
+    HANDLING_DECISION = "handling_decision", _("准予办理决定书")
+    HANDLING_REFUSAL = "handling_refusal", _("不予办理决定书")
 
 
 class LetterTemplate(models.Model):

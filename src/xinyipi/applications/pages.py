@@ -177,6 +177,9 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
         "withdraw": application.status in OPEN_STATUSES and "withdraw" in allowed,
         "return": application.status == Status.UNDER_REVIEW and "return" in allowed,
         "resolve_return": application.status == Status.RETURNED and "resubmit" in allowed,
+        "receive_paper": console
+        and "receive_paper" in allowed
+        and any(m.state == ApplicationMaterial.State.PAPER_AT_WINDOW for m in materials),
     }
     correction = CorrectionRequest.objects.filter(application=application).first()
     may["request_correction"] = (

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from xinyipi.applications import letters
 from xinyipi.applications.models import (
     Application,
     CaseDocument,
@@ -130,7 +131,7 @@ def document_verification(token: str) -> VerificationView | None:
         at = row.accepted_at
     if not row.text_intact():
         status = "altered"
-    elif kind == LetterKind.APPROVAL_DECISION and application.status == Status.REVOKED:
+    elif kind in letters.APPROVAL_KINDS and application.status == Status.REVOKED:
         status = "revoked"
     else:
         status = "valid"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinyipi.applications import views, views_agents
+from xinyipi.applications import views, views_agents, views_paper
 
 app_name = "applications"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("agents/<int:pk>/authorisation/", views_agents.agent_file, name="agent_file"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/supplement/", views.supplement, name="supplement"),
+    path("<int:pk>/paper-received/", views_paper.paper_receive, name="paper_receive"),
     path("<int:pk>/decision/", views.decide, name="decide"),
     path("<int:pk>/verification/", views.verify, name="verify"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),

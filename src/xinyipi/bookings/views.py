@@ -52,7 +52,7 @@ def _chosen_subject(request, subjects):
     return subject
 
 
-@login_required
+@login_required(login_url="portal:login")
 def my_bookings(request):
     """Book 上门服务 or 帮办代办 for a subject one acts for: whether it holds each entitlement and why not,
     the form, and the bookings of every subject one acts for (with cancel)."""
@@ -110,7 +110,7 @@ def my_bookings(request):
     return render(request, "bookings/my_bookings.html", context, status=status)
 
 
-@login_required
+@login_required(login_url="portal:login")
 @require_POST
 def my_booking_cancel(request, pk: int):
     try:

@@ -386,7 +386,7 @@ def _my_credit_page(request, *, status: int = 200, failed: int | None = None, fo
     return render(request, "supervision/my_credit.html", context, status=status)
 
 
-@login_required
+@login_required(login_url="portal:login")
 def my_credit(request):
     """ "我的信用": the listings of every subject one acts for, with the objection and repair each allows."""
     return _my_credit_page(request)
@@ -400,7 +400,7 @@ def _subject_side_entry(request, pk: int) -> BlacklistEntry:
     return entry
 
 
-@login_required
+@login_required(login_url="portal:login")
 @require_POST
 def my_objection(request, pk: int):
     entry = _subject_side_entry(request, pk)
@@ -431,7 +431,7 @@ def repair_guide(request):
     return render(request, "supervision/repair_guide.html", context)
 
 
-@login_required
+@login_required(login_url="portal:login")
 def my_repair(request, pk: int):
     """Ask for repair of one listing of a subject one acts for: statement, proof files, the credit commitment."""
     from xinyipi.supervision.services.repairs import repair_commitment_text

@@ -18,6 +18,7 @@ from xinyipi.applications.services.correction import (
 from xinyipi.applications.services.decisions import application_decide
 from xinyipi.applications.services.filing import application_file
 from xinyipi.applications.services.modes import ModeOffer, application_credit_check, application_modes
+from xinyipi.applications.services.paper import application_paper_receive
 from xinyipi.applications.services.restrictions import application_conveniences_withdraw
 from xinyipi.applications.services.returning import application_return, application_return_resolve
 from xinyipi.applications.services.supplements import application_supplement
@@ -35,6 +36,7 @@ __all__ = [
     "application_decide",
     "application_file",
     "application_modes",
+    "application_paper_receive",
     "application_return",
     "application_return_resolve",
     "application_supplement",

@@ -3,7 +3,8 @@ electronic licence of a matter that issues one, and the decision's record event,
 
 from django.utils.translation import gettext as _
 
-from xinyipi.applications.models import Application, LetterKind, Mode
+from xinyipi.applications import letters
+from xinyipi.applications.models import Application, Mode
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.catalog.models import Matter
@@ -42,7 +43,7 @@ def decision_issue_approval(application: Application, *, actor, audit_licence: b
     ``audit_licence=False`` when the caller's audit entry of the approval names the licence."""
     matter = application.matter
     licence_issue(application, actor=actor, audit=audit_licence)
-    document_issue(application, LetterKind.APPROVAL_DECISION, document_context(application))
+    document_issue(application, letters.decision_kinds(matter)[0], document_context(application))
     record_append(
         subject=application.subject,
         type="decision",

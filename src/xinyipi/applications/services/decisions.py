@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
-from xinyipi.applications.models import Application, LetterKind, Status, Verification
+from xinyipi.applications import letters
+from xinyipi.applications.models import Application, Status, Verification
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
@@ -55,7 +56,8 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
         return application
 
     transition_apply(application, to=Status.REJECTED, actor=actor, reason=reason, changes={"decided_at": now})
-    document_issue(application, LetterKind.REFUSAL_DECISION, document_context(application, decision={"reason": reason}))
+    refusal = letters.decision_kinds(matter)[1]
+    document_issue(application, refusal, document_context(application, decision={"reason": reason}))
     record_append(
         subject=application.subject,
         type="decision",

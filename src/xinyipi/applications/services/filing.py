@@ -28,6 +28,7 @@ from xinyipi.applications.services.common import tell_applicant
 from xinyipi.applications.services.materials import (
     material_codes,
     material_codes_known,
+    material_sources,
     material_states,
     materials_cache,
 )
@@ -99,12 +100,15 @@ def application_file(
     channel: str,
     incentive_card: str | None = None,
     files: dict | None = None,
+    paper: Iterable[str] | None = None,
 ) -> Application:
     """File a case of ``subject`` for ``matter`` in ``mode`` (DESIGN.md §5, §6.1 "Filing").
 
     ``materials`` are the codes of the materials brought; ``files`` optionally maps some of them to uploaded
-    files. ``commitment`` is ``{"certificates": [...], "accepted": True, "agent_name"?, "agent_authorisation"?}``
-    and is read only under ``commitment``; ``supplement_pledge`` is ``{"accepted": True, …}`` and is read only
+    files; ``paper`` names those an online applicant will bring on paper to the window (online, each material
+    brought needs one or the other, ``materials.material_sources``). ``commitment`` is ``{"certificates": [...],
+    "accepted": True, "agent_name"?, "agent_authorisation"?}`` and is read only under ``commitment``;
+    ``supplement_pledge`` is ``{"accepted": True, …}`` and is read only
     under ``tolerance``. Refusals are ``DomainError``s (422) with a stable code; nothing about the case is
     written before every check has passed (the credit check itself is recorded, R8).
     """
@@ -121,6 +125,8 @@ def application_file(
         raise DomainError("invalid_channel", _("受理渠道应为 online 或 window。"), "channel")
     catalog = {m.code: m for m in matter.materials.all()}
     provided = material_codes(materials, "materials")
+    on_paper = material_codes(paper, "paper")
+    provided += [code for code in on_paper if code not in provided]  # coming on paper is being brought
     material_codes_known(provided, catalog, "materials")
     uploads = uploads_check(files, set(provided))
 
@@ -138,6 +144,8 @@ def application_file(
         pledge=supplement_pledge,
     )
     states |= {code: ApplicationMaterial.State.LICENCE_HELD for code in held}
+    if channel == Channel.ONLINE:
+        states = material_sources(states=states, catalog=catalog, uploads=uploads, paper=on_paper)
     statement = (
         commitment if effective == Mode.COMMITMENT else supplement_pledge if effective == Mode.TOLERANCE else None
     )

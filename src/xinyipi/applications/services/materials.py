@@ -140,6 +140,34 @@ def material_states(
     return states, replaced
 
 
+def material_sources(
+    *, states: dict[str, str], catalog: dict[str, Material], uploads: dict, paper: list[str]
+) -> dict[str, str]:
+    """An online filing's materials as they reach the department: each one brought needs its electronic file
+    or the applicant's statement that the paper comes to the window (``paper_at_window`` until the window
+    confirms receipt); materials replaced by the commitment or tolerated need neither. A material with
+    neither is refused, every such material named at once."""
+    without = [
+        catalog[code]
+        for code, state in states.items()
+        if state == ApplicationMaterial.State.PROVIDED and code not in uploads and code not in paper
+    ]
+    if without:
+        raise DomainError(
+            "material_file_missing",
+            _("网上申请须为每项提交的材料上传电子文件，或选择“纸质材料到窗口提交”：%(names)s。")
+            % {"names": _names(without)},
+            "materials",
+            missing=[m.code for m in without],
+        )
+    return {
+        code: ApplicationMaterial.State.PAPER_AT_WINDOW
+        if state == ApplicationMaterial.State.PROVIDED and code not in uploads
+        else state
+        for code, state in states.items()
+    }
+
+
 def materials_cache(application: Application, rows: list[ApplicationMaterial]) -> None:
     """Keep the case's material rows as just written, as ``prefetch_related`` would: the answer to the filing
     request reads ``application.materials.all()`` without another query."""

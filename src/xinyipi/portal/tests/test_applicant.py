@@ -137,7 +137,7 @@ def test_registration_shows_form_and_service_faults_together(client):
     assert response.status_code == 422
     assert field_errors(response, "mobile") == ["请填写手机号码。"]
     assert field_errors(response, "name") == ["姓名不能超过 100 个字（现有 101 个）。"]
-    assert field_errors(response, "id_number") and field_errors(response, "password")
+    assert field_errors(response, "id_number") and "密码太短，至少需要 8 个字符。" in field_errors(response, "password")
     assert not Subject.objects.exists()
 
 
@@ -160,6 +160,8 @@ def test_applicants_sign_in_on_a_page_titled_for_them(client):
     assert "<h1>工作人员登录</h1>" in staff and reverse("portal:login") in staff
     home = page_of(client.get(reverse("portal:home")))
     assert f'href="{reverse("portal:login")}"' in home and f'href="{reverse("accounts:login")}"' not in home
+    for page in ("portal:my_cases", "bookings:my_bookings", "supervision:my_credit"):
+        assert client.get(reverse(page))["Location"].startswith(reverse("portal:login") + "?next="), page
 
 
 def test_applicant_login_goes_to_my_cases_and_staff_to_the_console(client, applicant_for, enterprise, clerk):
@@ -191,7 +193,7 @@ def test_r5_applicant_licence_commitment_approved_at_once(client, applicant_for,
     assert 'data-entitlement="commitment"' in page
     assert 'data-mode="instant" data-allowed="false"' in page and "未实行信用+秒批" in page
 
-    choice = {"action": "file", "mode": "commitment", "materials": ["A1"], "certificates": ["C1"]}
+    choice = {"action": "file", "mode": "commitment", "materials": ["A1"], "paper": ["A1"], "certificates": ["C1"]}
     refused = client.post(url, choice)
     assert refused.status_code == 422 and field_errors(refused, "accepted")
     assert "经营场所使用证明" in page_of(refused)  # the letter shown names the replaced certificate
@@ -231,25 +233,26 @@ def test_letter_preview_keeps_the_form_and_is_offered_only_with_a_letter(
     assert 'data-testid="preview-letter"' not in standard and "生成承诺书预览" not in standard
 
 
-def test_case_page_does_not_call_a_material_without_a_file_submitted(
+def test_case_page_does_not_call_a_material_coming_on_paper_submitted(
     client, applicant_for, enterprise, standard_matter
 ):
-    """Online, a ticked material with no file is 未上传电子文件, not 已提交; an uploaded one is 已提交."""
+    """Online, a material coming on paper is 纸质材料窗口提交 until the window has it; an uploaded one is 已提交."""
     client.force_login(applicant_for(enterprise))
     url = reverse("portal:apply", args=[standard_matter.code])
     data = {
         "action": "file",
         "mode": "standard",
         "materials": ["A1", "A2"],
+        "paper": ["A2"],
         "file_0": SimpleUploadedFile("申请书.png", PNG),
     }
     response = client.post(url, data)
     assert response.status_code == 302
     detail = page_of(client.get(response["Location"]))
     uploaded = re.search(r'<tr data-material="A1".*?</tr>', detail, re.S).group(0)
-    missing = re.search(r'<tr data-material="A2".*?</tr>', detail, re.S).group(0)
+    on_paper = re.search(r'<tr data-material="A2".*?</tr>', detail, re.S).group(0)
     assert "已提交" in uploaded and "申请书.png" in uploaded
-    assert "未上传电子文件" in missing and "已提交" not in missing
+    assert "纸质材料窗口提交" in on_paper and "已提交" not in on_paper
 
 
 def test_apply_without_a_linked_subject_explains(client, make_user, licence_matter):
