@@ -312,6 +312,7 @@ TABLE = {
     ("GET", "stats:dashboard"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
     ("GET", "stats:export"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
     ("GET", "stats:report"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
+    ("GET", "stats:report_pdf"): staff({"rev", "rev2", "admin", "root"}, 200, api=False),
 }
 # fmt: on
 

@@ -57,7 +57,7 @@ def applicant(db):
 
 
 def test_licence_issued_on_the_spot_checks_valid_then_revoked(page, licence_matter, applicant, reviewer):
-    page.goto(f"/accounts/login/?next=/guides/{licence_matter.code}/apply/")
+    page.goto(f"/login/?next=/guides/{licence_matter.code}/apply/")
     page.fill("#id_username", applicant.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
@@ -65,6 +65,7 @@ def test_licence_issued_on_the_spot_checks_valid_then_revoked(page, licence_matt
 
     page.check("input[name=mode][value=commitment]")
     page.check("#material-A1")
+    page.get_by_test_id("paper-A1").check()  # the paper comes to the window (no file uploaded)
     page.check("input[name=certificates][value=C1]")
     page.check("#id_accepted")
     page.get_by_test_id("submit-application").click()

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinyipi.core.forms import LabelledErrors
 from xinyipi.ratings.exporting import FORMATS
 from xinyipi.ratings.models import Level, ServiceEvent
 
 
-class _DomainErrors:
+class _DomainErrors(LabelledErrors):
     def add_domain_error(self, exc) -> None:
         """A service's refusal next to the field it names (or above the form)."""
         self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))

@@ -33,7 +33,7 @@ def _items_schema(document, schema_name, field):
     ("schema_name", "expected"),
     [
         ("MatterOut", {"code", "name", "essential", "certificate", "replaceable", "tolerable"}),
-        ("ApplicationOut", {"code", "name", "state"}),
+        ("ApplicationOut", {"code", "name", "state", "licence"}),
     ],
 )
 def test_matter_and_application_materials_each_have_their_own_schema(schema_name, expected):
