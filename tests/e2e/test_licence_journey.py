@@ -67,6 +67,9 @@ def test_licence_issued_on_the_spot_checks_valid_then_revoked(page, licence_matt
     page.check("#material-A1")
     page.get_by_test_id("paper-A1").check()  # the paper comes to the window (no file uploaded)
     page.check("input[name=certificates][value=C1]")
+    # Each choice fetches the letter anew and a text shown anew comes back unaccepted: accept the last one.
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("letter-preview")).to_contain_text("告知承诺书")
     page.check("#id_accepted")
     page.get_by_test_id("submit-application").click()
     page.wait_for_url(re.compile(r".*/my/cases/\d+/$"))

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "applications.application.resubmit": _("处理退回办件"),
     "applications.application.conveniences_withdraw": _("列入黑名单后撤销便利措施"),
     "applications.application.verification_overdue": _("承诺核查逾期提醒"),
+    "applications.material.paper_receive": _("窗口收取纸质材料"),
     "applications.correction.request": _("出具补正材料通知书"),
     "applications.correction.answer": _("提交补正材料"),
     "applications.correction.lapse": _("逾期未补正"),
