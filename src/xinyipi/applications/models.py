@@ -195,6 +195,10 @@ class Application(models.Model):
         return Status(self.status).label
 
     @property
+    def decision_words(self) -> tuple[str, str]:
+        return decision_words(self.matter.task_type)
+
+    @property
     def mode_label(self) -> str:
         return Mode(self.mode).label
 

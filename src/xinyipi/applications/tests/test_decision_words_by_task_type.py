@@ -56,3 +56,18 @@ def test_every_task_type_names_its_approval_and_refusal_apart(task_type):
     approval, refusal = decision_words(task_type)
     assert approval != refusal
     assert ("许可" in approval) == (task_type == T.LICENSING)
+
+
+@pytest.mark.parametrize("task_type", [T.LICENSING, T.PUBLIC_SERVICE, T.OTHER])
+def test_the_reviewers_decision_buttons_name_the_decision_of_the_task_type(
+    client, clerk, reviewer, standard_matter, enterprise, task_type
+):
+    standard_matter.task_type = task_type
+    standard_matter.save(update_fields=["task_type"])
+    application = standard_case(clerk, standard_matter, enterprise)
+    client.force_login(reviewer)
+    page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    approval, refusal = WORDS[(task_type, "approve")], WORDS[(task_type, "reject")]
+    assert f'data-testid="approve-submit">{approval}<' in page
+    assert f'data-testid="reject-submit">{refusal}<' in page
+    assert ("许可" in page.split('data-testid="approve-form"')[1].split("</section>")[0]) == (task_type == T.LICENSING)
