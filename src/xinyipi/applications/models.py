@@ -188,11 +188,15 @@ class Application(models.Model):
     # Lists show fifty cases a page: ``get_status_display`` rebuilds the field's choices on every call.
     @property
     def status_label(self) -> str:
-        """The status in words; a decision is named for the matter's task type (``decision_words``)."""
-        if self.status in (Status.APPROVED, Status.REJECTED):
+        return self.label_of(self.status)
+
+    def label_of(self, status: str) -> str:
+        """A status of this case in words (its history's too); a decision is named for the matter's task type
+        (``decision_words``); a code no longer in the lifecycle reads as itself."""
+        if status in (Status.APPROVED, Status.REJECTED):
             approval, refusal = decision_words(self.matter.task_type)
-            return approval if self.status == Status.APPROVED else refusal
-        return Status(self.status).label
+            return approval if status == Status.APPROVED else refusal
+        return Status(status).label if status in Status.values else status
 
     @property
     def decision_words(self) -> tuple[str, str]:

@@ -206,8 +206,7 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
         "materials": materials,
         "missing": missing,
         "history": [
-            {"row": t, "label": Status(t.to_status).label if t.to_status in Status.values else t.to_status}
-            for t in application_history(application=application)
+            {"row": t, "label": application.label_of(t.to_status)} for t in application_history(application=application)
         ],
         "documents": case_documents(application),
         "licence": licence_of(application) if application.decided_at and application.matter.issues_licence else None,

@@ -48,7 +48,11 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
     if outcome == "approve":
         changes = {"decided_at": now, **verification_schedule(application, matter, clock.today())}
         transition_apply(
-            application, to=Status.APPROVED, actor=actor, reason=reason or _("审查通过，准予许可"), changes=changes
+            application,
+            to=Status.APPROVED,
+            actor=actor,
+            reason=reason or _("审查通过，%(decision)s") % {"decision": decision_words(matter.task_type)[0]},
+            changes=changes,
         )
         if application.verification_due is not None:
             Verification.objects.create(application=application, due=application.verification_due)

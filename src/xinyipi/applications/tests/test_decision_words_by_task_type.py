@@ -48,6 +48,8 @@ def test_decision_notice_record_and_status_follow_the_task_type(
     detail = client.get(reverse("portal:my_case", args=[application.pk])).content.decode()
     listing = client.get(reverse("portal:my_cases")).content.decode()
     assert f'data-testid="status">{words}<' in detail
+    history = detail.split('data-to="' + application.status + '"')[1].split("</li>")[0]
+    assert words in history and (task_type == T.LICENSING or "许可" not in history)
     assert f">{words}</span>" in listing
 
 
