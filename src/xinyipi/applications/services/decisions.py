@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, Status, Verification
+from xinyipi.applications.models import Application, Status, Verification, decision_words
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
@@ -48,7 +48,11 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
     if outcome == "approve":
         changes = {"decided_at": now, **verification_schedule(application, matter, clock.today())}
         transition_apply(
-            application, to=Status.APPROVED, actor=actor, reason=reason or _("审查通过，准予许可"), changes=changes
+            application,
+            to=Status.APPROVED,
+            actor=actor,
+            reason=reason or _("审查通过，%(decision)s") % {"decision": decision_words(matter.task_type)[0]},
+            changes=changes,
         )
         if application.verification_due is not None:
             Verification.objects.create(application=application, due=application.verification_due)
@@ -57,11 +61,13 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
 
     transition_apply(application, to=Status.REJECTED, actor=actor, reason=reason, changes={"decided_at": now})
     refusal = letters.decision_kinds(matter)[1]
+    refusal_words = decision_words(matter.task_type)[1]
     document_issue(application, refusal, document_context(application, decision={"reason": reason}))
     record_append(
         subject=application.subject,
         type="decision",
-        summary=_("不予许可：%(matter)s（办件 %(number)s）") % {"matter": matter.name, "number": application.number},
+        summary=_("%(decision)s：%(matter)s（办件 %(number)s）")
+        % {"decision": refusal_words, "matter": matter.name, "number": application.number},
         payload={
             "application_id": application.pk,
             "number": application.number,
@@ -80,8 +86,9 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
         key="decision",
         title=_("审批决定"),
         body=_(
-            "您申请的“%(matter)s”（办件编号 %(number)s）不予许可。理由：%(reason)s。可依法申请行政复议或提起行政诉讼。"
+            "您申请的“%(matter)s”（办件编号 %(number)s）%(decision)s。理由：%(reason)s。"
+            "可依法申请行政复议或提起行政诉讼。"
         )
-        % {"matter": matter.name, "number": application.number, "reason": reason},
+        % {"matter": matter.name, "number": application.number, "decision": refusal_words, "reason": reason},
     )
     return application
