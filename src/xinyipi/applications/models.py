@@ -176,6 +176,8 @@ class Application(models.Model):
             models.Index(fields=["subject", "-id"], name="application_subject_idx"),
             models.Index(fields=["matter", "-id"], name="application_matter_idx"),
             models.Index(fields=["status", "-id"], name="application_status_idx"),
+            # Statistics (R13) of a period read only the cases filed in it.
+            models.Index(fields=["created_at"], name="application_created_idx"),
         ]
 
     def __str__(self) -> str:
