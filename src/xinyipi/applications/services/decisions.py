@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, Status, Verification, decision_words
+from xinyipi.applications.models import Application, ApplicationMaterial, Status, Verification, decision_words
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
-from xinyipi.core.text import in_default_language
+from xinyipi.core.text import in_default_language, join_list
 from xinyipi.records.services import record_append
 
 OUTCOMES = ("approve", "reject")
@@ -37,7 +37,25 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
             from_status=application.status,
             to_status=Status.APPROVED,
         )
+    if outcome == "approve":
+        _paper_received_check(application)
     return _decide(actor=actor, application=application, outcome=outcome, reason=reason[:2000])
+
+
+def _paper_received_check(application: Application) -> None:
+    """An approval rests on the materials themselves: paper an online applicant said it would bring must have
+    reached the window first (a refusal does not wait for it)."""
+    awaiting = list(
+        ApplicationMaterial.objects.filter(application=application, state=ApplicationMaterial.State.PAPER_AT_WINDOW)
+    )
+    if awaiting:
+        raise DomainError(
+            "paper_not_received",
+            _("窗口尚未收到以下材料的纸质件，收到后方可作出准予决定：%(names)s。")
+            % {"names": join_list(m.name for m in awaiting)},
+            "outcome",
+            codes=[m.code for m in awaiting],
+        )
 
 
 @in_default_language
