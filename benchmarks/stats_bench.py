@@ -218,8 +218,8 @@ def _load(count: int, fx: dict, result: dict) -> None:
     _copy_or_insert(
         ApplicationMaterial._meta.db_table,
         ["application_id", "material_id", "code", "name", "state", "file", "file_name", "file_sm3", "file_type",
-         "supplied_by_label"],
-        ((i, certificate[m], "C1", "证明", state, "", "", "", "", "") for i, m, state in materials),
+         "supplied_by_label", "licence_identifier"],
+        ((i, certificate[m], "C1", "证明", state, "", "", "", "", "", "") for i, m, state in materials),
     )  # fmt: skip
     _copy_or_insert(
         Verification._meta.db_table,
