@@ -32,19 +32,19 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from databases import database_version, measure_in_worker
 from doc import section_write
+from runs import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 GOAL_S = 1.0
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "xinyipi_bench_stats"
 SQLITE_PATH = ROOT / "var" / "bench" / "stats.sqlite3"
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
@@ -327,41 +327,11 @@ def worker(args) -> dict:
         "all_time": _timed(lambda: _rollup_read(None)),
         "one_month": _timed(lambda: _rollup_read(month_filter.date_from.isoformat())),
     }
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            result["database_version"] = "SQLite " + cursor.fetchone()[0]
-        else:
-            cursor.execute("show server_version")
-            result["database_version"] = "PostgreSQL " + cursor.fetchone()[0]
+    result["database_version"] = database_version(connection)
     return result
 
 
 # -- the driver -----------------------------------------------------------------------------------------
-
-
-def _fresh_database(db: str) -> str:
-    if db == "sqlite":
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        _drop_database(db)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def _drop_database(db: str) -> None:
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
 
 
 def _mark(seconds: float) -> str:
@@ -424,27 +394,11 @@ def main() -> None:
         print(json.dumps(worker(args)))
         return
 
-    from credit_bench import machine
-
     cases = int(1_000_000 * args.scale)
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        url = _fresh_database(db)
-        print(f"{db}: measuring …", flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
-        try:
-            done = subprocess.run(
-                [sys.executable, __file__, "--worker", "--cases", str(cases)],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            _drop_database(db)
-        if done.returncode != 0:
-            raise SystemExit(f"{db} run failed:\n{done.stderr[-3000:]}")
-        results[db] = json.loads(done.stdout.strip().splitlines()[-1])
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+        results[db] = measure_in_worker(db, SQLITE_PATH, PG_BENCH_DB, [__file__, "--worker", "--cases", str(cases)])
+    info = machine()
     lines = report(results, info)
     print("\n".join(lines))
     if not args.no_write:
