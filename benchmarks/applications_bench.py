@@ -29,13 +29,13 @@ import json
 import multiprocessing
 import os
 import random
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from databases import database_version, measure_in_worker
 from doc import section_write
+from runs import machine, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -45,7 +45,6 @@ GOAL_INSTANT_P99_MS = 50.0
 GOAL_INSTANT_RATE = 250.0
 GOAL_SWEEP_S = 10.0
 GOAL_LIST_P50_MS = 20.0
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "xinyipi_bench_applications"
 SQLITE_PATH = ROOT / "var" / "bench" / "applications.sqlite3"
 BEGIN, END = "<!-- applications:begin -->", "<!-- applications:end -->"
@@ -260,15 +259,6 @@ def _load_cases(count: int, fx: dict, result: dict) -> None:
     result["cases_s"] = time.perf_counter() - started
 
 
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-
-    def pick(q):
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": ordered[-1], "mean_ms": statistics.fmean(values)}
-
-
 def _subject_codes(n: int, seed: int) -> list[str]:
     from xinyipi.subjects.models import Subject
 
@@ -322,7 +312,7 @@ def _filing_only(codes: list[str], fx: dict) -> dict:
         except DomainError:
             continue
         timings.append((time.perf_counter() - t0) * 1000)
-    return _percentiles(timings) | {"n": len(timings)}
+    return percentiles(timings) | {"n": len(timings)}
 
 
 def _case_lists(fx: dict, pages: int = 200) -> dict:
@@ -348,11 +338,11 @@ def _case_lists(fx: dict, pages: int = 200) -> dict:
         return timings
 
     result = {
-        "api_first": _percentiles(timed(api, "/api/v1/applications?limit=50", pages)),
-        "console_list": _percentiles(timed(console, "/console/cases/", pages)),
-        "window_queue": _percentiles(timed(console, "/console/cases/queue/window/", pages)),
-        "review_queue": _percentiles(timed(reviewer, "/console/cases/queue/review/", pages)),
-        "console_home": _percentiles(timed(reviewer, "/console/", pages)),
+        "api_first": percentiles(timed(api, "/api/v1/applications?limit=50", pages)),
+        "console_list": percentiles(timed(console, "/console/cases/", pages)),
+        "window_queue": percentiles(timed(console, "/console/cases/queue/window/", pages)),
+        "review_queue": percentiles(timed(reviewer, "/console/cases/queue/review/", pages)),
+        "console_home": percentiles(timed(reviewer, "/console/", pages)),
     }
     # 办件查询: the searches a clerk types (not part of the list goal: a name part or "overdue" is not indexed).
     from xinyipi.subjects.models import Subject
@@ -365,7 +355,7 @@ def _case_lists(fx: dict, pages: int = 200) -> dict:
         "search_overdue": "/console/cases/?overdue=1",
     }
     for key, url in searches.items():
-        result[key] = _percentiles(timed(console, url, max(pages // 10, 5)))
+        result[key] = percentiles(timed(console, url, max(pages // 10, 5)))
     deep, url = [], "/api/v1/applications?limit=50&status=under_review"
     for _ in range(pages):
         t0 = time.perf_counter()
@@ -375,7 +365,7 @@ def _case_lists(fx: dict, pages: int = 200) -> dict:
         if not following:
             break
         url = f"/api/v1/applications?limit=50&status=under_review&cursor={following}"
-    result["api_following"] = _percentiles(deep) | {"pages": len(deep)}
+    result["api_following"] = percentiles(deep) | {"pages": len(deep)}
     return result
 
 
@@ -428,7 +418,7 @@ def worker(args) -> dict:
     warm, sequential, parallel = codes[:50], codes[50 : 50 + args.requests], codes[50 + args.requests :]
     _file_instant(warm, fx["token"], matter_code)
     timings, statuses = _file_instant(sequential, fx["token"], matter_code)
-    result["instant"] = _percentiles(timings) | {"n": len(timings), "statuses": statuses}
+    result["instant"] = percentiles(timings) | {"n": len(timings), "statuses": statuses}
     result["filing_only"] = _filing_only(sequential, fx)
 
     connection.close()
@@ -445,7 +435,7 @@ def worker(args) -> dict:
     wall = time.perf_counter() - started
     approved = sum(len(o["timings"]) for o in outcomes)
     all_timings = [t for o in outcomes for t in o["timings"]]
-    result["instant_parallel"] = _percentiles(all_timings) | {
+    result["instant_parallel"] = percentiles(all_timings) | {
         "processes": len(children),
         "approved": approved,
         "requests": sum(sum(o["statuses"].values()) for o in outcomes),
@@ -454,41 +444,11 @@ def worker(args) -> dict:
         "approved_rate": approved / wall,
     }
     result["cases_after"] = Application.objects.count()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            result["database_version"] = "SQLite " + cursor.fetchone()[0]
-        else:
-            cursor.execute("show server_version")
-            result["database_version"] = "PostgreSQL " + cursor.fetchone()[0]
+    result["database_version"] = database_version(connection)
     return result
 
 
 # -- the driver -----------------------------------------------------------------------------------------
-
-
-def _fresh_database(db: str) -> str:
-    if db == "sqlite":
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        _drop_database(db)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def _drop_database(db: str) -> None:
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
 
 
 def report(results: dict, args, generated: dict, info: dict) -> list[str]:
@@ -597,7 +557,6 @@ def main() -> None:
         print(json.dumps(worker(args)))
         return
 
-    from credit_bench import machine
     from credit_generate import data_set
 
     subjects, records = int(1_000_000 * args.scale), int(5_000_000 * args.scale)
@@ -605,23 +564,9 @@ def main() -> None:
     data, generated = data_set(args.data, subjects, records)
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        url = _fresh_database(db)
-        print(f"{db}: measuring …", flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
-        try:
-            done = subprocess.run(
-                [sys.executable, __file__, "--worker", "--data", str(data), "--requests", str(args.requests),
-                 "--cases", str(cases)],
-                env=env,
-                capture_output=True,
-                text=True,
-            )  # fmt: skip
-        finally:
-            _drop_database(db)
-        if done.returncode != 0:
-            raise SystemExit(f"{db} run failed:\n{done.stderr[-3000:]}")
-        results[db] = json.loads(done.stdout.strip().splitlines()[-1])
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+        argv = [__file__, "--worker", "--data", str(data), "--requests", str(args.requests), "--cases", str(cases)]
+        results[db] = measure_in_worker(db, SQLITE_PATH, PG_BENCH_DB, argv)
+    info = machine()
     lines = report(results, args, generated, info)
     print("\n".join(lines))
     if not args.no_write:

@@ -18,15 +18,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from databases import database_version, measure_in_worker
 from doc import section_write
+from runs import machine, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -34,8 +33,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 GOAL_IMPORT_ROWS_PER_S = 100_000  # on SQLite (DESIGN.md §7)
 GOAL_CHECK_P99_MS = 5.0
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "xinyipi_bench_credit"
+SQLITE_PATH = ROOT / "var" / "bench" / "credit.sqlite3"
 BEGIN, END = "<!-- credit:begin -->", "<!-- credit:end -->"
 
 
@@ -114,7 +113,7 @@ def worker(args) -> dict:
         check = credit_check_run(subject=subject, purpose="application", actor=None)
         timings.append((time.perf_counter() - t0) * 1000)
         levels[check.level] = levels.get(check.level, 0) + 1
-    result["check"] = _percentiles(timings) | {"n": len(timings), "levels": levels}
+    result["check"] = percentiles(timings) | {"n": len(timings), "levels": levels}
     if connection.vendor == "sqlite":
         # The same checks with SQLite's automatic WAL checkpoint off this connection, as when the worker
         # checkpoints: the commit that crosses the threshold otherwise copies the log back itself.
@@ -128,87 +127,19 @@ def worker(args) -> dict:
             quiet.append((time.perf_counter() - t0) * 1000)
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
-        result["check_no_autocheckpoint"] = _percentiles(quiet)
+        result["check_no_autocheckpoint"] = percentiles(quiet)
     store_timings = []
     today = dt.date.today()
     for subject in picked:
         t0 = time.perf_counter()
         credit_records_in_effect(code_hash=subject.code_hash, on=today)
         store_timings.append((time.perf_counter() - t0) * 1000)
-    result["store_lookup"] = _percentiles(store_timings)
-    result["database_version"] = _database_version(connection)
+    result["store_lookup"] = percentiles(store_timings)
+    result["database_version"] = database_version(connection)
     return result
 
 
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-
-    def pick(q):
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": ordered[-1], "mean_ms": statistics.fmean(values)}
-
-
-def _database_version(connection) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return "SQLite " + cursor.fetchone()[0]
-        cursor.execute("show server_version")
-        return "PostgreSQL " + cursor.fetchone()[0].split()[0]
-
-
 # -- the driver -----------------------------------------------------------------------------------------
-
-
-def _fresh_database(db: str) -> str:
-    if db == "sqlite":
-        path = ROOT / "var" / "bench" / "credit.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def _drop_database(db: str) -> None:
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(ROOT / "var" / "bench" / "credit.sqlite3") + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-
-
-def machine() -> dict:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-    }
 
 
 def report(results: dict, args, generated: dict, info: dict) -> list[str]:
@@ -321,22 +252,9 @@ def main() -> None:
     data, generated = data_set(args.data, subjects, records)
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        url = _fresh_database(db)
-        print(f"{db}: measuring …", flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
-        try:
-            done = subprocess.run(
-                [sys.executable, __file__, "--worker", "--data", str(data), "--checks", str(args.checks)],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            _drop_database(db)
-        if done.returncode != 0:
-            raise SystemExit(f"{db} run failed:\n{done.stderr[-3000:]}")
-        results[db] = json.loads(done.stdout.strip().splitlines()[-1])
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+        argv = [__file__, "--worker", "--data", str(data), "--checks", str(args.checks)]
+        results[db] = measure_in_worker(db, SQLITE_PATH, PG_BENCH_DB, argv)
+    info = machine()
     lines = report(results, args, generated, info)
     print("\n".join(lines))
     if not args.no_write:

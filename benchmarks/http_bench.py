@@ -44,11 +44,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from databases import database_version, drop_database, fresh_database  # noqa: E402
 from doc import section_write  # noqa: E402
+from runs import machine, percentiles  # noqa: E402
 
 GOAL_RATE = 250.0
 GOAL_P99_MS = 50.0
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "xinyipi_bench_http"
 SQLITE_PATH = ROOT / "var" / "bench" / "http.sqlite3"
 BEGIN, END = "<!-- http:begin -->", "<!-- http:end -->"
@@ -104,10 +105,7 @@ def prepare(args) -> dict:
     result["codes"] = _instant_subjects(args.warm + args.requests + args.floor)
     result["token"] = fx["token"]
     result["matter_code"] = fx["instant"].code
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
-        version = cursor.fetchone()[0].split()[0]
-    result["database_version"] = ("SQLite " if connection.vendor == "sqlite" else "PostgreSQL ") + version
+    result["database_version"] = database_version(connection)
     return result
 
 
@@ -348,38 +346,12 @@ def floor_run(url: str, codes: list[str], token: str, processes: int) -> dict:
 # -- the driver -----------------------------------------------------------------------------------------
 
 
-def _fresh_database(db: str) -> str:
-    if db == "sqlite":
-        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-        _drop_database(db)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def _drop_database(db: str) -> None:
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
-
-
 def _summary(timings: list[float], seconds: float) -> dict:
-    from applications_bench import _percentiles
-
-    return _percentiles(timings) | {"n": len(timings), "seconds": seconds, "rate": len(timings) / seconds}
+    return percentiles(timings) | {"n": len(timings), "seconds": seconds, "rate": len(timings) / seconds}
 
 
 def measure(db: str, args, data: Path) -> dict:
-    url = _fresh_database(db)
+    url = fresh_database(db, SQLITE_PATH, PG_BENCH_DB)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
     try:
         print(f"{db}: preparing …", flush=True)
@@ -406,7 +378,7 @@ def measure(db: str, args, data: Path) -> dict:
         os.environ["DATABASE_URL"] = url  # the floor's children read the settings (blind-index key) from it
         floored = floor_run(url, codes[args.warm + args.requests :], prepared["token"], args.workers)
     finally:
-        _drop_database(db)
+        drop_database(db, SQLITE_PATH, PG_BENCH_DB)
     return {
         "database_version": prepared["database_version"],
         "subjects": prepared["subjects"],
@@ -526,7 +498,6 @@ def main() -> None:
         print(json.dumps(prepare(args)))
         return
 
-    from credit_bench import machine
     from credit_generate import data_set
 
     records = args.records if args.records is not None else args.subjects * 5
@@ -535,7 +506,7 @@ def main() -> None:
     results = {}
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         results[db] = measure(db, args, data)
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "load": f"{load:.1f}"}
+    info = machine() | {"load": f"{load:.1f}"}
     lines = report(results, args, info)
     print("\n".join(lines))
     if not args.no_write:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from doc import section_write
+from runs import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -175,15 +176,13 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args()
 
-    from credit_bench import machine
-
     workdir = Path(tempfile.mkdtemp(prefix="xinyipi-bench-"))
     try:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
         result = measure(args, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+    info = machine()
     lines = report(result, args, info)
     print("\n".join(lines))
     if not args.no_write:

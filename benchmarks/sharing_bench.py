@@ -12,7 +12,6 @@ writes them with the machine and date into docs/performance.md (``--no-write`` t
 """
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 from doc import section_write
+from runs import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -162,15 +162,13 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args()
 
-    from credit_bench import machine
-
     workdir = Path(tempfile.mkdtemp(prefix="xinyipi-bench-"))
     try:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
         result = measure(args)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    info = machine() | {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+    info = machine()
     lines = report(result, args, info)
     print("\n".join(lines))
     if not args.no_write:

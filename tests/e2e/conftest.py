@@ -5,7 +5,14 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from xinyipi.accounts import roles
+from xinyipi.accounts.tests.factories import UserFactory
+from xinyipi.applications.models import SubjectAgent
+from xinyipi.applications.services import application_file
+from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
+from xinyipi.core import clock
 from xinyipi.credit.sources.http import http_state_reset
+from xinyipi.subjects.services import subject_register
 
 CHROMIUM = os.environ.get("XINYIPI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,3 +81,69 @@ def login(page):
         return page
 
     return do
+
+
+FITS = """() => {
+  const header = document.querySelector("header.topbar");
+  if (header) header.style.display = "none";
+  return document.documentElement.scrollWidth <= window.innerWidth;
+}"""
+
+
+@pytest.fixture
+def sign_in(page):
+    """``sign_in(user, landing)`` through the real login form, after dropping the previous account's session."""
+
+    def do(user, landing: str):
+        page.context.clear_cookies()
+        # A login URL of its own per account: the browser never reuses a login form holding a cleared CSRF cookie.
+        page.goto(f"/accounts/login/?as={user.username}")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "pass-xinyipi-2026")
+        page.click("button[type=submit]")
+        page.wait_for_url(landing)
+
+    return do
+
+
+@pytest.fixture
+def fits(page):
+    """``fits()``: the page (its top bar aside) needs no sideways scrolling at the current width."""
+    return lambda: page.evaluate(FITS)
+
+
+@pytest.fixture
+def window_case(local_sources_only, department, clerk):
+    """``window_case(matter_name, materials, subject_code, subject_name)``: a standard case the clerk filed at
+    the window for a new enterprise, with every material of the matter (``{code: name}``, in order) handed in."""
+
+    def file(matter_name: str, materials: dict[str, str], subject_code: str, subject_name: str):
+        matter = MatterFactory(department=department, name=matter_name)
+        for order, (code, name) in enumerate(materials.items(), start=1):
+            MaterialFactory(matter=matter, code=code, name=name, order=order)
+        subject = subject_register(actor=None, kind="enterprise", code=subject_code, name=subject_name)
+        return application_file(
+            actor=clerk, matter=matter, subject=subject, mode="standard", materials=list(materials), channel="window"
+        )
+
+    return file
+
+
+@pytest.fixture
+def legal_representative(db):
+    """``legal_representative(subject, username, phone)``: an applicant verified as the subject's 法定代表人."""
+
+    def make(subject, username: str, phone: str):
+        user = UserFactory(username=username, roles=[roles.APPLICANT], phone=phone)
+        SubjectAgent.objects.create(
+            user=user,
+            subject=subject,
+            relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE,
+            created_at=clock.now(),
+            created_by_label="test",
+            status=SubjectAgent.Status.VERIFIED,
+            verified_at=clock.now(),
+        )
+        return user
+
+    return make

@@ -7,18 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from xinyipi.accounts import roles
-from xinyipi.accounts.tests.factories import UserFactory
-from xinyipi.applications.models import Application, SubjectAgent
-from xinyipi.applications.services import application_file
-from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
-from xinyipi.core import clock
+from xinyipi.applications.models import Application
 from xinyipi.core.testing import uscc_for
-from xinyipi.subjects.services import subject_register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-xinyipi-2026"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 PNG = {"mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 16}
@@ -29,56 +22,33 @@ FITS = """() => {
 }"""
 
 
-def sign_in(page, user, landing: str):
-    page.context.clear_cookies()
-    # A login URL of its own per account: the browser never reuses a login form holding a cleared CSRF cookie.
-    page.goto(f"/accounts/login/?as={user.username}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(landing)
-
-
 @pytest.fixture
-def case(local_sources_only, department, clerk):
-    matter = MatterFactory(department=department, name="公共场所卫生许可（新办）")
-    MaterialFactory(matter=matter, code="A1", name="卫生许可申请书", order=1)
-    MaterialFactory(matter=matter, code="A2", name="营业执照复印件", order=2)
-    subject = subject_register(
-        actor=None, kind="enterprise", code=uscc_for("91150783", "MA0E2E801"), name="扎兰屯市秀水宾馆有限公司"
-    )
-    return application_file(
-        actor=clerk, matter=matter, subject=subject, mode="standard", materials=["A1", "A2"], channel="window"
+def case(window_case):
+    return window_case(
+        "公共场所卫生许可（新办）",
+        {"A1": "卫生许可申请书", "A2": "营业执照复印件"},
+        uscc_for("91150783", "MA0E2E801"),
+        "扎兰屯市秀水宾馆有限公司",
     )
 
 
 @pytest.fixture
-def agent(case):
-    user = UserFactory(username="agent.zhou", roles=[roles.APPLICANT], phone="13947000008")
-    SubjectAgent.objects.create(
-        user=user,
-        subject=case.subject,
-        relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE,
-        created_at=clock.now(),
-        created_by_label="test",
-        status=SubjectAgent.Status.VERIFIED,
-        verified_at=clock.now(),
-    )
-    return user
+def agent(case, legal_representative):
+    return legal_representative(case.subject, "agent.zhou", "13947000008")
 
 
-def test_correction_notice_issued_by_the_reviewer_and_answered_online(page, case, agent, reviewer):
+def test_correction_notice_issued_by_the_reviewer_and_answered_online(page, case, agent, reviewer, sign_in, fits):
     page.set_viewport_size(DESKTOP)
-    sign_in(page, reviewer, "**/console/**")
+    sign_in(reviewer, "**/console/**")
     page.goto(f"/console/cases/{case.pk}/")
     facts = page.get_by_test_id("case-status").bounding_box()
     history = page.get_by_test_id("history").bounding_box()
     actions = page.get_by_test_id("case-actions").bounding_box()
     assert facts["y"] < history["y"] < actions["y"]  # the facts first, the actions after them
     expect(page.get_by_test_id("reject-form").locator("button.danger")).to_be_visible()
-    assert page.evaluate(FITS)
+    assert fits()
     page.set_viewport_size(PHONE)
-    assert page.evaluate(FITS)
+    assert fits()
     page.set_viewport_size(DESKTOP)
 
     page.check("#correct-A2")
@@ -94,11 +64,11 @@ def test_correction_notice_issued_by_the_reviewer_and_answered_online(page, case
 
     # The applicant answers on a phone, with the corrected file.
     page.set_viewport_size(PHONE)
-    sign_in(page, agent, "**/my/cases/")
+    sign_in(agent, "**/my/cases/")
     page.goto(f"/my/cases/{case.pk}/")
     form = page.get_by_test_id("correction-answer-form")
     expect(form).to_contain_text("营业执照复印件")
-    assert page.evaluate(FITS)
+    assert fits()
     form.locator("input[type=file]").set_input_files(files=[{"name": "营业执照.png", **PNG}])
     page.fill("#id_correction_note", "已加盖公章")
     page.get_by_role("button", name="提交补正").click()

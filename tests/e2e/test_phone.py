@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.access.test_access_matrix import _page_url
 from tests.e2e.site_pages import build_world, page_urls, sign_in, whole_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -116,3 +117,18 @@ def test_buttons_show_their_kind_and_status_badges_stay_on_one_line(page, live_s
     assert colours["primary"] == ("rgb(29, 79, 145)", "rgb(255, 255, 255)")
     assert colours["secondary"] == ("rgb(255, 255, 255)", "rgb(29, 79, 145)")
     assert colours["danger"] == ("rgb(180, 35, 24)", "rgb(255, 255, 255)")
+
+
+# Each material's name against its row: a card's full width, not a column squeezed to a few characters a line.
+MATERIAL_NAME_SHARE = """() => [...document.querySelectorAll("[data-testid=case-materials] tbody tr")].map(
+  row => row.cells[0].getBoundingClientRect().width / row.getBoundingClientRect().width)"""
+
+
+@pytest.mark.parametrize(("role", "name"), [("app", "portal:my_case"), ("clerk", "applications:detail")])
+def test_a_cases_materials_are_one_card_each_on_a_phone(page, live_server, world, role, name):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, world, role)
+    page.goto(_page_url(world, name, "A"))
+    shares = page.evaluate(MATERIAL_NAME_SHARE)
+    assert shares and all(share > 0.8 for share in shares), shares
+    assert page.evaluate(WIDTH)[0] <= PHONE["width"]

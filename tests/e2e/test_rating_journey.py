@@ -5,20 +5,12 @@ sees the answer on the case page. Every page fits 390 and 1366 px without sidewa
 import pytest
 from playwright.sync_api import expect
 
-from xinyipi.accounts import roles
-from xinyipi.accounts.tests.factories import UserFactory
-from xinyipi.applications.models import SubjectAgent
-from xinyipi.applications.services import application_file
-from xinyipi.catalog.tests.factories import MaterialFactory, MatterFactory
-from xinyipi.core import clock
 from xinyipi.core.testing import uscc_for
 from xinyipi.notifications.models import Notification
 from xinyipi.ratings.models import FollowUp
-from xinyipi.subjects.services import subject_register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-xinyipi-2026"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 FITS = """() => {
@@ -28,50 +20,28 @@ FITS = """() => {
 }"""
 
 
-def sign_in(page, user, landing: str):
-    page.context.clear_cookies()
-    page.goto(f"/accounts/login/?as={user.username}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(landing)
-
-
 @pytest.fixture
-def case(local_sources_only, department, clerk):
-    matter = MatterFactory(department=department, name="食品经营许可（新办）")
-    MaterialFactory(matter=matter, code="A1", name="食品经营许可申请书", order=1)
-    MaterialFactory(matter=matter, code="A2", name="营业执照复印件", order=2)
-    subject = subject_register(
-        actor=None, kind="enterprise", code=uscc_for("91150783", "MA0E2E901"), name="扎兰屯市河畔餐饮有限公司"
-    )
-    return application_file(
-        actor=clerk, matter=matter, subject=subject, mode="standard", materials=["A1", "A2"], channel="window"
+def case(window_case):
+    return window_case(
+        "食品经营许可（新办）",
+        {"A1": "食品经营许可申请书", "A2": "营业执照复印件"},
+        uscc_for("91150783", "MA0E2E901"),
+        "扎兰屯市河畔餐饮有限公司",
     )
 
 
 @pytest.fixture
-def agent(case):
-    user = UserFactory(username="agent.he", roles=[roles.APPLICANT], phone="13947000009")
-    SubjectAgent.objects.create(
-        user=user,
-        subject=case.subject,
-        relation=SubjectAgent.Relation.LEGAL_REPRESENTATIVE,
-        created_at=clock.now(),
-        created_by_label="test",
-        status=SubjectAgent.Status.VERIFIED,
-        verified_at=clock.now(),
-    )
-    return user
+def agent(case, legal_representative):
+    return legal_representative(case.subject, "agent.he", "13947000009")
 
 
-def test_bad_rating_is_followed_up_and_the_applicant_sees_the_answer(page, case, agent, reviewer):
+def test_bad_rating_is_followed_up_and_the_applicant_sees_the_answer(page, case, agent, reviewer, sign_in, fits):
     page.set_viewport_size(PHONE)
-    sign_in(page, agent, "**/my/**")
+    sign_in(agent, "**/my/**")
     page.goto(f"/my/cases/{case.pk}/")
     form = page.get_by_test_id("rating-form")
     expect(form).to_be_visible()
-    assert page.evaluate(FITS)
+    assert fits()
     form.get_by_label("不满意", exact=True).check()
     form.locator("textarea[name=comment]").fill("窗口让我来回跑了两趟")
     form.locator("button[type=submit]").click()
@@ -80,15 +50,15 @@ def test_bad_rating_is_followed_up_and_the_applicant_sees_the_answer(page, case,
     expect(rating).to_contain_text("不满意")
     expect(rating).to_contain_text("窗口让我来回跑了两趟")
     expect(page.get_by_test_id("rating-form")).to_have_count(0)
-    assert page.evaluate(FITS)
+    assert fits()
 
     page.set_viewport_size(DESKTOP)
-    sign_in(page, reviewer, "**/console/**")
+    sign_in(reviewer, "**/console/**")
     page.get_by_role("link", name="差评整改").first.click()
     queue = page.get_by_test_id("follow-up-queue")
     page.get_by_test_id("follow-up-tabs").locator("[data-state=open]").click()
     expect(queue).to_contain_text(case.number)
-    assert page.evaluate(FITS)
+    assert fits()
     queue.get_by_role("link", name="办理").click()
     answer = page.get_by_test_id("follow-up-form")
     answer.locator("textarea[name=call_back]").fill("已电话回访申请人，情况属实")
@@ -96,13 +66,13 @@ def test_bad_rating_is_followed_up_and_the_applicant_sees_the_answer(page, case,
     answer.locator("textarea[name=answer]").fill("已整改：材料清单一次告知，不再让您多跑")
     answer.locator("button[type=submit]").click()
     expect(page.get_by_test_id("follow-up-outcome")).to_contain_text("不再让您多跑")
-    assert page.evaluate(FITS)
+    assert fits()
     page.set_viewport_size(PHONE)
-    assert page.evaluate(FITS)
+    assert fits()
     assert FollowUp.objects.get().status == "answered"
 
-    sign_in(page, agent, "**/my/**")
+    sign_in(agent, "**/my/**")
     page.goto(f"/my/cases/{case.pk}/")
     expect(page.get_by_test_id("follow-up-answer")).to_have_text("已整改：材料清单一次告知，不再让您多跑")
-    assert page.evaluate(FITS)
+    assert fits()
     assert Notification.objects.filter(kind="rating_follow_up", user=agent).exists()

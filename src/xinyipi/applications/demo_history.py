@@ -42,6 +42,7 @@ from xinyipi.applications.services import (
     application_decide,
     application_file,
     application_modes,
+    application_paper_receive,
     application_return,
     application_return_resolve,
     application_supplement,
@@ -335,6 +336,9 @@ class History:
                 actor=reviewer, application=case, outcome="reject", reason="经审查，申请人不符合法定条件，不予许可。"
             )
             return
+        awaiting = [m.code for m in case.materials.all() if m.state == ApplicationMaterial.State.PAPER_AT_WINDOW]
+        if awaiting:  # the applicant has brought the paper to the window by now
+            application_paper_receive(actor=self.clerk, application=case, materials=awaiting)
         case = application_decide(actor=reviewer, application=case, outcome="approve", reason="")
         self.plan_verification(case)
 

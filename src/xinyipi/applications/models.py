@@ -43,6 +43,17 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+def decision_words(task_type: str) -> tuple[str, str]:
+    """``(approval, refusal)`` as the applicant reads them for a matter's task type (事项类型), in step with
+    ``letters.decision_kinds``: only an administrative licence is 准予/不予许可; a public service is 办结/不予办理,
+    any other administrative power 准予/不予办理. The status codes stay the same (API contract)."""
+    if task_type == Matter.TaskType.LICENSING:
+        return str(Status.APPROVED.label), str(Status.REJECTED.label)
+    if task_type == Matter.TaskType.PUBLIC_SERVICE:
+        return str(_("办结")), str(_("不予办理"))
+    return str(_("准予办理")), str(_("不予办理"))
+
+
 # The states of each queue, in the order the partial indexes and the selectors' literal filters share.
 REVIEW_QUEUE = ("under_review", "awaiting_supplement", "reminded")
 WINDOW_QUEUE = ("awaiting_supplement", "reminded", "correcting", "returned")
@@ -165,6 +176,8 @@ class Application(models.Model):
             models.Index(fields=["subject", "-id"], name="application_subject_idx"),
             models.Index(fields=["matter", "-id"], name="application_matter_idx"),
             models.Index(fields=["status", "-id"], name="application_status_idx"),
+            # Statistics (R13) of a period read only the cases filed in it.
+            models.Index(fields=["created_at"], name="application_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -177,7 +190,19 @@ class Application(models.Model):
     # Lists show fifty cases a page: ``get_status_display`` rebuilds the field's choices on every call.
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return self.label_of(self.status)
+
+    def label_of(self, status: str) -> str:
+        """A status of this case in words (its history's too); a decision is named for the matter's task type
+        (``decision_words``); a code no longer in the lifecycle reads as itself."""
+        if status in (Status.APPROVED, Status.REJECTED):
+            approval, refusal = decision_words(self.matter.task_type)
+            return approval if status == Status.APPROVED else refusal
+        return Status(status).label if status in Status.values else status
+
+    @property
+    def decision_words(self) -> tuple[str, str]:
+        return decision_words(self.matter.task_type)
 
     @property
     def mode_label(self) -> str:

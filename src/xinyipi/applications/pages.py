@@ -133,7 +133,7 @@ def filing_page(request, *, matter, subject, check, window: bool, template: str,
                     messages.success(
                         request,
                         _("申请已提交，办件编号 %(number)s，当前状态：%(status)s。")
-                        % {"number": application.number, "status": application.get_status_display()},
+                        % {"number": application.number, "status": application.status_label},
                     )
                     return redirect(case_url(application))
         status = 422
@@ -206,8 +206,7 @@ def case_page_context(application: Application, user, *, console: bool) -> dict:
         "materials": materials,
         "missing": missing,
         "history": [
-            {"row": t, "label": Status(t.to_status).label if t.to_status in Status.values else t.to_status}
-            for t in application_history(application=application)
+            {"row": t, "label": application.label_of(t.to_status)} for t in application_history(application=application)
         ],
         "documents": case_documents(application),
         "licence": licence_of(application) if application.decided_at and application.matter.issues_licence else None,
@@ -325,7 +324,10 @@ def supplement_action(request, application: Application):
     if done:
         application.refresh_from_db()
         if application.status == Status.APPROVED:
-            messages.success(request, _("容缺材料已全部补齐，办件已即时办结（准予许可）。"))
+            messages.success(
+                request,
+                _("容缺材料已全部补齐，办件已即时办结（%(decision)s）。") % {"decision": application.status_label},
+            )
         else:
             messages.success(request, _("补正材料已收取。"))
     return done, status, form

@@ -236,7 +236,7 @@ def _reviewer_action(request, pk: int, *, action: str, form_class, form_name: st
     done, status = run_case_action(request, application, action=action, form=form, call=call)
     application.refresh_from_db()
     if done:
-        messages.success(request, done_message % {"s": application.get_status_display()})
+        messages.success(request, done_message % {"s": application.status_label})
         return redirect("applications:detail", pk=application.pk)
     return _detail(request, application, status=status, **{form_name: form})
 

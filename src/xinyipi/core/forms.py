@@ -60,3 +60,20 @@ class LabelledErrors:
             for code, message in _messages(field).items():
                 if code not in field.error_messages or field.error_messages[code] is stock.get(code):
                     field.error_messages[code] = message
+
+
+class PeriodForm(LabelledErrors, forms.Form):
+    """A period of Beijing dates, both included, as the exports ask for it (``start`` and ``end``)."""
+
+    start = forms.DateField(
+        label=_("起始日期"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": _("请填写起始日期。"), "invalid": _("起始日期须为 YYYY-MM-DD 格式。")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("截止日期"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": _("请填写截止日期。"), "invalid": _("截止日期须为 YYYY-MM-DD 格式。")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

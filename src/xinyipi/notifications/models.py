@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyipi.subjects.models import Subject
 
 # Labels of the kinds used across the system. ``kind`` is free text (snake_case) so that every app can add
-# its own; a kind missing here is shown by its code.
+# its own; a kind missing here is shown as 通知 (``kind_label``), and a test keeps every kind the code sends here.
 KIND_LABELS = {
     "tolerance_notice": _("容缺受理通知"),
     "reminder": _("催告"),
@@ -34,8 +34,22 @@ KIND_LABELS = {
     "repair_decision": _("信用修复决定"),
     "rating_follow_up": _("差评整改反馈"),
     "rating_follow_up_overdue": _("差评整改逾期"),
+    "correction": _("补正通知"),
+    "return": _("办件退回窗口"),
+    "agent_link": _("账户关联"),
+    "agent_link_code": _("关联确认验证码"),
+    "booking": _("预约服务"),
+    "booking_requested": _("预约申请"),
+    "booking_confirmed": _("预约确认"),
+    "booking_done": _("预约服务完成"),
+    "booking_cancelled": _("预约取消"),
     "general": _("通知"),
 }
+
+
+def kind_label(kind: str) -> str:
+    """A message's kind in words; a kind without its own label reads 通知, never its code."""
+    return str(KIND_LABELS.get(kind, KIND_LABELS["general"]))
 
 
 class Notification(models.Model):
@@ -128,7 +142,7 @@ class Notification(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return kind_label(self.kind)
 
     @property
     def recipient_display(self) -> str:
@@ -175,7 +189,7 @@ class InAppMessage(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        return kind_label(self.kind)
 
 
 class PeriodicJobState(models.Model):

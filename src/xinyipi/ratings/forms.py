@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinyipi.core.forms import LabelledErrors
+from xinyipi.core.forms import LabelledErrors, PeriodForm
 from xinyipi.ratings.exporting import FORMATS
 from xinyipi.ratings.models import Level, ServiceEvent
 
@@ -67,21 +67,9 @@ class FollowUpAnswerForm(_DomainErrors, forms.Form):
     )
 
 
-class RatingsExportForm(_DomainErrors, forms.Form):
+class RatingsExportForm(_DomainErrors, PeriodForm):
     """A period of Beijing dates, both included, and a file format."""
 
-    start = forms.DateField(
-        label=_("起始日期"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"required": _("请填写起始日期。"), "invalid": _("起始日期须为 YYYY-MM-DD 格式。")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = forms.DateField(
-        label=_("截止日期"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"required": _("请填写截止日期。"), "invalid": _("截止日期须为 YYYY-MM-DD 格式。")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
     format = forms.ChoiceField(
         label=_("格式"),
         choices=[(f, f) for f in FORMATS],

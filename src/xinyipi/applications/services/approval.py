@@ -4,7 +4,7 @@ electronic licence of a matter that issues one, and the decision's record event,
 from django.utils.translation import gettext as _
 
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, Mode
+from xinyipi.applications.models import Application, Mode, decision_words
 from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.catalog.models import Matter
@@ -42,13 +42,19 @@ def decision_issue_approval(application: Application, *, actor, audit_licence: b
     """The approval's licence, record event, decision document and notice (inside the approving transaction).
     ``audit_licence=False`` when the caller's audit entry of the approval names the licence."""
     matter = application.matter
+    approval = decision_words(matter.task_type)[0]
     licence_issue(application, actor=actor, audit=audit_licence)
     document_issue(application, letters.decision_kinds(matter)[0], document_context(application))
     record_append(
         subject=application.subject,
         type="decision",
-        summary=_("准予许可：%(matter)s（办件 %(number)s，%(mode)s）")
-        % {"matter": matter.name, "number": application.number, "mode": Mode(application.mode).label},
+        summary=_("%(decision)s：%(matter)s（办件 %(number)s，%(mode)s）")
+        % {
+            "decision": approval,
+            "matter": matter.name,
+            "number": application.number,
+            "mode": Mode(application.mode).label,
+        },
         payload={
             "application_id": application.pk,
             "number": application.number,
@@ -71,6 +77,6 @@ def decision_issue_approval(application: Application, *, actor, audit_licence: b
         kind="decision",
         key="decision",
         title=_("审批决定"),
-        body=_("您申请的“%(matter)s”（办件编号 %(number)s）已准予许可%(due)s。")
-        % {"matter": matter.name, "number": application.number, "due": due},
+        body=_("您申请的“%(matter)s”（办件编号 %(number)s）已%(decision)s%(due)s。")
+        % {"matter": matter.name, "number": application.number, "decision": approval, "due": due},
     )

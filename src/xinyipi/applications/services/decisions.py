@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_application
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, Status, Verification
+from xinyipi.applications.models import Application, ApplicationMaterial, Status, Verification, decision_words
 from xinyipi.applications.services.approval import decision_issue_approval, verification_schedule
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.applications.workflow import SUPPLEMENT_STATUSES, transition_apply
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, InvalidTransition
-from xinyipi.core.text import in_default_language
+from xinyipi.core.text import in_default_language, join_list
 from xinyipi.records.services import record_append
 
 OUTCOMES = ("approve", "reject")
@@ -37,7 +37,25 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
             from_status=application.status,
             to_status=Status.APPROVED,
         )
+    if outcome == "approve":
+        _paper_received_check(application)
     return _decide(actor=actor, application=application, outcome=outcome, reason=reason[:2000])
+
+
+def _paper_received_check(application: Application) -> None:
+    """An approval rests on the materials themselves: paper an online applicant said it would bring must have
+    reached the window first (a refusal does not wait for it)."""
+    awaiting = list(
+        ApplicationMaterial.objects.filter(application=application, state=ApplicationMaterial.State.PAPER_AT_WINDOW)
+    )
+    if awaiting:
+        raise DomainError(
+            "paper_not_received",
+            _("窗口尚未收到以下材料的纸质件，收到后方可作出准予决定：%(names)s。")
+            % {"names": join_list(m.name for m in awaiting)},
+            "outcome",
+            codes=[m.code for m in awaiting],
+        )
 
 
 @in_default_language
@@ -48,7 +66,11 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
     if outcome == "approve":
         changes = {"decided_at": now, **verification_schedule(application, matter, clock.today())}
         transition_apply(
-            application, to=Status.APPROVED, actor=actor, reason=reason or _("审查通过，准予许可"), changes=changes
+            application,
+            to=Status.APPROVED,
+            actor=actor,
+            reason=reason or _("审查通过，%(decision)s") % {"decision": decision_words(matter.task_type)[0]},
+            changes=changes,
         )
         if application.verification_due is not None:
             Verification.objects.create(application=application, due=application.verification_due)
@@ -57,11 +79,13 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
 
     transition_apply(application, to=Status.REJECTED, actor=actor, reason=reason, changes={"decided_at": now})
     refusal = letters.decision_kinds(matter)[1]
+    refusal_words = decision_words(matter.task_type)[1]
     document_issue(application, refusal, document_context(application, decision={"reason": reason}))
     record_append(
         subject=application.subject,
         type="decision",
-        summary=_("不予许可：%(matter)s（办件 %(number)s）") % {"matter": matter.name, "number": application.number},
+        summary=_("%(decision)s：%(matter)s（办件 %(number)s）")
+        % {"decision": refusal_words, "matter": matter.name, "number": application.number},
         payload={
             "application_id": application.pk,
             "number": application.number,
@@ -80,8 +104,9 @@ def _decide(*, actor, application: Application, outcome: str, reason: str) -> Ap
         key="decision",
         title=_("审批决定"),
         body=_(
-            "您申请的“%(matter)s”（办件编号 %(number)s）不予许可。理由：%(reason)s。可依法申请行政复议或提起行政诉讼。"
+            "您申请的“%(matter)s”（办件编号 %(number)s）%(decision)s。理由：%(reason)s。"
+            "可依法申请行政复议或提起行政诉讼。"
         )
-        % {"matter": matter.name, "number": application.number, "reason": reason},
+        % {"matter": matter.name, "number": application.number, "decision": refusal_words, "reason": reason},
     )
     return application

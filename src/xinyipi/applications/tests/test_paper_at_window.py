@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from xinyipi.applications.models import Application, ApplicationMaterial
-from xinyipi.applications.services import application_file, application_paper_receive
+from xinyipi.applications.services import application_decide, application_file, application_paper_receive
 from xinyipi.applications.tests.factories import standard_case
 from xinyipi.audit.models import AuditEntry
 from xinyipi.core.errors import DomainError, NotPermitted
@@ -138,3 +138,28 @@ def test_case_page_offers_the_window_the_receipt_and_the_applicant_sees_the_stat
     assert states(application) == {"A1": PAPER, "A2": "provided"}
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert 'data-testid="receive-paper-A2"' not in page and "窗口已收纸质材料" in page
+
+
+def test_approval_waits_for_the_paper_a_refusal_does_not(applicant_for, clerk, reviewer, enterprise, standard_matter):
+    application = file_online(
+        applicant_for(enterprise), standard_matter, enterprise, mode="standard", materials=[], paper=["A1", "A2"]
+    )
+    application_paper_receive(actor=clerk, application=application, materials=["A1"])
+    with pytest.raises(DomainError) as caught:
+        application_decide(actor=reviewer, application=application, outcome="approve", reason="")
+    assert caught.value.code == "paper_not_received" and caught.value.extra["codes"] == ["A2"]
+    application.refresh_from_db()
+    assert application.status == "under_review"  # nothing changed
+    application_paper_receive(actor=clerk, application=application, materials=["A2"])
+    application_decide(actor=reviewer, application=application, outcome="approve", reason="")
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
+def test_refusal_does_not_wait_for_paper(applicant_for, reviewer, enterprise, standard_matter):
+    application = file_online(
+        applicant_for(enterprise), standard_matter, enterprise, mode="standard", materials=[], paper=["A1", "A2"]
+    )
+    application_decide(actor=reviewer, application=application, outcome="reject", reason="不符合法定条件。")
+    application.refresh_from_db()
+    assert application.status == "rejected"

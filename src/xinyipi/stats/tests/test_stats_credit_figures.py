@@ -12,6 +12,7 @@ from xinyipi.applications.services import application_supplement, application_ve
 from xinyipi.applications.tests.factories import licence_case, standard_case, tolerance_case
 from xinyipi.core import clock
 from xinyipi.core.clock import BEIJING
+from xinyipi.credit.models import IncentiveCard
 from xinyipi.ratings.services import rating_record
 from xinyipi.stats.figures import stats_dashboard
 from xinyipi.stats.selectors import StatsFilter
@@ -147,3 +148,26 @@ def test_r13_mode_filter_narrows_every_figure(credit_cases, bureau_admin):
 def test_r13_weekly_trend_counts_the_filing_week(credit_cases, bureau_admin):
     weekly = stats_dashboard(bureau_admin, StatsFilter())["weekly"]
     assert weekly == [{"week": dt.date(2026, 3, 2), "applications": 7, "decided": 5, "approved": 5}]
+
+
+def test_r13_incentive_card_share_counts_the_cases_whose_check_counted_a_card(
+    clerk, standard_matter, make_enterprise, bureau_admin
+):
+    """Two cases of one holder, the second filed with its card: one of two served by the card."""
+    holder = make_enterprise("持卡企业")
+    standard_case(clerk, standard_matter, holder)
+    today = clock.today()
+    IncentiveCard.objects.create(
+        number="NMG2026000009",
+        holder_code_hash=holder.code_hash,
+        holder_code_display=holder.code_display,
+        holder_name=holder.name,
+        grade_year=today.year - 1,
+        valid_from=today - dt.timedelta(days=10),
+        valid_until=today + dt.timedelta(days=300),
+        created_at=clock.now(),
+    )
+    standard_case(clerk, standard_matter, holder, incentive_card="NMG2026000009")
+    figures = stats_dashboard(bureau_admin, StatsFilter())
+    assert (figures["totals"]["applications"], figures["totals"]["served_incentive_card"]) == (2, 1)
+    assert figures["shares"]["incentive_card"] == 0.5
