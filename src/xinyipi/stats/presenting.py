@@ -31,7 +31,8 @@ def _shown(column: str, value):
 
 
 def _period_label(chosen: StatsFilter) -> str:
-    period = f"{chosen.date_from or _('不限')} — {chosen.date_to or _('不限')}"
+    open_end = _("不限")
+    period = f"{chosen.date_from or open_end} — {chosen.date_to or open_end}"
     return _("统计时段（按申请日期，北京时间，含首尾两天）：%(period)s") % {"period": period}
 
 
