@@ -244,16 +244,25 @@ def document_response(
     }
     if not pdf:
         return render(request, "applications/document.html", context)
+    filename = f"{document.number}.pdf"
+    return pdf_page(request, "applications/document.html", context, filename=filename, back_url=back_url)
+
+
+def pdf_page(request, template: str, context: dict, *, filename: str, back_url: str | None = None, css: str = ""):
+    """``template`` printed to PDF with the document CSS (and ``css``) inlined. Without the printing component
+    404; a print that fails goes back to ``back_url`` with a message (404 when there is none)."""
     if not printing.pdf_available():
         raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
-    html = render_to_string("applications/document.html", {**context, "inline_css": printing.document_css()}, request)
+    html = render_to_string(template, {**context, "inline_css": printing.document_css() + css}, request)
     try:
         content = printing.pdf_from_html(html)
     except printing.PdfUnavailable:
+        if back_url is None:
+            raise Http404(_("PDF 暂时无法生成，请使用网页打印。")) from None
         messages.error(request, _("PDF 暂时无法生成，请使用“打印”按钮打印网页版本。"))
         return redirect(back_url)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 

@@ -1,17 +1,13 @@
 """The public check page of an electronic licence, and the printable licence (HTML, or PDF through
 ``applications.printing``) for its holder in the portal and for staff in the console."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from xinyipi.accounts.access import access_licence
 from xinyipi.applications import printing
-from xinyipi.applications.pages import page_access
+from xinyipi.applications.pages import page_access, pdf_page
 from xinyipi.core import clock
 from xinyipi.licences.models import LicenceStatus
 from xinyipi.licences.selectors import licence_check, licence_url
@@ -41,17 +37,9 @@ def _licence_response(request, pk: int, *, pdf: bool, case_view: str, pdf_view: 
     }
     if not pdf:
         return render(request, "licences/licence.html", context)
-    if not printing.pdf_available():
-        raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
-    html = render_to_string("licences/licence.html", {**context, "inline_css": printing.document_css()}, request)
-    try:
-        content = printing.pdf_from_html(html)
-    except printing.PdfUnavailable:
-        messages.error(request, _("PDF 暂时无法生成，请使用“打印”按钮打印网页版本。"))
-        return redirect(back_url)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="licence-{application.number}.pdf"'
-    return response
+    return pdf_page(
+        request, "licences/licence.html", context, filename=f"licence-{application.number}.pdf", back_url=back_url
+    )
 
 
 _PORTAL = {"case_view": "portal:my_case", "pdf_view": "licences:my_case_licence_pdf", "applicant_only": True}

@@ -11,11 +11,11 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from xinyipi.applications import printing
 from xinyipi.applications.models import Mode
+from xinyipi.applications.pages import pdf_page
 from xinyipi.core import clock
 from xinyipi.core.errors import NotPermitted
 from xinyipi.stats.exporting import stats_workbook
@@ -101,17 +101,8 @@ def _report(request, *, pdf: bool):
     context = {**page_context(request, chosen, figures), "month": first, "generated_at": clock.now()}
     if not pdf:
         return render(request, "stats/report.html", {**context, "pdf": printing.pdf_available()})
-    if not printing.pdf_available():
-        raise Http404(_("本机未安装 PDF 打印组件，请使用网页打印。"))
-    css = printing.document_css() + Path(finders.find("stats/stats.css")).read_text(encoding="utf-8")
-    html = render_to_string("stats/report.html", {**context, "inline_css": css}, request)
-    try:
-        content = printing.pdf_from_html(html)
-    except printing.PdfUnavailable:
-        raise Http404(_("PDF 暂时无法生成，请使用网页打印。")) from None
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="xinyipi-stats-{first:%Y-%m}.pdf"'
-    return response
+    css = Path(finders.find("stats/stats.css")).read_text(encoding="utf-8")
+    return pdf_page(request, "stats/report.html", context, filename=f"xinyipi-stats-{first:%Y-%m}.pdf", css=css)
 
 
 @login_required
