@@ -1,17 +1,8 @@
-import datetime as dt
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
+from xinyipi.core.commands import option_date, option_error, period_arguments_add
 from xinyipi.core.errors import DomainError
 from xinyipi.records.exporting import FORMATS, records_export, records_export_check
-
-
-def _date(option: str, text: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date, no instant
-    except ValueError:
-        raise CommandError(f"{option} 须为 YYYY-MM-DD 格式的日期（北京时间），收到“{text}”。") from None
 
 
 class Command(BaseCommand):
@@ -22,13 +13,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="第一天（北京时间）")
-        parser.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="最后一天（北京时间）")
-        parser.add_argument("--format", required=True, help=" | ".join(FORMATS))
-        parser.add_argument("--output", required=True, type=Path, metavar="PATH", help="写入的文件")
+        period_arguments_add(parser, FORMATS)
 
     def handle(self, *args, start, end, format, output, **options):
-        first, last = _date("--from", start), _date("--to", end)
+        first, last = option_date("--from", start), option_date("--to", end)
         if first > last:
             raise CommandError(f"--from（{first}）晚于 --to（{last}）。")
         if format not in FORMATS:
@@ -36,8 +24,7 @@ class Command(BaseCommand):
         try:
             records_export_check(start=first, end=last, format=format, bounded=False)
         except DomainError as exc:
-            option = {"start": "--from", "end": "--to"}.get(exc.field, f"--{exc.field}")
-            raise CommandError(f"{option}：{exc.message}") from None
+            raise option_error(exc) from None
         try:
             result = records_export(
                 start=first, end=last, format=format, path=output, actor_label="manage.py export_records"
