@@ -443,9 +443,8 @@ def access_ratings_export(actor) -> None:
     require_perm(actor, "ratings.export_rating")
 
 
-def stats_cases_for_actor(actor) -> QuerySet:
-    """The cases whose figures ``actor`` may see (R13): the bureau every department's, a reviewer the own."""
-    from xinyipi.applications.models import Application
-
+def stats_rows_for_actor(actor, rows: QuerySet) -> QuerySet:
+    """The cases or statistics rows (each has a department) whose figures ``actor`` may see (R13): the bureau
+    every department's, a reviewer the own."""
     require_perm(actor, "applications.view_statistics")
-    return applications_in_staff_scope(actor, Application.objects.all())
+    return applications_in_staff_scope(actor, rows)

@@ -178,6 +178,12 @@ class Application(models.Model):
             models.Index(fields=["status", "-id"], name="application_status_idx"),
             # Statistics (R13) of a period read only the cases filed in it.
             models.Index(fields=["created_at"], name="application_created_idx"),
+            # ... and the dishonest subjects among them (R3/R9), counted from the cases: subjects are distinct.
+            models.Index(
+                fields=["created_at", "subject"],
+                condition=Q(credit_level="dishonest"),
+                name="application_dishonest_idx",
+            ),
         ]
 
     def __str__(self) -> str:

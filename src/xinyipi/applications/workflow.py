@@ -20,7 +20,7 @@ any open state → withdrawn (by the applicant)
 and a check of the row count. Of two clerks acting on one case at once exactly one updates the row; the
 other gets ``InvalidTransition``. This holds on SQLite and PostgreSQL alike (``select_for_update`` would
 do nothing on SQLite). The caller runs it inside its transaction, which also holds the move's audit
-entry, credit-record events and outbox rows.
+entry, credit-record events and outbox rows, and the move's change to the statistics (``stats.rollup``).
 """
 
 from django.db import transaction
@@ -30,6 +30,7 @@ from xinyipi.applications.models import Application, Status, Transition
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
 from xinyipi.core.errors import InvalidTransition
+from xinyipi.stats.rollup import rollup_move, transition_facts
 
 S = Status
 
@@ -132,6 +133,7 @@ def transition_apply(
     dues = ("decision_due", "supplement_due", "grace_due", "rectification_due", "correction_due")
     merged = {f: getattr(application, f) for f in dues} | changes
     values = {"status": to, "updated_at": now, "due_date": due_date_for(to, merged), **changes}
+    counted = transition_facts(application, to, changes)
     won = Application.objects.filter(pk=application.pk, status=expected).update(**values)
     if won != 1:
         current = Application.objects.filter(pk=application.pk).values_list("status", flat=True).first()
@@ -161,6 +163,7 @@ def transition_apply(
         before=before,
         after={k: v for k, v in values.items() if k != "updated_at"} | {"reason": reason or ""},
     )
+    rollup_move(*counted)
     return row
 
 

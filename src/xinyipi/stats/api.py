@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from xinyipi.accounts.access import stats_cases_for_actor
 from xinyipi.api.schemas import ErrorOut
 from xinyipi.core.errors import DomainError
-from xinyipi.stats.selectors import cases_in_period, stats_rows
+from xinyipi.stats.figures import stats_counted
+from xinyipi.stats.selectors import StatsFilter, stats_rows
 
 router = Router(tags=["stats"])
 
@@ -70,8 +70,7 @@ class StatsOut(Schema):
     exclude_none=True,
 )
 def stats_get(request, query: Query[StatsQuery]):
-    cases = stats_cases_for_actor(request.auth)
+    counted = stats_counted(request.auth, StatsFilter(date_from=query.date_from, date_to=query.date_to))
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise DomainError("period_invalid", _("统计起始日期不能晚于截止日期。"), field="from")
-    cases = cases_in_period(cases, date_from=query.date_from, date_to=query.date_to)
-    return {"items": stats_rows(cases, group_by=query.group_by)}
+    return {"items": stats_rows(counted, group_by=query.group_by)}

@@ -1,79 +1,35 @@
-"""Statistics for the bureau (R13), counted from the cases with indexed queries.
+"""Statistics for the bureau (R13), read from the rollup the moves keep (``rollup.py``, ``models.py``).
 
-Per breakdown: one grouped query of counts over the period's cases, one of the certificates and materials the
-cases did without, and one histogram of (filing day, decision day) pairs from which the median, the limits
-kept and the days saved are read. All three group in the database, so the rows fetched stay few at a million
-cases; no rollup has to be kept in step with every transition.
+Per breakdown: one grouped query of the days' figures per cell (department, matter, mode, credit level) over
+the period, one of the histogram of days to decision, and one of the dishonest subjects' cases (distinct
+subjects do not add up across days). At a million cases they read tens of thousands of rows, not the cases.
 """
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import QuerySet, Sum
 
 from xinyipi.accounts.models import Department
-from xinyipi.applications.models import ApplicationMaterial, Mode, Status, Verification
+from xinyipi.applications.models import Application, Status
 from xinyipi.catalog.models import Matter
 from xinyipi.core.clock import BEIJING
-from xinyipi.credit.models import CreditCheck
-from xinyipi.stats.dbfunctions import BeijingDate, BeijingWeek, DaysBetween, Weekday
+from xinyipi.stats.models import FIGURES as ROLLED_UP
+from xinyipi.stats.models import DayFigures, DecisionDays
 
 GROUPS = ("department", "matter", "mode", "credit_level")
-# Every figure is counted once per cell of these columns, and each breakdown (and the totals) is a sum of cells:
-# one pass over the cases serves them all. A matter belongs to one department, so cells stay few (hundreds).
+# Every figure is summed once per cell of these columns, and each breakdown (and the totals) is a sum of cells:
+# one pass over the period's rows serves them all. A matter belongs to one department, so cells stay few.
 CELL = ("department_id", "matter_id", "mode", "credit_level")
-
-# A case approved once stays counted as approved whatever happened after (verification, revocation).
-_APPROVED = (Status.APPROVED, Status.VERIFYING, Status.RECTIFYING, Status.VERIFIED, Status.REVOKED)
-_DECIDED = (*_APPROVED, Status.REJECTED)
-_COMMITMENT = Q(mode=Mode.COMMITMENT)
-_TOLERANCE = Q(mode=Mode.TOLERANCE)
-# A reminder (R7) is the only move that sets ``grace_due``: a tolerance case with one was late or never supplied.
-_REMINDED = Q(grace_due__isnull=False)
-# Rows of other tables are tested with ``IN (subquery)`` rather than joined: a join to every case's check and
-# verification doubled the cost of the one pass over a million cases.
-_BREACHED = Q(pk__in=Verification.objects.filter(outcome=Verification.Outcome.BREACHED).values("application_id"))
-_CARD_COUNTED = Q(credit_check__in=CreditCheck.objects.filter(card_counted=True).values("id"))
-
-# Counts over the cases, each one filtered aggregate of the same scan.
-COUNTS = {
-    "applications": Q(),
-    "decided": Q(status__in=_DECIDED),
-    "approved": Q(status__in=_APPROVED),
-    "rejected": Q(status=Status.REJECTED),
-    "certificates_waived": _COMMITMENT & Q(status__in=_APPROVED),
-    "materials_tolerated": _TOLERANCE,
-    "commitments_fulfilled": _COMMITMENT & Q(status=Status.VERIFIED),
-    # R7: found nonconforming once (a rectification was ordered), whatever the re-check found.
-    "commitments_nonconforming": _COMMITMENT & Q(rectification_due__isnull=False),
-    "commitments_breached": _COMMITMENT & _BREACHED,
-    "supplements_on_time": _TOLERANCE & Q(status__in=_APPROVED) & ~_REMINDED,
-    "supplements_late": _TOLERANCE & Q(status__in=_APPROVED) & _REMINDED,
-    "supplements_never": _TOLERANCE & Q(status=Status.TERMINATED) & _REMINDED,
-    "served_commitment": _COMMITMENT,
-    "served_tolerance": _TOLERANCE,
-    "served_green_channel": Q(green_channel=True),
-    "served_instant": Q(mode=Mode.INSTANT),
-    "served_incentive_card": _CARD_COUNTED,
-    # R3/R9: a dishonest subject's case gets no convenience and goes to key review, whatever was asked for.
-    "dishonest_restricted": Q(credit_level="dishonest"),
-}
+# The case counts (the rollup's other columns are the materials and the decision sums ``_finish`` reads).
+COUNTS = ROLLED_UP[: ROLLED_UP.index("certificates_not_fetched")]
 FIGURES = [*COUNTS, "dishonest_subjects"]
 CONVENIENCES = ["commitment", "tolerance", "green_channel", "instant", "incentive_card"]
 TIMING = ["decided_within_promised", "decided_within_statutory", "days_saved_per_case", "median_days_to_decision"]
+# Narrows a queryset of cases or rollup rows (each has department, matter and mode) to what the reader may count.
+Narrow = Callable[[QuerySet], QuerySet]
 
 
 @dataclass(frozen=True)
@@ -104,104 +60,69 @@ def in_period(queryset: QuerySet, field: str, *, date_from: dt.date | None, date
     return queryset
 
 
+def narrowed(rows: QuerySet, chosen: StatsFilter) -> QuerySet:
+    """Cases or rollup rows of the chosen department, matter and mode."""
+    if chosen.department:
+        rows = rows.filter(department__code=chosen.department)
+    if chosen.matter:
+        rows = rows.filter(matter__code=chosen.matter)
+    if chosen.mode:
+        rows = rows.filter(mode=chosen.mode)
+    return rows
+
+
 def cases_in_scope(cases: QuerySet, chosen: StatsFilter) -> QuerySet:
     """The filed cases of the chosen department, matter and mode, whenever filed."""
-    cases = cases.exclude(status=Status.DRAFT)
-    if chosen.department:
-        cases = cases.filter(department__code=chosen.department)
-    if chosen.matter:
-        cases = cases.filter(matter__code=chosen.matter)
-    if chosen.mode:
-        cases = cases.filter(mode=chosen.mode)
-    return cases
+    return narrowed(cases.exclude(status=Status.DRAFT), chosen)
 
 
-def cases_in_period(cases: QuerySet, *, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
-    """Cases filed in the period (Beijing dates, both ends included; an open end is unbounded)."""
-    return in_period(cases.exclude(status=Status.DRAFT), "created_at", date_from=date_from, date_to=date_to)
+def days_in_period(rows: QuerySet, *, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
+    """Rollup rows of the days of filing in the period (both ends included; an open end is unbounded)."""
+    if date_from is not None:
+        rows = rows.filter(day__gte=date_from)
+    if date_to is not None:
+        rows = rows.filter(day__lte=date_to)
+    return rows
 
 
-def _cells(cases: QuerySet) -> dict[tuple, dict]:
-    """Counts per cell, in one grouped query."""
-    aggregates = {
-        name: Count("id", filter=condition) if condition else Count("id") for name, condition in COUNTS.items()
-    }
-    return {tuple(row.pop(c) for c in CELL): row for row in cases.values(*CELL).order_by().annotate(**aggregates)}
+@dataclass(frozen=True)
+class Counted:
+    """What the figures are read from: the reader's scope (``narrow``) and the period of filing."""
+
+    narrow: Narrow
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def rows(self, model) -> QuerySet:
+        period = {"date_from": self.date_from, "date_to": self.date_to}
+        return days_in_period(self.narrow(model.objects.all()), **period)
+
+    def cases(self) -> QuerySet:
+        cases = self.narrow(Application.objects.exclude(status=Status.DRAFT))
+        return in_period(cases, "created_at", date_from=self.date_from, date_to=self.date_to)
 
 
-def _dishonest(cases: QuerySet) -> list[tuple]:
-    """(cell, subject) of each dishonest subject's cases: distinct subjects do not add up across cells."""
-    rows = cases.filter(COUNTS["dishonest_restricted"]).values_list(*CELL, "subject_id").distinct().order_by()
-    return [(tuple(row[:-1]), row[-1]) for row in rows]
+def _cells(counted: Counted) -> dict[tuple, Counter]:
+    """The rolled-up figures per cell, in one grouped query."""
+    rows = counted.rows(DayFigures).values(*CELL).order_by().annotate(**{f"sum_{f}": Sum(f) for f in ROLLED_UP})
+    return {tuple(row[c] for c in CELL): Counter({f: row[f"sum_{f}"] for f in ROLLED_UP}) for row in rows}
 
 
-def _materials(cases: QuerySet) -> dict[tuple, Counter]:
-    """Certificates not fetched thanks to a commitment (R4) and materials tolerated at filing (R6), per cell."""
-    replaced, missing = (
-        ApplicationMaterial.State.REPLACED,
-        (ApplicationMaterial.State.MISSING, ApplicationMaterial.State.SUPPLIED),
-    )
-    rows = ApplicationMaterial.objects.filter(
-        Q(state=replaced) | Q(state__in=missing, application__mode=Mode.TOLERANCE),
-        application__in=cases.values("id"),
-    )
-    fields = [f"application__{c}" for c in CELL]
+def _histogram(counted: Counted) -> dict[tuple, Counter]:
+    """Cases decided after each number of days, per cell."""
     found: dict[tuple, Counter] = {}
-    for row in rows.values(*fields, "state").order_by().annotate(n=Count("id")):
-        name = "certificates_not_fetched" if row["state"] == replaced else "tolerated_materials"
-        found.setdefault(tuple(row[f] for f in fields), Counter())[name] += row["n"]
+    rows = counted.rows(DecisionDays).values_list(*CELL, "days").order_by().annotate(sum_n=Sum("n"))
+    for *cell, days, n in rows:
+        if n:
+            found.setdefault(tuple(cell), Counter())[days] += n
     return found
 
 
-def _timing(cases: QuerySet) -> dict[tuple, dict]:
-    """Time from filing to decision per cell: a histogram of whole Beijing days counted in the database, whether
-    the promised date (``decision_due``) was kept, and the days decided before it. The statutory limit is checked
-    on the histogram too: in working days (Monday to Friday from the filing weekday) or calendar days."""
-    decided_on = BeijingDate("decided_at")
-    kept = Q(decision_due__gte=decided_on)
-    rows = (
-        cases.filter(status__in=_DECIDED, decided_at__isnull=False)
-        .annotate(
-            days=DaysBetween(decided_on, BeijingDate("created_at")),
-            # Only a case decided after its promised date needs its filing weekday (the promised limit is never
-            # longer than the statutory one): the histogram stays a few rows per day count.
-            weekday=Case(
-                When(kept, then=Value(None)), default=Weekday(BeijingDate("created_at")), output_field=IntegerField()
-            ),
-            kept=ExpressionWrapper(kept, output_field=BooleanField()),
-            saved=DaysBetween(F("decision_due"), decided_on),
-        )
-        .values(*CELL, "days", "weekday", "kept")
-        .order_by()
-        .annotate(n=Count("id"), saved_sum=Sum("saved"))
-    )
-    limits = dict(Matter.objects.values_list("id", "statutory_days"))
-    units = dict(Matter.objects.values_list("id", "statutory_day_unit"))
-    found: dict[tuple, dict] = {}
-    for row in rows:
-        cell = tuple(row[c] for c in CELL)
-        group = found.setdefault(cell, _no_timing())
-        n, days = row["n"], row["days"]
-        group["days"][days] += n
-        if row["kept"] is not None:
-            group["with_due"] += n
-            group["saved"] += row["saved_sum"] or 0
-            group["promised"] += n if row["kept"] else 0
-        if row["kept"]:
-            group["statutory"] += n
-            continue
-        elapsed = _weekdays_after(row["weekday"], days) if units.get(row["matter_id"]) == "working" else days
-        group["statutory"] += n if elapsed <= limits.get(row["matter_id"], 0) else 0
-    return found
-
-
-def _weekdays_after(weekday: int, days: int) -> int:
-    """Monday-to-Friday days in the ``days`` days after a day of ``weekday`` (0 Sunday), that day not counted."""
-    return sum(1 for k in range(1, days + 1) if (weekday + k) % 7 not in (0, 6))
-
-
-def _no_timing() -> dict:
-    return {"days": Counter(), "promised": 0, "statutory": 0, "saved": 0, "with_due": 0}
+def _dishonest(counted: Counted) -> list[tuple]:
+    """(cell, subject) of each dishonest subject's cases: distinct subjects do not add up across cells."""
+    cases = counted.cases().filter(credit_level="dishonest")
+    rows = cases.values_list(*CELL, "subject_id").distinct().order_by()
+    return [(tuple(row[:-1]), row[-1]) for row in rows]
 
 
 def _median(days: Counter) -> float | None:
@@ -226,55 +147,44 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _finish(counts: dict, materials: Counter, timing: dict) -> dict:
-    row = {**counts, "certificates_not_fetched": materials["certificates_not_fetched"]}
-    row["tolerated_materials"] = materials["tolerated_materials"]
+def _finish(sums: Counter, days: Counter, subjects: int) -> dict:
+    row = {name: sums[name] for name in COUNTS} | {"dishonest_subjects": subjects}
+    row |= {name: sums[name] for name in ("certificates_not_fetched", "tolerated_materials")}
     closed = row["commitments_fulfilled"] + row["commitments_breached"]
+    with_due = sums["decided_with_due"]
     row |= {
         "approval_rate": _rate(row["approved"], row["decided"]),
         "fulfilment_rate": _rate(row["commitments_fulfilled"], closed),
         "breach_rate": _rate(row["commitments_breached"], closed),
-        "decided_within_promised": timing["promised"],
-        "decided_within_statutory": timing["statutory"],
-        "days_saved_per_case": round(timing["saved"] / timing["with_due"], 2) if timing["with_due"] else None,
-        "median_days_to_decision": _median(timing["days"]),
+        "decided_within_promised": sums["decided_within_promised"],
+        "decided_within_statutory": sums["decided_within_statutory"],
+        "days_saved_per_case": round(sums["days_saved"] / with_due, 2) if with_due else None,
+        "median_days_to_decision": _median(days),
     }
     return row
 
 
-def _fold(cells, dishonest, materials, timing, key) -> dict:
+def _fold(cells: dict, histogram: dict, dishonest: list, key) -> dict:
     """Sum the cells into groups: ``key(cell)`` names a cell's group."""
     groups: dict = {}
-    for cell, counts in cells.items():
-        group = groups.setdefault(
-            key(cell), {"counts": Counter(), "materials": Counter(), "timing": _no_timing(), "subjects": set()}
-        )
-        group["counts"].update(counts)
-        group["materials"].update(materials.get(cell, Counter()))
-        cell_timing = timing.get(cell)
-        if cell_timing:
-            for name in ("promised", "statutory", "saved", "with_due"):
-                group["timing"][name] += cell_timing[name]
-            group["timing"]["days"].update(cell_timing["days"])
+    for cell, sums in cells.items():
+        group = groups.setdefault(key(cell), {"sums": Counter(), "days": Counter(), "subjects": set()})
+        group["sums"].update(sums)
+        group["days"].update(histogram.get(cell, Counter()))
     for cell, subject in dishonest:
         groups[key(cell)]["subjects"].add(subject)
     return {
-        name: _finish(
-            {**dict.fromkeys(COUNTS, 0), **g["counts"], "dishonest_subjects": len(g["subjects"])},
-            g["materials"],
-            g["timing"],
-        )
+        name: _finish(g["sums"], g["days"], len(g["subjects"]))
         for name, g in groups.items()
+        if g["sums"]["applications"]
     }
 
 
-def stats_summary(cases: QuerySet, *, group_by: tuple[str, ...] = GROUPS) -> tuple[dict, dict[str, list[dict]]]:
-    """The totals over ``cases`` (zeros when there is none) and one list of rows per breakdown in ``group_by``:
-    counts, rates and the time to decision. Four grouped queries, whatever the number of breakdowns."""
-    cells, dishonest, materials, timing = _cells(cases), _dishonest(cases), _materials(cases), _timing(cases)
-    totals = _fold(cells, dishonest, materials, timing, lambda cell: None).get(None) or _finish(
-        dict.fromkeys(FIGURES, 0), Counter(), _no_timing()
-    )
+def stats_summary(counted: Counted, *, group_by: tuple[str, ...] = GROUPS) -> tuple[dict, dict[str, list[dict]]]:
+    """The totals (zeros when there is no case) and one list of rows per breakdown in ``group_by``: counts,
+    rates and the time to decision. Three grouped queries, whatever the number of breakdowns."""
+    cells, histogram, dishonest = _cells(counted), _histogram(counted), _dishonest(counted)
+    totals = _fold(cells, histogram, dishonest, lambda cell: None).get(None) or _finish(Counter(), Counter(), 0)
     codes = {
         "department": dict(Department.objects.values_list("id", "code")),
         "matter": dict(Matter.objects.values_list("id", "code")),
@@ -287,26 +197,22 @@ def stats_summary(cases: QuerySet, *, group_by: tuple[str, ...] = GROUPS) -> tup
     }
     breakdowns = {}
     for name in group_by:
-        folded = _fold(cells, dishonest, materials, timing, keys[name])
+        folded = _fold(cells, histogram, dishonest, keys[name])
         breakdowns[name] = [{name: group, **folded[group]} for group in sorted(folded, key=str)]
     return totals, breakdowns
 
 
-def stats_rows(cases: QuerySet, *, group_by: str) -> list[dict]:
-    """One row per key of ``group_by`` among ``cases``."""
-    return stats_summary(cases, group_by=(group_by,))[1][group_by]
+def stats_rows(counted: Counted, *, group_by: str) -> list[dict]:
+    """One row per key of ``group_by`` among the counted cases."""
+    return stats_summary(counted, group_by=(group_by,))[1][group_by]
 
 
-def stats_weekly(cases: QuerySet) -> list[dict]:
+def stats_weekly(counted: Counted) -> list[dict]:
     """Applications filed, decided and approved per week of filing (Monday, Beijing time)."""
     weeks = (
-        cases.annotate(week=BeijingWeek("created_at"))
+        counted.rows(DayFigures)
         .values("week")
         .order_by("week")
-        .annotate(
-            applications=Count("id"),
-            decided=Count("id", filter=COUNTS["decided"]),
-            approved=Count("id", filter=COUNTS["approved"]),
-        )
+        .annotate(applications=Sum("applications"), decided=Sum("decided"), approved=Sum("approved"))
     )
-    return list(weeks)
+    return [row for row in weeks if row["applications"]]

@@ -43,6 +43,7 @@ from xinyipi.core.errors import DomainError
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.licences.selectors import licence_materials_held
+from xinyipi.stats.rollup import TOLERATED_STATES, application_facts, rollup_move, statutory_limit
 from xinyipi.workdays.calendar import Deadline, add_working_days
 
 S = Status
@@ -322,4 +323,12 @@ def _file(
             **{f"{kind}_sm3": row.text_sm3 for kind, row in frozen.items()},
         },
     )
+    filed = application_facts(
+        application,
+        card_counted=check.card_counted,
+        certificates_replaced=sum(row.state == ApplicationMaterial.State.REPLACED for row in rows),
+        materials_missing=sum(row.state in TOLERATED_STATES for row in rows),
+        **statutory_limit(application),
+    )
+    rollup_move(None, filed)
     return application

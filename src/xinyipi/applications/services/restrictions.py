@@ -11,6 +11,7 @@ from xinyipi.applications.services.common import missing_materials, tell_applica
 from xinyipi.applications.workflow import OPEN_STATUSES, due_date_for
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
+from xinyipi.stats.rollup import application_facts, application_moved
 from xinyipi.supervision.effects import listing_effect
 
 
@@ -34,6 +35,7 @@ def application_conveniences_withdraw(*, subject, actor, entry=None) -> list[App
         if not updates:
             continue
         cut = "supplement_due" in updates or "grace_due" in updates
+        counted = application_facts(application)
         before = {field: getattr(application, field) for field in updates}
         for field, value in updates.items():
             setattr(application, field, value)
@@ -44,6 +46,7 @@ def application_conveniences_withdraw(*, subject, actor, entry=None) -> list[App
         still = Application.objects.filter(pk=application.pk, status=application.status)
         if not still.update(updated_at=now, **updates):
             continue
+        application_moved(application, counted)
         audit_record(
             actor=actor,
             action="applications.application.conveniences_withdraw",

@@ -23,7 +23,9 @@ URL = "/api/v1/applications"
 # (core.caches), checked against their generations in one statement per request.
 # 31: the outbox row no longer takes a savepoint (INSERT … ON CONFLICT DO NOTHING). On PostgreSQL 27: each
 # record event comes with its sharing row, and each audit entry moves the chain head, in one statement.
-INSTANT_APPROVAL_STATEMENTS = 31
+# 33: the statistics (R13) are kept in the filing's transaction: the day's figures and the histogram of days to
+# decision, one upsert each (PostgreSQL 29).
+INSTANT_APPROVAL_STATEMENTS = 33
 # An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
 # filing's own audit entry names the licence, so it brings no audit entry of its own.
 LICENCE_STATEMENTS = 2
