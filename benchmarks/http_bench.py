@@ -20,8 +20,9 @@ For each database, in a fresh database (an SQLite file under var/bench/, or Post
    reusable check; the check with its chained audit entry, record event and sharing row; the open-case
    read; the case with its number, three history rows, material, decision document with its number, record
    event, sharing row, the applicant's accounts (whom the outbox would tell: the benchmark's subjects have
-   no contact phone nor account, so neither the server nor the floor writes a message) and chained audit
-   entry. Rows are copies of the ones the server wrote.
+   no contact phone nor account, so neither the server nor the floor writes a message), chained audit
+   entry and the statistics' two upserts (the day's figures, days to decision). Rows are copies of the ones
+   the server wrote.
 
 Prints throughput, p50 and p99 of each, and the ratio of HTTP to floor, and writes them into
 docs/performance.md (``--no-write`` to skip).
@@ -211,6 +212,19 @@ class _Floor:
             self.pg = True
             self.db = psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True)
         self.templates = {table: self._template(table) for table in self.TABLES}
+        self.rollup = self._rollup()
+
+    @staticmethod
+    def _rollup() -> tuple[str, str, list[int]]:
+        """The statistics' two upserts (day figures, days to decision) and what an instant approval adds."""
+        from xinyipi.stats.models import FIGURES
+        from xinyipi.stats.rollup import CaseFacts, _upserts, figures_of
+
+        today = dt.date.today()
+        added = figures_of(CaseFacts(day=today, department_id=0, matter_id=0, mode="instant", credit_level="good",
+                                     status="approved", decided_on=today, decision_due=today))  # fmt: skip
+        day_sql, days_sql = _upserts(connection_vendor())
+        return day_sql, days_sql, [added[f] for f in FIGURES]
 
     def sql(self, statement: str, params=(), *, returning: bool = False):
         if self.pg:
@@ -310,7 +324,18 @@ class _Floor:
         self.sql("SELECT user_id FROM applications_subjectagent WHERE status = 'verified' AND subject_id = %s",
                  [subject_id]).fetchall()  # fmt: skip
         self.audit("applications.application", str(application_id), {"number": number, "status": "approved"}, now)
+        day = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+        department_id = self.templates["applications_application"]["department_id"]
+        cell = [day, department_id, matter_id, "instant", "good"]
+        self.sql(self.rollup[0], [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]])
+        self.sql(self.rollup[1], [*cell, 0, 1])
         self.sql("COMMIT")
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 def _floor_child(url: str, tag: str, codes: list[str], token: str, queue) -> None:

@@ -180,7 +180,7 @@ class Application(models.Model):
             models.Index(fields=["created_at"], name="application_created_idx"),
             # ... and the dishonest subjects among them (R3/R9), counted from the cases: subjects are distinct.
             models.Index(
-                fields=["created_at", "subject"],
+                fields=["created_at", "department", "matter", "mode", "subject"],
                 condition=Q(credit_level="dishonest"),
                 name="application_dishonest_idx",
             ),

@@ -7,6 +7,33 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 CELL = ("department", "matter", "mode", "credit_level")
+# The figures a case adds to its day's row, one integer column each (the tests hold the model to this list).
+FIGURES = (
+    "applications",
+    "decided",
+    "approved",
+    "rejected",
+    "certificates_waived",
+    "materials_tolerated",
+    "commitments_fulfilled",
+    "commitments_nonconforming",
+    "commitments_breached",
+    "supplements_on_time",
+    "supplements_late",
+    "supplements_never",
+    "served_commitment",
+    "served_tolerance",
+    "served_green_channel",
+    "served_instant",
+    "served_incentive_card",
+    "dishonest_restricted",
+    "certificates_not_fetched",
+    "tolerated_materials",
+    "decided_with_due",
+    "decided_within_promised",
+    "decided_within_statutory",
+    "days_saved",
+)
 
 
 class _Cell(models.Model):
@@ -59,14 +86,12 @@ class DayFigures(_Cell):
         verbose_name_plural = _("每日统计")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "department", "matter", "mode", "credit_level"], name="stats_day_cell_unique"
+                fields=["department", "matter", "mode", "credit_level", "day"], name="stats_day_cell_unique"
             )
         ]
-        indexes = [models.Index(fields=["department", "day"], name="stats_day_department_idx")]
-
-
-# The figures a case adds to its day's row, in the order of the model.
-FIGURES = tuple(f.name for f in DayFigures._meta.local_fields if type(f) is models.IntegerField)
+        # The readers group by cell: an index holding every column in cell order lets SQLite sum the rows in
+        # index order, without a sort and without reading the table (7 columns of it are the key).
+        indexes = [models.Index(fields=[*CELL, "day", "week", *FIGURES], name="stats_day_cover_idx")]
 
 
 class DecisionDays(_Cell):
@@ -81,7 +106,8 @@ class DecisionDays(_Cell):
         verbose_name_plural = _("办结天数分布")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "department", "matter", "mode", "credit_level", "days"],
+                fields=["department", "matter", "mode", "credit_level", "days", "day"],
                 name="stats_decision_days_unique",
             )
         ]
+        indexes = [models.Index(fields=[*CELL, "days", "day", "n"], name="stats_decision_days_cover_idx")]

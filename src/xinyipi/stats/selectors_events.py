@@ -9,7 +9,7 @@ cases in ``scope``.
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from xinyipi.bookings.models import ServiceBooking, SpecialGrant
 from xinyipi.core import clock
@@ -19,7 +19,9 @@ from xinyipi.supervision.models import BlacklistEntry, CreditRepair, Objection
 
 
 def _scoped(rows: QuerySet, case_field: str, scope: QuerySet, whole: bool) -> QuerySet:
-    return rows if whole else rows.filter(**{f"{case_field}__in": scope.values("id")})
+    """``rows`` whose case is in ``scope``: each row's case looked up by key (``EXISTS``), not the scope's
+    cases listed (``IN``), which would read a department's hundred thousand cases for a few listings."""
+    return rows if whole else rows.filter(Exists(scope.filter(pk=OuterRef(case_field))))
 
 
 def supervision_figures(scope: QuerySet, *, whole: bool, date_from: dt.date | None, date_to: dt.date | None) -> dict:

@@ -20,7 +20,7 @@ def test_r13_dashboard_shows_the_department_figures(cases, client, bureau_admin,
     assert {item["value"] for item in chart["modes"]} == {2, 1}
     assert chart["waived"]["values"] == [1]
     headline = dict(response.context["headline"])
-    assert (headline["申请数"], headline["准予许可"], headline["免交证明份数"]) == (4, 2, 1)
+    assert (headline["申请数"], headline["准予件数"], headline["免交证明份数"]) == (4, 2, 1)
     table = next(t for t in response.context["tables"] if t["key"] == "department")
     approval = table["rows"][0][table["headers"].index("准予率")]
     assert approval == "66.7%"  # rates read as percentages
@@ -69,7 +69,7 @@ def test_r13_export_has_the_expected_sheets_and_totals(cases, client, bureau_adm
         rows = list(sheet.iter_rows(values_only=True))
         assert "2026-03-01" in rows[0][0] and "2026-03-31" in rows[0][0]  # the filters in the header row
     overview = {row[0]: row[1] for row in book["总览"].iter_rows(min_row=3, values_only=True)}
-    assert (overview["申请数"], overview["准予许可"], overview["免交证明份数"], overview["容缺材料份数"]) == (
+    assert (overview["申请数"], overview["准予件数"], overview["免交证明份数"], overview["容缺材料份数"]) == (
         4,
         2,
         1,
@@ -83,7 +83,7 @@ def test_r13_export_has_the_expected_sheets_and_totals(cases, client, bureau_adm
     modes = {row[0]: row for row in book["办理模式"].iter_rows(min_row=3, values_only=True)}
     header = next(book["办理模式"].iter_rows(min_row=2, max_row=2, values_only=True))
     standard = modes["一般办理"]
-    assert standard[header.index("准予许可")] == 1
+    assert standard[header.index("准予件数")] == 1
     assert standard[header.index("准予率")] == 0.5  # a number, shown as a percentage
     assert standard[header.index("决定用时中位数（天）")] == 3.0
     assert book["办理模式"].cell(row=3, column=header.index("准予率") + 1).number_format == "0.0%"

@@ -18,7 +18,7 @@ from xinyipi.core import clock
 from xinyipi.core.clock import BEIJING
 from xinyipi.core.demo import load_demo
 from xinyipi.stats.figures import stats_dashboard
-from xinyipi.stats.models import DayFigures, DecisionDays
+from xinyipi.stats.models import FIGURES, DayFigures, DecisionDays
 from xinyipi.stats.rollup import CaseFacts, figures_of, rollup_differences, rollup_kept, rollup_rebuild, weekdays_after
 from xinyipi.stats.selectors import StatsFilter
 from xinyipi.supervision.models import BlacklistEntry
@@ -136,3 +136,10 @@ def test_r13_concurrent_filings_of_one_cell_all_count(clerk, standard_matter, ma
     assert errors == []
     assert DayFigures.objects.get(day=FILED.date(), matter=standard_matter).applications == 12
     assert rollup_differences() == []
+
+
+def test_r13_the_day_row_has_a_column_for_every_figure():
+    from django.db import models
+
+    columns = tuple(f.name for f in DayFigures._meta.local_fields if type(f) is models.IntegerField)
+    assert columns == FIGURES
