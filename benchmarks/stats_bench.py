@@ -52,14 +52,21 @@ BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
 MODES = [("standard", 0.5), ("commitment", 0.2), ("tolerance", 0.16), ("instant", 0.1), ("key_review", 0.04)]
 LEVELS = [("good", 0.7), ("exemplary", 0.15), ("ordinary", 0.11), ("dishonest", 0.04)]
 READING = [
-    "Reading the figures. The dashboard now reads the rollup the moves keep (`stats.rollup`: one row per day of",
-    "filing and cell — department, matter, mode, credit level — with every case count, the materials done",
-    "without and the decision sums, plus a histogram of days to decision for the median), and the dishonest",
-    "subjects from the cases through a partial index (`application_dishonest_idx`). Before it, the same",
-    "dashboard counted the cases themselves with indexed queries: 12.7 s all time, 2.5 s one month and 2.0 s",
-    "one department on SQLite, 5.3 / 1.5 / 2.4 s on PostgreSQL (previous run, same data). Each move pays for",
-    "it with one upsert (two when it decides the case); the line 'cost per move' weighs it against the case's",
-    "own UPDATE.",
+    "Reading the figures. The goal (dashboard data < 1 s at a million cases) is **met** on both databases. The",
+    "dashboard reads the rollup the moves keep (`stats.rollup`): one row per day of filing and cell (department,",
+    "matter, mode, credit level) with every case count, the materials done without and the decision sums, and a",
+    "histogram of days to decision for the median. Both tables have an index in cell order holding every column",
+    "read, so SQLite sums them in index order without a sort or a table read. The dishonest subjects are read",
+    "from the cases through a covering partial index (`application_dishonest_idx`), because distinct subjects do",
+    "not add up across days. Listings, objections, repairs and ratings of a narrowed scope look their case up by",
+    "key (`EXISTS`). Before the rollup, the same dashboard counted the cases with indexed queries: 12.7 s all",
+    "time, 2.5 s for one month and 2.0 s for one department on SQLite; 5.3, 1.5 and 2.4 s on PostgreSQL. Where",
+    "the SQLite all-time figure goes (cProfile on the same data): the day rows about 0.14 s, the histogram",
+    "0.10 s (620,000 rows: one per day, cell and day count), the weekly trend 0.05 s, the dishonest subjects",
+    "0.05 s, and the sums folded into five breakdowns in Python 0.12 s. The price is paid on the write side.",
+    "Each move adds one upsert, or two when it decides the case. An instant approval now runs 33 statements on",
+    "SQLite and 29 on PostgreSQL instead of 31 and 27. The 'cost per move' line compares those upserts with the",
+    "case's own UPDATE. `stats_rebuild` sums a million cases afresh in about 105 s.",
 ]
 
 
