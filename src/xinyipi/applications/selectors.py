@@ -502,7 +502,7 @@ def letter_verify(letter) -> bool:
 
 def application_open_for(*, subject, matter) -> Application | None:
     """The subject's newest case of ``matter`` still being handled (a second filing of the same matter is
-    warned of, and never approved instantly while this one is open). One indexed query: (subject, -id)."""
+    warned of, and never approved instantly while this one is open). One indexed query: (subject, matter, -id)."""
     from xinyipi.applications.workflow import OPEN_STATUSES
 
     return (
