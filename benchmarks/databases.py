@@ -25,7 +25,7 @@ def fresh_database(db: str, sqlite_path: Path, pg_name: str) -> str:
 
 def drop_database(db: str, sqlite_path: Path, pg_name: str) -> None:
     if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writer.lock"):
             Path(str(sqlite_path) + suffix).unlink(missing_ok=True)
         return
     import psycopg

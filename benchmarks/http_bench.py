@@ -78,6 +78,8 @@ def _instant_subjects(n: int) -> list[str]:
     chosen: list[str] = []
     seen: set[int] = set()
     while len(chosen) < n:
+        if len(seen) >= max_id:
+            raise SystemExit(f"only {len(chosen):,} subjects allow instant approval, {n:,} are needed: load more")
         ids = [i for i in {rng.randint(1, max_id) for _ in range(n * 2)} if i not in seen]
         seen.update(ids)
         subjects = list(Subject.objects.filter(pk__in=ids))

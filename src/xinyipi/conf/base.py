@@ -111,6 +111,7 @@ def _database() -> dict:
         env.get("DATABASE_URL"), conn_max_age=env.integer("XINYIPI_DB_CONN_MAX_AGE"), conn_health_checks=True
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "xinyipi.core.backends.sqlite3"  # writers queue on a file lock (core/backends)
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two

@@ -24,7 +24,7 @@ STORAGES = {
 
 # A file, not memory: concurrency tests need real locking, WAL and several connections. One file per
 # process, so parallel workers (and parallel runs) never share a database.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"xinyipi-test-{os.getpid()}.sqlite3")
     }

@@ -1,0 +1,136 @@
+"""SQLite writers queue on a file lock beside the database (``core/backends/sqlite3``): the next writer starts as
+soon as the one before lets go — at commit, rollback or close — and writers that bypass the file lock are still
+kept apart by SQLite's own lock."""
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from xinyipi.core.models import CacheGeneration
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the file lock is the SQLite backend's"),
+]
+
+
+class Holder(threading.Thread):
+    """Opens a transaction on its own connection, writes, and holds it until told how to end it."""
+
+    def __init__(self, end: str):
+        super().__init__()
+        self.end = end
+        self.inside = threading.Event()
+        self.go = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self):
+        try:
+            if self.end == "close":
+                transaction.atomic().__enter__()
+                CacheGeneration.objects.create(name="holder", value=1)
+                self.inside.set()
+                self.go.wait(30)
+                connection.close()  # mid-transaction: SQLite rolls it back
+                return
+            with transaction.atomic():
+                CacheGeneration.objects.create(name="holder", value=1)
+                self.inside.set()
+                self.go.wait(30)
+                if self.end == "rollback":
+                    raise RuntimeError("rolled back on purpose")
+        except RuntimeError:
+            pass
+        except BaseException as exc:  # pragma: no cover - reported by the test
+            self.error = exc
+        finally:
+            connection.close()
+
+
+class Writer(threading.Thread):
+    """Writes one row in a transaction of its own and notes when it got in."""
+
+    def __init__(self):
+        super().__init__()
+        self.entered_at: float | None = None
+        self.error: BaseException | None = None
+
+    def run(self):
+        try:
+            with transaction.atomic():
+                self.entered_at = time.monotonic()
+                CacheGeneration.objects.update_or_create(name="writer", defaults={"value": 2})
+        except BaseException as exc:  # pragma: no cover - reported by the test
+            self.error = exc
+        finally:
+            connection.close()
+
+
+def _file_lock_free() -> bool:
+    """Whether another open file description could take the writers' file lock right now."""
+    fd = os.open(f"{connection.settings_dict['NAME']}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing lets go of a lock taken here
+    return True
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_the_next_writer_waits_for_the_lock_and_starts_when_it_is_let_go(end):
+    holder = Holder(end)
+    holder.start()
+    assert holder.inside.wait(10)
+    assert not _file_lock_free()
+    writer = Writer()
+    writer.start()
+    time.sleep(0.3)
+    assert writer.entered_at is None  # still queued behind the open transaction
+    released = time.monotonic()
+    holder.go.set()
+    holder.join(10)
+    writer.join(10)
+    assert holder.error is None and writer.error is None
+    assert writer.entered_at is not None and writer.entered_at >= released
+    assert _file_lock_free()
+    assert CacheGeneration.objects.filter(name="writer", value=2).exists()
+    assert CacheGeneration.objects.filter(name="holder").exists() == (end == "commit")
+
+
+def test_a_writer_that_bypasses_the_file_lock_is_still_waited_for():
+    outside = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    outside.execute("BEGIN IMMEDIATE")
+    outside.execute("INSERT INTO core_cachegeneration (name, value) VALUES ('outside', 3)")
+    writer = Writer()
+    writer.start()
+    time.sleep(0.3)
+    assert writer.entered_at is None
+    outside.execute("COMMIT")
+    outside.close()
+    writer.join(30)
+    assert writer.error is None and writer.entered_at is not None
+    assert set(CacheGeneration.objects.values_list("name", flat=True)) >= {"outside", "writer"}
+
+
+def test_a_failed_begin_lets_the_file_lock_go(settings):
+    outside = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    outside.execute("BEGIN IMMEDIATE")
+    try:
+        connection.ensure_connection()
+        connection.connection.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(Exception, match="locked"), transaction.atomic():
+            pass
+    finally:
+        outside.execute("ROLLBACK")
+        outside.close()
+    writer = Writer()
+    writer.start()
+    writer.join(10)
+    assert writer.error is None and writer.entered_at is not None
