@@ -502,12 +502,20 @@ def letter_verify(letter) -> bool:
 
 def application_open_for(*, subject, matter) -> Application | None:
     """The subject's newest case of ``matter`` still being handled (a second filing of the same matter is
-    warned of, and never approved instantly while this one is open). One indexed query: (subject, matter, -id)."""
+    warned of, and never approved instantly while this one is open). One indexed query: (subject, matter, -id).
+
+    Every filing asks, and almost every one finds none: the statement is written out (the ORM would spend
+    several times the query building it), the case's fields read only when there is one."""
     from xinyipi.applications.workflow import OPEN_STATUSES
 
-    return (
-        Application.objects.filter(subject_id=subject.pk, matter_id=matter.pk, status__in=sorted(OPEN_STATUSES))
-        .order_by("-id")
-        .only("id", "number", "status", "created_at")
-        .first()
-    )
+    statuses = sorted(OPEN_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Application._meta.db_table} WHERE subject_id = %s AND matter_id = %s "
+            f"AND status IN ({', '.join(['%s'] * len(statuses))}) ORDER BY id DESC LIMIT 1",
+            [subject.pk, matter.pk, *statuses],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Application.objects.only("id", "number", "status", "created_at").get(pk=row[0])

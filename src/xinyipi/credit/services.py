@@ -12,6 +12,7 @@ from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index, sm3_hex
 from xinyipi.core.errors import DomainError, ValidationFailed
+from xinyipi.core.rows import row_insert
 from xinyipi.core.text import join_list
 from xinyipi.credit.categories import FAILED_STATUSES, Category, Entitlement, Purpose, Severity, SourceStatus
 from xinyipi.credit.findings import FINDING_FIELDS
@@ -149,7 +150,7 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
 
     sources_snapshot = [{**answer.as_snapshot(), "label": str(registry[answer.name].label)} for answer in answers]
     with transaction.atomic():
-        check = CreditCheck.objects.create(
+        check = CreditCheck(
             subject=subject,
             purpose=purpose,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -165,6 +166,7 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
             incentive_card=card_number,
             card_counted=card_counted,
         )
+        row_insert(check)  # one of the rows every check writes (core/rows.py)
         statuses = [{"name": s["name"], "status": s["status"]} for s in sources_snapshot]
         audit_record(
             actor=actor,

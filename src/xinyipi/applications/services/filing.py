@@ -40,6 +40,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
+from xinyipi.core.rows import row_insert
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.licences.selectors import licence_materials_held
@@ -224,7 +225,7 @@ def _file(
     if target == S.APPROVED:
         for field, value in verification_schedule(application, matter, today).items():
             setattr(application, field, value)
-    application.save(force_insert=True)
+    row_insert(application)  # the hot path's plain INSERT (core/rows.py)
 
     label = actor_label(actor)
     user = values["filed_by"]
