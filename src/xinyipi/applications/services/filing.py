@@ -40,7 +40,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
-from xinyipi.core.rows import row_insert
+from xinyipi.core.rows import row_insert, rows_insert
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.licences.selectors import licence_materials_held
@@ -239,7 +239,7 @@ def _file(
         S.AWAITING_SUPPLEMENT: _("容缺受理，补正期限 %(date)s") % {"date": values.get("supplement_due")},
         S.UNDER_REVIEW: _("进入审查"),
     }
-    Transition.objects.bulk_create(
+    rows_insert(
         [
             Transition(
                 application=application,
@@ -271,7 +271,7 @@ def _file(
                 **extra,
             )
         )
-    ApplicationMaterial.objects.bulk_create(rows)
+    rows_insert(rows)
     materials_cache(application, rows)
 
     frozen = {}
