@@ -4,7 +4,7 @@ SQLite in WAL mode appends every commit to the ``-wal`` file and copies it back 
 a *checkpoint*. By default the connection whose commit takes the log past ``wal_autocheckpoint`` pages does
 that copy itself, inside its request: with the default 1,000 pages, one credit check in ~60 (a check writes
 ~16 pages, an instant filing with its check ~50) paid ~4 ms for it. ``settings.SQLITE_WAL_AUTOCHECKPOINT_PAGES``
-raises the threshold to 10,000 pages (160 MiB of the 16 KiB pages a new database is made with): the log
+raises the threshold to 10,000 pages (80 MiB of the 8 KiB pages a new database is made with): the log
 stays bounded (with no worker running, the web process still checkpoints at that size, about once in 600
 checks or 200 filings), and the worker runs
 ``database_checkpoint`` every few seconds (``core/tasks.py``), so that under ordinary load the log never
