@@ -17,12 +17,12 @@ For each database, in a fresh database (an SQLite file under var/bench/, or Post
    the first ``--warm`` requests warm the workers and are not counted;
 4. floor: the same reads and writes as raw SQL through the database driver (no Django, no HTTP), one
    process per server worker, for other subjects: token, subject, credit records, blacklist, manual entries,
-   reusable check; the check with its chained audit entry, record event and sharing row; the open-case
-   read; the case with its number, three history rows, material, decision document with its number, record
-   event, sharing row, the applicant's accounts (whom the outbox would tell: the benchmark's subjects have
-   no contact phone nor account, so neither the server nor the floor writes a message), chained audit
-   entry and the statistics' two upserts (the day's figures, days to decision). Rows are copies of the ones
-   the server wrote.
+   reusable check; the open-case read; then in one transaction the check with its chained audit entry,
+   record event and sharing row, and the case with its number, three history rows, material, decision
+   document with its number, record event, sharing row, the applicant's accounts (whom the outbox would
+   tell: the benchmark's subjects have no contact phone nor account, so neither the server nor the floor
+   writes a message), chained audit entry and the statistics' two upserts (the day's figures, days to
+   decision). Rows are copies of the ones the server wrote.
 
 Prints throughput, p50 and p99 of each, and the ratio of HTTP to floor, and writes them into
 docs/performance.md (``--no-write`` to skip).
@@ -292,22 +292,19 @@ class _Floor:
         self.sql("SELECT id FROM credit_creditcheck WHERE subject_id = %s AND complete = %s ORDER BY checked_at DESC "
                  "LIMIT 1", [subject_id, True]).fetchone()  # fmt: skip
 
+        from xinyipi.applications.workflow import OPEN_STATUSES
+
+        statuses = sorted(OPEN_STATUSES)
+        matter_id = self.templates["applications_application"]["matter_id"]
+        self.sql("SELECT id FROM applications_application WHERE subject_id = %s AND "
+                 f"matter_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) ORDER BY id DESC LIMIT 1",
+                 [subject_id, matter_id, *statuses]).fetchone()  # fmt: skip
         self.sql("BEGIN" if self.pg else "BEGIN IMMEDIATE")
         check_id = self.insert("credit_creditcheck", [{"subject_id": subject_id, "checked_at": stamp}])
         self.audit("credit.creditcheck", str(check_id), {"subject_id": subject_id, "level": "good"}, now)
         event_id = self.insert("records_creditrecordevent", [{"subject_id": subject_id, "at": stamp,
                                                               "source_id": str(check_id)}])  # fmt: skip
         self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
-        self.sql("COMMIT")
-
-        from xinyipi.applications.workflow import OPEN_STATUSES
-
-        statuses = sorted(OPEN_STATUSES)
-        matter_id = self.templates["applications_application"]["matter_id"]
-        self.sql("SELECT id, number, status, created_at FROM applications_application WHERE subject_id = %s AND "
-                 f"matter_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) ORDER BY id DESC LIMIT 1",
-                 [subject_id, matter_id, *statuses]).fetchone()  # fmt: skip
-        self.sql("BEGIN" if self.pg else "BEGIN IMMEDIATE")
         upsert = ("INSERT INTO applications_casecounter (scope, last) VALUES (%s, 1) ON CONFLICT (scope) DO UPDATE "
                   "SET last = applications_casecounter.last + 1 RETURNING last")  # fmt: skip
         sequence = self.sql(upsert, [f"floor-{self.tag}"]).fetchone()[0]

@@ -91,6 +91,15 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
     (``card_not_found``, ``card_holder_mismatch``, ``card_revoked``, ``card_expired``) and nothing is
     written; a card registry that cannot answer leaves the card unverified and the check incomplete.
     """
+    check = credit_check_made(subject=subject, purpose=purpose, actor=actor, incentive_card=incentive_card)
+    credit_check_save(check, actor=actor)
+    return check
+
+
+def credit_check_made(*, subject: Subject, purpose: str, actor, incentive_card: str | None = None) -> CreditCheck:
+    """The check ``credit_check_run`` makes, not yet stored: for a caller that stores it (``credit_check_save``)
+    in the transaction of what rests on it — a filing, which then commits once — or alone when that is refused.
+    Asks the sources: call it outside any transaction."""
     if purpose not in Purpose.values:
         raise DomainError(
             "invalid_purpose",
@@ -149,53 +158,60 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
         }
 
     sources_snapshot = [{**answer.as_snapshot(), "label": str(registry[answer.name].label)} for answer in answers]
-    with transaction.atomic():
-        check = CreditCheck(
-            subject=subject,
-            purpose=purpose,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_label=_actor_label(actor),
-            checked_at=now,
-            level=decision.level,
-            entitlements=decision.entitlements,
-            complete=decision.complete,
-            findings=decision.findings,
-            sources=sources_snapshot,
-            explanation=decision.explanation,
-            policy_version=decision.policy.version,
-            incentive_card=card_number,
-            card_counted=card_counted,
-        )
+    check = CreditCheck(
+        subject=subject,
+        purpose=purpose,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        checked_at=now,
+        level=decision.level,
+        entitlements=decision.entitlements,
+        complete=decision.complete,
+        findings=decision.findings,
+        sources=sources_snapshot,
+        explanation=decision.explanation,
+        policy_version=decision.policy.version,
+        incentive_card=card_number,
+        card_counted=card_counted,
+    )
+    check.record_summary = summary  # the credit-record event's line, in the default language
+    return check
+
+
+def credit_check_save(check: CreditCheck, *, actor) -> None:
+    """Store a check ``credit_check_made`` made, with its audit entry and its credit-record event, in one
+    transaction (joining the caller's)."""
+    statuses = [{"name": s["name"], "status": s["status"]} for s in check.sources]
+    with transaction.atomic(savepoint=False):
         row_insert(check)  # one of the rows every check writes (core/rows.py)
-        statuses = [{"name": s["name"], "status": s["status"]} for s in sources_snapshot]
         audit_record(
             actor=actor,
             action="credit.check.run",
             obj=check,
             after={
-                "subject_id": subject.pk,
-                "purpose": purpose,
+                "subject_id": check.subject_id,
+                "purpose": check.purpose,
                 "level": check.level,
                 "entitlements": check.entitlements,
                 "complete": check.complete,
                 "policy_version": check.policy_version,
-                "incentive_card": card_number,
+                "incentive_card": check.incentive_card,
                 "sources": statuses,
             },
         )
         record_append(
-            subject=subject,
+            subject=check.subject,
             type="credit_check",
-            summary=summary,
+            summary=check.record_summary,
             payload={
                 "check_id": check.pk,
-                "purpose": purpose,
+                "purpose": check.purpose,
                 "level": check.level,
                 "entitlements": check.entitlements,
                 "complete": check.complete,
                 "policy_version": check.policy_version,
-                "incentive_card": card_number,
-                "card_counted": card_counted,
+                "incentive_card": check.incentive_card,
+                "card_counted": check.card_counted,
                 "sources": statuses,
                 "findings": [
                     {k: f.get(k) for k in ("category", "document_number", "decided_on", "rule") if f.get(k)}
@@ -204,9 +220,8 @@ def credit_check_run(*, subject: Subject, purpose: str, actor, incentive_card: s
             },
             source=check,
             actor=actor,
-            at=now,
+            at=check.checked_at,
         )
-    return check
 
 
 def credit_check_access_log(*, check: CreditCheck, actor, channel: str) -> None:

@@ -43,6 +43,7 @@ from xinyipi.core.errors import DomainError
 from xinyipi.core.rows import row_insert, rows_insert
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
+from xinyipi.credit.services import credit_check_save
 from xinyipi.licences.selectors import licence_materials_held
 from xinyipi.stats.rollup import TOLERATED_STATES, application_facts, rollup_move, statutory_limit
 from xinyipi.workdays.calendar import Deadline, add_working_days
@@ -132,26 +133,33 @@ def application_file(
     material_codes_known(provided, catalog, "materials")
     uploads = uploads_check(files, set(provided))
 
-    check = application_credit_check(actor=actor, subject=subject, incentive_card=incentive_card)
-    effective = mode_effective(mode, matter, check)
-    if _target(effective, matter) == S.APPROVED:
-        duplicate_refuse(subject=subject, matter=matter)
-    held = _licences_held(subject, effective, catalog, provided, commitment)
-    states, replaced = material_states(
-        mode=effective,
-        matter=matter,
-        catalog=catalog,
-        provided=[*provided, *held],
-        commitment=commitment,
-        pledge=supplement_pledge,
-    )
-    states |= {code: ApplicationMaterial.State.LICENCE_HELD for code in held}
-    if channel == Channel.ONLINE:
-        states = material_sources(states=states, catalog=catalog, uploads=uploads, paper=on_paper)
-    statement = (
-        commitment if effective == Mode.COMMITMENT else supplement_pledge if effective == Mode.TOLERANCE else None
-    )
-    signer = signer_for(actor, subject, statement) if statement is not None else {}
+    # A new check is stored with the case, in one transaction; when the filing is refused it is stored alone,
+    # since every check is recorded (R8).
+    check = application_credit_check(actor=actor, subject=subject, incentive_card=incentive_card, store=False)
+    try:
+        effective = mode_effective(mode, matter, check)
+        if _target(effective, matter) == S.APPROVED:
+            duplicate_refuse(subject=subject, matter=matter)
+        held = _licences_held(subject, effective, catalog, provided, commitment)
+        states, replaced = material_states(
+            mode=effective,
+            matter=matter,
+            catalog=catalog,
+            provided=[*provided, *held],
+            commitment=commitment,
+            pledge=supplement_pledge,
+        )
+        states |= {code: ApplicationMaterial.State.LICENCE_HELD for code in held}
+        if channel == Channel.ONLINE:
+            states = material_sources(states=states, catalog=catalog, uploads=uploads, paper=on_paper)
+        statement = (
+            commitment if effective == Mode.COMMITMENT else supplement_pledge if effective == Mode.TOLERANCE else None
+        )
+        signer = signer_for(actor, subject, statement) if statement is not None else {}
+    except DomainError:
+        if check.pk is None:
+            credit_check_save(check, actor=actor)
+        raise
     return _file(
         actor=actor,
         matter=matter,
@@ -185,6 +193,8 @@ def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commi
 def _file(
     *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held
 ) -> Application:
+    if check.pk is None:
+        credit_check_save(check, actor=actor)
     now = clock.now()
     today = clock.to_beijing(now).date()
     policy = workflow_policy_on(today)

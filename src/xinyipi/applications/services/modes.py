@@ -13,16 +13,18 @@ from xinyipi.core.errors import DomainError
 from xinyipi.credit.categories import Entitlement, Level, Purpose
 from xinyipi.credit.models import CreditCheck
 from xinyipi.credit.selectors import credit_check_reusable
-from xinyipi.credit.services import credit_check_run
+from xinyipi.credit.services import credit_check_made, credit_check_run
 
 # ---------------------------------------------------------------------------------------------------
 # R1: the check a filing rests on
 
 
-def application_credit_check(*, actor, subject, incentive_card: str | None = None) -> CreditCheck:
+def application_credit_check(*, actor, subject, incentive_card: str | None = None, store: bool = True) -> CreditCheck:
     """The credit check a case of ``subject`` rests on (R1): a complete check of the subject younger than
     ``XINYIPI_CHECK_REUSE_SECONDS`` is reused; otherwise (and always when a card is presented, since a card
-    is re-checked at each use) a new check with purpose ``application`` is run.
+    is re-checked at each use) a new check with purpose ``application`` is run. With ``store=False`` a new
+    check comes back not yet stored (no ``pk``): the filing stores it (``credit_check_save``) in its own
+    transaction, or alone when it refuses the filing (R8).
 
     Asks the credit sources outside any transaction: call it before the filing transaction opens.
     """
@@ -30,7 +32,8 @@ def application_credit_check(*, actor, subject, incentive_card: str | None = Non
         reusable = credit_check_reusable(subject=subject, max_age_seconds=settings.APPLICATIONS["CHECK_REUSE_SECONDS"])
         if reusable is not None:
             return reusable
-    return credit_check_run(subject=subject, purpose=Purpose.APPLICATION, actor=actor, incentive_card=incentive_card)
+    run = credit_check_run if store else credit_check_made
+    return run(subject=subject, purpose=Purpose.APPLICATION, actor=actor, incentive_card=incentive_card)
 
 
 # ---------------------------------------------------------------------------------------------------

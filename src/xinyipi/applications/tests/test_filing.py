@@ -181,6 +181,35 @@ def test_r10_instant_refused_without_the_entitlement(clerk, instant_matter, ente
     assert error.extra["reason"] == "credit" and error.extra["credit_level"] == "ordinary"
 
 
+@pytest.mark.parametrize("refusal", ["credit", "materials", "open_case"])
+def test_r8_a_refused_filing_still_records_its_credit_check(
+    clerk, instant_matter, enterprise, make_ordinary, refusal, settings
+):
+    """A new check is stored with the case in one transaction; when the filing is refused it is stored alone,
+    with its audit entry and its credit-record event, and nothing of the case is."""
+    from xinyipi.audit.models import AuditEntry
+
+    settings.APPLICATIONS = {**settings.APPLICATIONS, "CHECK_REUSE_SECONDS": 0}  # every filing runs a new check
+    if refusal == "credit":
+        make_ordinary(enterprise)
+        call, code = (lambda: file(clerk, instant_matter, enterprise, "instant", ["A1"])), "mode_not_allowed"
+    elif refusal == "materials":
+        call, code = (lambda: file(clerk, instant_matter, enterprise, "standard", [])), "materials_missing"
+    else:
+        file(clerk, instant_matter, enterprise, "standard", ["A1"])
+        call, code = (lambda: file(clerk, instant_matter, enterprise, "instant", ["A1"])), "duplicate_open_case"
+    checks, audits = CreditCheck.objects.count(), AuditEntry.objects.filter(action="credit.check.run").count()
+    events = CreditRecordEvent.objects.filter(subject=enterprise, type="credit_check").count()
+
+    refused(code, call)
+
+    check = CreditCheck.objects.get(pk=CreditCheck.objects.latest("id").pk)
+    assert CreditCheck.objects.count() == checks + 1 and check.subject == enterprise
+    assert AuditEntry.objects.filter(action="credit.check.run", object_id=str(check.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="credit.check.run").count() == audits + 1
+    assert CreditRecordEvent.objects.filter(subject=enterprise, type="credit_check").count() == events + 1
+
+
 def test_r10_green_channel_granted_only_with_the_entitlement(
     clerk, standard_matter, enterprise, make_enterprise, make_ordinary
 ):

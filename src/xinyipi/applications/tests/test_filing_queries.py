@@ -25,7 +25,9 @@ URL = "/api/v1/applications"
 # record event comes with its sharing row, and each audit entry moves the chain head, in one statement.
 # 33: the statistics (R13) are kept in the filing's transaction: the day's figures and the histogram of days to
 # decision, one upsert each (PostgreSQL 29).
-INSTANT_APPROVAL_STATEMENTS = 33
+# 31: a new credit check is stored in the filing's own transaction (stored alone when the filing is refused, R8):
+# one BEGIN and COMMIT fewer (PostgreSQL 27).
+INSTANT_APPROVAL_STATEMENTS = 31
 # An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
 # filing's own audit entry names the licence, so it brings no audit entry of its own.
 LICENCE_STATEMENTS = 2
