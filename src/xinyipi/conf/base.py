@@ -116,7 +116,8 @@ def _database() -> dict:
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["OPTIONS"] = {
             # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
-            # writers queue on the busy timeout instead of failing with "database is locked" on upgrade.
+            # writers queue (on the file lock, core/backends) instead of failing with "database is locked" on
+            # upgrade; the timeout bounds the wait for a writer that bypasses the file lock.
             # Checkpoints: rare on the request path, bounded without a worker (core/database.py).
             # The page size first: it only takes effect on a file that has no table yet, and not once in WAL mode.
             "init_command": f"PRAGMA page_size={SQLITE_PAGE_SIZE}; "
@@ -126,6 +127,8 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": env.integer("XINYIPI_SQLITE_TIMEOUT"),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     return config
 
 

@@ -179,49 +179,64 @@ def credit_check_made(*, subject: Subject, purpose: str, actor, incentive_card: 
 
 
 def credit_check_save(check: CreditCheck, *, actor) -> None:
-    """Store a check ``credit_check_made`` made, with its audit entry and its credit-record event, in one
+    """Store a check ``credit_check_made`` made, with its credit-record event and its audit entry, in one
     transaction (joining the caller's)."""
-    statuses = [{"name": s["name"], "status": s["status"]} for s in check.sources]
     with transaction.atomic(savepoint=False):
-        row_insert(check)  # one of the rows every check writes (core/rows.py)
-        audit_record(
-            actor=actor,
-            action="credit.check.run",
-            obj=check,
-            after={
-                "subject_id": check.subject_id,
-                "purpose": check.purpose,
-                "level": check.level,
-                "entitlements": check.entitlements,
-                "complete": check.complete,
-                "policy_version": check.policy_version,
-                "incentive_card": check.incentive_card,
-                "sources": statuses,
-            },
-        )
-        record_append(
-            subject=check.subject,
-            type="credit_check",
-            summary=check.record_summary,
-            payload={
-                "check_id": check.pk,
-                "purpose": check.purpose,
-                "level": check.level,
-                "entitlements": check.entitlements,
-                "complete": check.complete,
-                "policy_version": check.policy_version,
-                "incentive_card": check.incentive_card,
-                "card_counted": check.card_counted,
-                "sources": statuses,
-                "findings": [
-                    {k: f.get(k) for k in ("category", "document_number", "decided_on", "rule") if f.get(k)}
-                    for f in check.findings
-                ],
-            },
-            source=check,
-            actor=actor,
-            at=check.checked_at,
-        )
+        credit_check_store(check, actor=actor)
+        credit_check_audit(check, actor=actor)
+
+
+def credit_check_store(check: CreditCheck, *, actor) -> None:
+    """The check's row and its ``credit_check`` credit-record event, in the caller's transaction. Its audit entry
+    (``credit_check_audit``) follows in the same transaction: a filing writes it last, beside its own, since an
+    audit entry holds the chain's head until commit (``audit_record``)."""
+    row_insert(check)  # one of the rows every check writes (core/rows.py)
+    record_append(
+        subject=check.subject,
+        type="credit_check",
+        summary=check.record_summary,
+        payload={
+            "check_id": check.pk,
+            "purpose": check.purpose,
+            "level": check.level,
+            "entitlements": check.entitlements,
+            "complete": check.complete,
+            "policy_version": check.policy_version,
+            "incentive_card": check.incentive_card,
+            "card_counted": check.card_counted,
+            "sources": _source_statuses(check),
+            "findings": [
+                {k: f.get(k) for k in ("category", "document_number", "decided_on", "rule") if f.get(k)}
+                for f in check.findings
+            ],
+        },
+        source=check,
+        actor=actor,
+        at=check.checked_at,
+    )
+
+
+def credit_check_audit(check: CreditCheck, *, actor) -> None:
+    """The stored check's audit entry (R8), in the caller's transaction."""
+    audit_record(
+        actor=actor,
+        action="credit.check.run",
+        obj=check,
+        after={
+            "subject_id": check.subject_id,
+            "purpose": check.purpose,
+            "level": check.level,
+            "entitlements": check.entitlements,
+            "complete": check.complete,
+            "policy_version": check.policy_version,
+            "incentive_card": check.incentive_card,
+            "sources": _source_statuses(check),
+        },
+    )
+
+
+def _source_statuses(check: CreditCheck) -> list[dict]:
+    return [{"name": s["name"], "status": s["status"]} for s in check.sources]
 
 
 def credit_check_access_log(*, check: CreditCheck, actor, channel: str) -> None:

@@ -43,7 +43,7 @@ from xinyipi.core.errors import DomainError
 from xinyipi.core.rows import row_insert, rows_insert
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
-from xinyipi.credit.services import credit_check_save
+from xinyipi.credit.services import credit_check_audit, credit_check_save, credit_check_store
 from xinyipi.licences.selectors import licence_materials_held
 from xinyipi.stats.rollup import TOLERATED_STATES, application_facts, rollup_move, statutory_limit
 from xinyipi.workdays.calendar import Deadline, add_working_days
@@ -193,8 +193,9 @@ def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commi
 def _file(
     *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held
 ) -> Application:
-    if check.pk is None:
-        credit_check_save(check, actor=actor)
+    new_check = check.pk is None
+    if new_check:
+        credit_check_store(check, actor=actor)  # its audit entry comes last, beside the filing's
     now = clock.now()
     today = clock.to_beijing(now).date()
     policy = workflow_policy_on(today)
@@ -308,6 +309,8 @@ def _file(
             % {"matter": matter.name, "number": application.number, "mode": Mode(mode).label},
         )
 
+    if new_check:
+        credit_check_audit(check, actor=actor)
     audit_record(
         actor=actor,
         action="applications.application.file",
