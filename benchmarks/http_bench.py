@@ -471,10 +471,7 @@ def _loaded(info: dict) -> list[str]:
     return [
         f"These figures were taken on a loaded machine (load average {info['load']} on {info['cores']} cores: other",
         "work was running), so the server, its clients and the floor each had a fraction of a core; compare the",
-        "ratio to the floor of the same run, not the absolute rates. For reference, measured earlier on the same",
-        "machine with nothing else running and before the changes that cut the statements from 37 to 31: 115",
-        "instant approvals/s through gunicorn (2 sync workers, 8 clients), p50 60 ms, p99 179 ms, against a raw-SQL",
-        "floor of about 3,400 cases/s. The goal of 250 cases/s with p99 < 50 ms is not met.",
+        "ratio to the floor of the same run, not the absolute rates.",
         "",
     ]
 
