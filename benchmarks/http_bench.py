@@ -466,7 +466,7 @@ READING = [
     "also writes rows that all filings share — the matter's daily case counter, the department's document",
     "counter, the audit chain's head and the day's statistics cell — each locked from its first write to",
     "commit, so filings of one matter take turns there; the floor writes the same rows and shows the same",
-    "ceiling (245 cases/s with two processes, 182 with four at 100,000 subjects). Parameters are bound on the",
+    "ceiling (256 cases/s with two processes, 182 with four at 100,000 subjects). Parameters are bound on the",
     "server so that repeated statements are prepared (105 → 114 cases/s at 100,000 subjects).",
 ]
 
@@ -490,11 +490,11 @@ def write_doc(lines: list[str], command: str, info: dict) -> None:
         [
             "## Instant approval over HTTP",
             "",
-            f"Measured by `{command}` (full size: `benchmarks/http_bench.py`, 1,000,000 subjects and 5,000,000",
-            "records). gunicorn started as `make serve` starts it, driven by an asyncio httpx client on the same",
-            "machine with 8 requests in flight, one `POST /api/v1/applications` per distinct subject (each a new",
-            "credit check, every answer a 201 `approved`); the floor is the same reads and writes as plain SQL",
-            "through the driver, one process per server worker, measured in the same run.",
+            f"Measured by `{command}` (the full size, `benchmarks/http_bench.py`, is 1,000,000 subjects and",
+            "5,000,000 records). gunicorn started as `make serve` starts it, driven by an asyncio httpx client",
+            "on the same machine with 8 requests in flight, one `POST /api/v1/applications` per distinct subject",
+            "(each a new credit check, every answer a 201 `approved`); the floor is the same reads and writes as",
+            "plain SQL through the driver, one process per server worker, measured in the same run.",
             "",
             "```",
             *lines,
