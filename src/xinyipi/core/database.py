@@ -8,7 +8,9 @@ raises the threshold to 10,000 pages (80 MiB of the 8 KiB pages a new database i
 stays bounded (with no worker running, the web process still checkpoints at that size, about once in 600
 checks or 200 filings), and the worker runs
 ``database_checkpoint`` every few seconds (``core/tasks.py``), so that under ordinary load the log never
-reaches the threshold and no request pays for a checkpoint. Checkpoints are never turned off.
+reaches the threshold and no request pays for a checkpoint. Under heavy writing (hundreds of filings a second)
+the log outgrows the worker's pace, so each connection also copies it back every few commits, after it has let
+the writers' lock go (``core/backends/sqlite3``). Checkpoints are never turned off.
 """
 
 from django.db import connection

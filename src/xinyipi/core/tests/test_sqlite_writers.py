@@ -134,3 +134,28 @@ def test_a_failed_begin_lets_the_file_lock_go(settings):
     writer.start()
     writer.join(10)
     assert writer.error is None and writer.entered_at is not None
+
+
+def test_a_connection_copies_the_log_back_in_small_steps_after_its_commits():
+    """Left to SQLite, the log is copied back only past ``wal_autocheckpoint`` pages, inside a COMMIT that still
+    holds the writers' lock; here a connection copies it every ``CHECKPOINT_EVERY`` commits once it has let go."""
+    from xinyipi.core.backends.sqlite3.base import CHECKPOINT_EVERY
+    from xinyipi.core.database import database_checkpoint
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE test_wal_steps (n INTEGER)")
+    database_checkpoint()  # the empty table is in the database file itself
+    on_disk = sqlite3.connect(f"file:{connection.settings_dict['NAME']}?immutable=1", uri=True)
+    try:
+        for n in range(2 * CHECKPOINT_EVERY):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("INSERT INTO test_wal_steps (n) VALUES (%s)", [n])
+        assert _file_lock_free()
+        # Read past the log: what is in the database file proper. A few small commits are far below SQLite's
+        # own threshold, so without the steps none of these rows would be there yet.
+        copied = on_disk.execute("SELECT count(*) FROM test_wal_steps").fetchone()[0]
+    finally:
+        on_disk.close()
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE test_wal_steps")
+    assert CHECKPOINT_EVERY <= copied <= 2 * CHECKPOINT_EVERY
