@@ -197,14 +197,8 @@ def credit_check_store(check: CreditCheck, *, actor) -> None:
         summary=check.record_summary,
         payload={
             "check_id": check.pk,
-            "purpose": check.purpose,
-            "level": check.level,
-            "entitlements": check.entitlements,
-            "complete": check.complete,
-            "policy_version": check.policy_version,
-            "incentive_card": check.incentive_card,
+            **_check_facts(check),
             "card_counted": check.card_counted,
-            "sources": _source_statuses(check),
             "findings": [
                 {k: f.get(k) for k in ("category", "document_number", "decided_on", "rule") if f.get(k)}
                 for f in check.findings
@@ -222,21 +216,21 @@ def credit_check_audit(check: CreditCheck, *, actor) -> None:
         actor=actor,
         action="credit.check.run",
         obj=check,
-        after={
-            "subject_id": check.subject_id,
-            "purpose": check.purpose,
-            "level": check.level,
-            "entitlements": check.entitlements,
-            "complete": check.complete,
-            "policy_version": check.policy_version,
-            "incentive_card": check.incentive_card,
-            "sources": _source_statuses(check),
-        },
+        after={"subject_id": check.subject_id, **_check_facts(check)},
     )
 
 
-def _source_statuses(check: CreditCheck) -> list[dict]:
-    return [{"name": s["name"], "status": s["status"]} for s in check.sources]
+def _check_facts(check: CreditCheck) -> dict:
+    """What both the check's credit-record event and its audit entry state of it."""
+    return {
+        "purpose": check.purpose,
+        "level": check.level,
+        "entitlements": check.entitlements,
+        "complete": check.complete,
+        "policy_version": check.policy_version,
+        "incentive_card": check.incentive_card,
+        "sources": [{"name": s["name"], "status": s["status"]} for s in check.sources],
+    }
 
 
 def credit_check_access_log(*, check: CreditCheck, actor, channel: str) -> None:
