@@ -159,3 +159,23 @@ def test_a_connection_copies_the_log_back_in_small_steps_after_its_commits():
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE test_wal_steps")
     assert CHECKPOINT_EVERY <= copied <= 2 * CHECKPOINT_EVERY
+
+
+def test_placeholders_are_converted_once_per_statement_text():
+    from xinyipi.core.backends.sqlite3.base import _qmark
+
+    _qmark.cache_clear()
+    for n in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT '100%%', %s, '%%s'", [n])
+            assert cursor.fetchone() == ("100%", n, "%s")
+    info = _qmark.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %(a)s || %(b)s", {"a": "信", "b": "易批"})
+        assert cursor.fetchone() == ("信易批",)
+        cursor.execute("CREATE TEMP TABLE test_placeholders (n INTEGER)")
+        cursor.executemany("INSERT INTO test_placeholders (n) VALUES (%s)", [[1], [2]])
+        cursor.execute("SELECT sum(n) FROM test_placeholders")
+        assert cursor.fetchone() == (3,)
+        cursor.execute("DROP TABLE test_placeholders")
