@@ -14,6 +14,7 @@ the sequence counts per prefix and calendar year (Beijing) in the same counter t
 """
 
 import datetime as dt
+import functools
 import re
 import string
 
@@ -30,6 +31,7 @@ class CaseNumberFormatError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=16)  # checked once per format text: every filing asks
 def number_format_check(fmt: str) -> str:
     """The format if it is usable, else ``CaseNumberFormatError`` saying why."""
     try:

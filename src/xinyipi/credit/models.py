@@ -266,6 +266,8 @@ class CreditCheck(models.Model):
 
     def allows(self, entitlement: str) -> bool:
         """Whether this check grants ``entitlement`` (a glossary name such as ``tolerance``)."""
-        if entitlement not in Entitlement.values:
-            raise ValueError(f"unknown entitlement {entitlement!r}")
+        try:
+            Entitlement(entitlement)
+        except ValueError:
+            raise ValueError(f"unknown entitlement {entitlement!r}") from None
         return entitlement in (self.entitlements or [])

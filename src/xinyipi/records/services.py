@@ -26,8 +26,10 @@ def record_append(
 ) -> CreditRecordEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_append must run inside the transaction of the change it records")
-    if type not in CreditRecordEvent.Type.values:
-        raise ValueError(f"unknown credit-record event type {type!r}")
+    try:
+        CreditRecordEvent.Type(type)  # a dictionary lookup; ``Type.values`` builds a list on every call
+    except ValueError:
+        raise ValueError(f"unknown credit-record event type {type!r}") from None
     event = CreditRecordEvent(
         subject=subject,
         type=type,

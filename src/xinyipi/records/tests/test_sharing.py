@@ -100,6 +100,14 @@ def test_r8_every_event_is_queued_for_sharing_in_the_transaction_that_writes_it(
 
 
 @pytest.mark.django_db
+def test_r8_an_event_of_no_known_type_is_refused_and_nothing_is_written():
+    subject = SubjectFactory()
+    with pytest.raises(ValueError, match="unknown credit-record event type 'rumour'"), transaction.atomic():
+        record_append(subject=subject, type="rumour", summary="传闻")
+    assert not CreditRecordEvent.objects.exists() and not RecordShare.objects.exists()
+
+
+@pytest.mark.django_db
 def test_r8_without_a_platform_nothing_is_shared_and_nothing_is_an_error(share_settings, capsys):
     append_events(3)
     call_command("share_records")
