@@ -45,6 +45,12 @@ VARIABLES = [
         "60",
         "seconds a process keeps its database connection across requests (checked before reuse); 0 = one per request",
     ),
+    Variable(
+        "XINYIPI_PG_PREPARE_THRESHOLD",
+        "5",
+        "PostgreSQL: executions of one statement on a connection after which it is kept prepared; 0 = never "
+        "(PgBouncer older than 1.21 in transaction pooling)",
+    ),
     Variable("XINYIPI_LOG_LEVEL", "INFO", "root log level"),
     Variable("XINYIPI_LOG_FORMAT", "json", "json (one JSON object per line) or plain (for reading on a terminal)"),
     # Serving (``make serve``, src/xinyipi/conf/gunicorn.py) and watching it (docs/deployment.md).
