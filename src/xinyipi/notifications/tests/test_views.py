@@ -1,5 +1,8 @@
 """Console pages: failures for administrators (and resend), inboxes for everyone — role by role."""
 
+import itertools
+import re
+
 import pytest
 from django.db import transaction
 
@@ -125,3 +128,18 @@ def test_marking_read_returns_to_the_page_it_came_from_but_never_off_site(client
     assert response["Location"] == "/console/messages/inbox/?unread=1"
     response = client.post(f"/console/messages/inbox/{second.pk}/read/", {"next": "https://evil.example/"})
     assert response["Location"] == "/console/messages/inbox/"
+
+
+@pytest.mark.parametrize(
+    ("role", "url"), [(roles.WINDOW_CLERK, "/console/messages/inbox/"), (roles.APPLICANT, "/my/messages/")]
+)
+def test_an_inbox_names_each_message_one_heading_level_below_the_page(client, make_user, department, role, url):
+    """A screen reader lists a page by its headings: each message's title sits under the page's h1, no level skipped."""
+    user = make_user(role, department if role != roles.APPLICANT else None)
+    with transaction.atomic():
+        notify(channel="in_app", recipient=user, kind="general", title="受理通知", body="已受理。")
+    client.force_login(user)
+    page = client.get(url).content.decode()
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", page)]
+    assert "受理通知" in page and levels[:2] == [1, 2]
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels

@@ -162,6 +162,20 @@ def test_console_calendar_page_and_deadline_calculator(client, bureau_admin):
     assert "alert-danger" in bad
 
 
+def test_console_deadline_answers_htmx_with_the_result_and_a_plain_form_with_the_whole_page(client, bureau_admin):
+    client.force_login(bureau_admin)
+    asked = {"start": "2026-09-30", "days": 5}
+    fragment = client.get("/console/calendar/deadline/", asked, headers={"HX-Request": "true"})
+    assert "2026-10-13" in fragment.content.decode() and "<html" not in fragment.content.decode()
+    page = client.get("/console/calendar/deadline/", asked)  # JavaScript off: the form's own GET
+    text = page.content.decode()
+    assert "<html" in text and "<h1>工作日历</h1>" in text and "2026-10-13" in text
+    assert 'value="2026-09-30"' in text  # the form keeps what was asked
+    assert "HX-Request" in fragment["Vary"] and "HX-Request" in page["Vary"]
+    bad = client.get("/console/calendar/deadline/", {"start": "2026-09-30", "days": -3}).content.decode()
+    assert "<h1>工作日历</h1>" in bad and "alert-danger" in bad
+
+
 def test_admin_holiday_edit_goes_through_the_service(client, bureau_admin):
     client.force_login(bureau_admin)
     response = client.post(
