@@ -76,9 +76,12 @@ messages: install
 
 # Every benchmarks/*_bench.py, each printing its figures and writing its section of docs/performance.md.
 bench: install
+	@# Pages are rendered as served (DEBUG off), with the hashed static files' manifest.
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script || exit 1; done
 
 bench-quick: install
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script --scale 0.1 || exit 1; done
 
 vendor:

@@ -1,7 +1,8 @@
 """HTTP benchmark: instant approvals through the real server and API, against a raw-SQL floor, SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/http_bench.py                         # full: 1M subjects, 5M records
-    .venv/bin/python benchmarks/http_bench.py --subjects 100000       # quicker (records: 5 per subject)
+    .venv/bin/python benchmarks/http_bench.py --scale 0.1             # bench-quick: 100,000 subjects
+    .venv/bin/python benchmarks/http_bench.py --subjects 100000       # the same (records: 5 per subject)
     .venv/bin/python benchmarks/http_bench.py --db sqlite --requests 2000
 
 For each database, in a fresh database (an SQLite file under var/bench/, or PostgreSQL database
@@ -558,7 +559,8 @@ def write_doc(lines: list[str], command: str, info: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 subjects (bench-quick: 0.1)")
+    parser.add_argument("--subjects", type=int, default=None, help="default: 1,000,000 × --scale")
     parser.add_argument("--records", type=int, default=None, help="default: 5 per subject")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=3000, help="timed instant approvals over HTTP")
@@ -578,6 +580,10 @@ def main() -> None:
 
     from credit_generate import data_set
 
+    if args.subjects is None:
+        args.subjects = round(1_000_000 * args.scale)
+    if args.subjects < 1_000:
+        parser.error("--subjects (or 1,000,000 × --scale) must be at least 1,000")
     records = args.records if args.records is not None else args.subjects * 5
     load = os.getloadavg()[0]
     data, _ = data_set(args.data, args.subjects, records)
