@@ -9,8 +9,8 @@ stays bounded (with no worker running, the web process still checkpoints at that
 checks or 200 filings), and the worker runs
 ``database_checkpoint`` every few seconds (``core/tasks.py``), so that under ordinary load the log never
 reaches the threshold and no request pays for a checkpoint. Under heavy writing (hundreds of filings a second)
-the log outgrows the worker's pace, so each connection also copies it back every few commits, after it has let
-the writers' lock go (``core/backends/sqlite3``). Checkpoints are never turned off.
+the log outgrows the worker's pace, so every few commits a connection also has it copied back, by a thread of
+its process once it has let the writers' lock go (``core/backends/sqlite3``). Checkpoints are never turned off.
 """
 
 from django.db import connection

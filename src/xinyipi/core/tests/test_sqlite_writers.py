@@ -136,10 +136,11 @@ def test_a_failed_begin_lets_the_file_lock_go(settings):
     assert writer.error is None and writer.entered_at is not None
 
 
-def test_a_connection_copies_the_log_back_in_small_steps_after_its_commits():
+def test_a_connection_has_the_log_copied_back_in_small_steps_by_a_thread_of_its_process():
     """Left to SQLite, the log is copied back only past ``wal_autocheckpoint`` pages, inside a COMMIT that still
-    holds the writers' lock; here a connection copies it every ``CHECKPOINT_EVERY`` commits once it has let go."""
-    from xinyipi.core.backends.sqlite3.base import CHECKPOINT_EVERY
+    holds the writers' lock; here every ``CHECKPOINT_EVERY`` commits a connection asks its process's checkpoint
+    thread to copy it, and goes on without waiting."""
+    from xinyipi.core.backends.sqlite3.base import CHECKPOINT_EVERY, Checkpointer
     from xinyipi.core.database import database_checkpoint
 
     with connection.cursor() as cursor:
@@ -151,14 +152,21 @@ def test_a_connection_copies_the_log_back_in_small_steps_after_its_commits():
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("INSERT INTO test_wal_steps (n) VALUES (%s)", [n])
         assert _file_lock_free()
+        checkpointer = Checkpointer._running[f"{os.getpid()}:{connection.settings_dict['NAME']}"]
+        assert checkpointer.thread.is_alive() and checkpointer.thread is not threading.current_thread()
         # Read past the log: what is in the database file proper. A few small commits are far below SQLite's
-        # own threshold, so without the steps none of these rows would be there yet.
-        copied = on_disk.execute("SELECT count(*) FROM test_wal_steps").fetchone()[0]
+        # own threshold, so without the steps none of these rows would be there.
+        deadline = time.monotonic() + 10
+        copied = 0
+        while time.monotonic() < deadline and copied < CHECKPOINT_EVERY:
+            time.sleep(0.02)
+            copied = on_disk.execute("SELECT count(*) FROM test_wal_steps").fetchone()[0]
     finally:
         on_disk.close()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE test_wal_steps")
     assert CHECKPOINT_EVERY <= copied <= 2 * CHECKPOINT_EVERY
+    assert checkpointer.passes >= 1
 
 
 def test_placeholders_are_converted_once_per_statement_text():
