@@ -187,3 +187,12 @@ def test_placeholders_are_converted_once_per_statement_text():
         cursor.execute("SELECT sum(n) FROM test_placeholders")
         assert cursor.fetchone() == (3,)
         cursor.execute("DROP TABLE test_placeholders")
+
+
+def test_a_destroyed_test_database_leaves_no_file_beside_it(tmp_path):
+    name = str(tmp_path / "destroyed.sqlite3")
+    for suffix in ("", "-writer.lock", "-wal", "-shm"):
+        with open(name + suffix, "wb") as f:
+            f.write(b"x")
+    connection.creation._destroy_test_db(name, verbosity=0)
+    assert list(tmp_path.iterdir()) == []
