@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REGISTRY_PORT ?= 8765
 
-.PHONY: install demo serve test lint browser bench bench-quick vendor openapi clean-db messages
+.PHONY: install static demo serve test lint browser bench bench-quick vendor openapi clean-db messages
 
 install: $(VENV)/.installed
 
@@ -46,9 +46,8 @@ demo: install
 # The production server: gunicorn, one worker per core (XINYIPI_WEB_WORKERS), static files from WhiteNoise,
 # in whatever mode the environment selects (development when nothing is set). The worker stays
 # `manage.py run_worker` (docs/deployment.md). Several web hosts: migrate once per release, not here.
-serve: install
+serve: static
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v 0
 	PYTHONPATH=src exec $(BIN)/gunicorn -c python:xinyipi.conf.gunicorn --bind $(HOST):$(PORT) xinyipi.wsgi
 
 test: install browser
@@ -75,13 +74,15 @@ messages: install
 	@msgfmt --statistics -o /dev/null src/xinyipi/locale/en/LC_MESSAGES/django.po
 
 # Every benchmarks/*_bench.py, each printing its figures and writing its section of docs/performance.md.
-bench: install
-	@# Pages are rendered as served (DEBUG off), with the hashed static files' manifest.
+# The hashed, compressed static files WhiteNoise serves (and their manifest, which pages need with DEBUG off).
+static: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+# Pages are rendered as served (DEBUG off), so the benchmarks need the static files' manifest too.
+bench: static
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script || exit 1; done
 
-bench-quick: install
-	$(BIN)/python manage.py collectstatic --noinput -v 0
+bench-quick: static
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script --scale 0.1 || exit 1; done
 
 vendor:

@@ -59,33 +59,33 @@ class Checkpointer:
     _running: dict[str, "Checkpointer"] = {}
     _guard = threading.Lock()
 
-    def __init__(self, path: str, init_command: str, timeout: float):
-        self.path, self.init_command, self.timeout = path, init_command, timeout
+    def __init__(self, path: str):
+        self.path = path
         self.wanted = threading.Event()
         self.passes = 0
         self.thread = threading.Thread(target=self._run, name=f"sqlite-checkpoint {path}", daemon=True)
         self.thread.start()
 
     @classmethod
-    def ask(cls, path: str, init_command: str, timeout: float) -> "Checkpointer":
+    def ask(cls, path: str) -> "Checkpointer":
         key = f"{os.getpid()}:{path}"  # a thread does not survive fork: each process starts its own
         with cls._guard:
             checkpointer = cls._running.get(key)
             if checkpointer is None:
-                checkpointer = cls._running[key] = cls(path, init_command, timeout)
+                checkpointer = cls._running[key] = cls(path)
         checkpointer.wanted.set()
         return checkpointer
 
     def _run(self) -> None:
         # A connection per pass (about a millisecond beside a copy of 5-30 ms): one left open would outlive the
-        # process's own, and the last connection to close is the one that removes the log files.
+        # process's own, and the last connection to close is the one that removes the log files. It needs none of
+        # the settings' pragmas: WAL mode is the file's, and a passive checkpoint never waits.
         while True:
             self.wanted.wait()
             self.wanted.clear()
             try:
-                connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                connection = sqlite3.connect(self.path, isolation_level=None)
                 try:
-                    connection.executescript(self.init_command)
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 finally:
                     connection.close()
@@ -149,8 +149,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._commits_unchecked += 1
         if self._commits_unchecked >= CHECKPOINT_EVERY and not self.is_in_memory_db():
             self._commits_unchecked = 0
-            options = self.settings_dict["OPTIONS"]
-            Checkpointer.ask(self.settings_dict["NAME"], options.get("init_command", ""), options.get("timeout", 5))
+            Checkpointer.ask(self.settings_dict["NAME"])
 
     def _rollback(self):
         try:
