@@ -10,6 +10,9 @@ admin.site.site_title = _("信易批管理")
 admin.site.index_title = _("目录、日历与用户管理")
 
 urlpatterns = [
+    # The API first: other systems call it the most, and the resolver tries the patterns in order.
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
     path("", include("xinyipi.portal.urls")),
     path("accounts/", include("xinyipi.accounts.urls")),
     path("console/", include("xinyipi.console.urls")),
@@ -28,8 +31,6 @@ urlpatterns = [
     path("", include("xinyipi.ops.urls")),  # healthz, readyz, metrics
     path("", include("xinyipi.licences.urls")),  # licences/<identifier>/ (public check), printable licences
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
-    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

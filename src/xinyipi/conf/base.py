@@ -103,6 +103,12 @@ TEMPLATES = [
 SQLITE_PAGE_SIZE = 8 * 1024
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 SQLITE_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+# Memory-mapped reads of the database file. In WAL mode a connection drops its page cache whenever another
+# process has written since its last transaction — with two or more web workers, nearly every transaction —
+# and reads its pages again: through the mapping a page is the operating system's cached copy, with no
+# system call nor copy (a web worker's time per instant approval fell by about 5 %, docs/performance.md).
+# SQLite maps at most 2 GiB − 64 KiB; pages beyond are read as before.
+SQLITE_MMAP_SIZE = min(env.integer("XINYIPI_SQLITE_MMAP_MIB") * 1024 * 1024, 0x7FFF0000)
 
 
 def _database() -> dict:
@@ -123,7 +129,7 @@ def _database() -> dict:
             "init_command": f"PRAGMA page_size={SQLITE_PAGE_SIZE}; "
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}; "
-            f"PRAGMA journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT};",
+            f"PRAGMA journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT}; PRAGMA mmap_size={SQLITE_MMAP_SIZE};",
             "transaction_mode": "IMMEDIATE",
             "timeout": env.integer("XINYIPI_SQLITE_TIMEOUT"),
         }

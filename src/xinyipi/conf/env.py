@@ -41,6 +41,12 @@ VARIABLES = [
     Variable("XINYIPI_STATIC_ROOT", str(BASE_DIR / "var" / "static"), "where collectstatic writes"),
     Variable("XINYIPI_SQLITE_TIMEOUT", "20", "seconds a SQLite writer waits for the lock"),
     Variable(
+        "XINYIPI_SQLITE_MMAP_MIB",
+        "2047",
+        "MiB of the SQLite file each connection reads through memory mapping (at most 2047); 0 = plain reads "
+        "(a database on a network file system)",
+    ),
+    Variable(
         "XINYIPI_DB_CONN_MAX_AGE",
         "60",
         "seconds a process keeps its database connection across requests (checked before reuse); 0 = one per request",

@@ -160,7 +160,7 @@ def application_file(
         if check.pk is None:
             credit_check_save(check, actor=actor)
         raise
-    return _file(
+    application, materials = _file(
         actor=actor,
         matter=matter,
         subject=subject,
@@ -175,6 +175,8 @@ def application_file(
         signer=signer,
         held=held,
     )
+    materials_cache(application, materials)  # after the commit: the writer lock is not held for it
+    return application
 
 
 def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commitment) -> dict[str, str]:
@@ -192,7 +194,7 @@ def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commi
 @transaction.atomic(durable=True)
 def _file(
     *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held
-) -> Application:
+) -> tuple[Application, list[ApplicationMaterial]]:
     new_check = check.pk is None
     if new_check:
         credit_check_store(check, actor=actor)  # its audit entry comes last, beside the filing's
@@ -283,7 +285,6 @@ def _file(
             )
         )
     rows_insert(rows)
-    materials_cache(application, rows)
 
     frozen = {}
     if mode == Mode.COMMITMENT:
@@ -345,4 +346,4 @@ def _file(
         **statutory_limit(application),
     )
     rollup_move(None, filed)
-    return application
+    return application, rows

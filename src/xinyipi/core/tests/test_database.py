@@ -38,6 +38,13 @@ def test_connections_checkpoint_rarely_but_never_not_at_all():
     assert _pragma("page_size") == settings.SQLITE_PAGE_SIZE  # a new database file takes the configured size
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the memory mapping is SQLite's")
+def test_sqlite_reads_the_file_through_a_memory_mapping():
+    connection.ensure_connection()
+    assert settings.SQLITE_MMAP_SIZE == 2047 * 1024 * 1024  # the default: all SQLite maps
+    assert _pragma("mmap_size") == settings.SQLITE_MMAP_SIZE
+
+
 def test_wal_stays_bounded_with_no_worker_running():
     """Writes past the threshold: the writing connection checkpoints by itself and the log starts over."""
     if connection.vendor != "sqlite":
