@@ -171,7 +171,7 @@ def material_sources(
 def materials_cache(application: Application, rows: list[ApplicationMaterial]) -> None:
     """Keep the case's material rows as just written, as ``prefetch_related`` would: the answer to the filing
     request reads ``application.materials.all()`` without another query."""
-    queryset = ApplicationMaterial.objects.filter(application=application)  # lazy: never run
+    queryset = application.materials.all()  # lazy: never run
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
     application._prefetched_objects_cache = {"materials": queryset}
