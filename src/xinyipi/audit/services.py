@@ -62,64 +62,83 @@ def audit_record(
     actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry chained to the previous one. Must run inside the audited write's transaction."""
+    entry = {"actor": actor, "action": action, "obj": obj, "object_type": object_type, "object_id": object_id}
+    return audit_records([entry | {"before": before, "after": after, "actor_label": actor_label}])[0]
+
+
+def audit_records(entries: list[dict]) -> list[AuditEntry]:
+    """Append several entries (each with ``audit_record``'s keyword arguments) in their order, chained as if
+    appended one by one, with one read and one move of the chain's head: a filing audits its credit check and
+    itself together. Must run inside the audited write's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the write it audits")
+    if not entries:
+        return []
+    # The head row is locked first and held to commit: appends serialise and the chain never forks. Plain SQL
+    # (three statements, two on PostgreSQL; no ORM query building): every audited write of every request runs this.
+    rows = [_entry(**kwargs) for kwargs in entries]
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection))
+        seq, digest = cursor.fetchone()
+        at = clock.now().astimezone(dt.UTC)  # after the head is ours: times follow the sequence
+        for entry in rows:
+            seq += 1
+            entry.seq, entry.at, entry.prev_hash = seq, at, digest
+            entry.hash = digest = _entry_hash(entry)
+        params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in rows for f in _ENTRY_FIELDS]
+        values = ", ".join([_PLACEHOLDERS] * len(rows))
+        move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
+        if connection.vendor == "postgresql":
+            # The entries and the new head in one round trip (a data-modifying WITH always runs).
+            cursor.execute(
+                f"WITH entry AS ({_insert_sql(connection)} {values} RETURNING id) "
+                f"{move_head} RETURNING (SELECT array_agg(id ORDER BY id) FROM entry)",
+                [*params, seq, digest],
+            )
+            keys = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"{_insert_sql(connection)} {values} RETURNING id", params)
+            keys = sorted(key for (key,) in cursor.fetchall())
+            cursor.execute(move_head, [seq, digest])
+    for entry, key in zip(rows, keys, strict=True):
+        entry.pk = key
+        entry._state.adding = False
+        domain_event_log(
+            action=entry.action, object_type=entry.object_type, object_id=entry.object_id, actor_id=entry.actor_id
+        )
+    return rows
+
+
+def _entry(*, actor, action, obj=None, object_type="", object_id="", before=None, after=None, actor_label=None):
+    """The entry's own content; its place in the chain (sequence, time, hashes) is set under the head's lock."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     # Normalise through JSON exactly as the database will give it back, so the hash verifies later.
-    before = json.loads(canonical(_json_safe(before))) if before is not None else None
-    after = json.loads(canonical(_json_safe(after))) if after is not None else None
+    return AuditEntry(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor, actor_label),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=json.loads(canonical(_json_safe(before))) if before is not None else None,
+        after=json.loads(canonical(_json_safe(after))) if after is not None else None,
+    )
 
-    # The head row is locked last and held to commit: appends serialise and the chain never forks. Plain SQL
-    # (three statements, two on PostgreSQL; no ORM query building): every audited write of every request runs this.
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(_head_sql(connection))
-        head_seq, head_hash = cursor.fetchone()
-        seq = head_seq + 1
-        at = clock.now().astimezone(dt.UTC)
-        label = _actor_label(actor, actor_label)
-        digest = entry_hash(
-            prev_hash=head_hash,
-            seq=seq,
-            at=at,
-            actor_label=label,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            before=before,
-            after=after,
-        )
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_label=label,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            before=before,
-            after=after,
-            prev_hash=head_hash,
-            hash=digest,
-        )
-        params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in _ENTRY_FIELDS]
-        move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
-        if connection.vendor == "postgresql":
-            # The entry and the new head in one round trip (a data-modifying WITH always runs).
-            cursor.execute(
-                f"WITH entry AS ({_insert_sql(connection)} RETURNING id) {move_head} RETURNING (SELECT id FROM entry)",
-                [*params, seq, digest],
-            )
-            entry.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(_insert_sql(connection) + " RETURNING id", params)
-            entry.pk = cursor.fetchone()[0]
-            cursor.execute(move_head, [seq, digest])
-    entry._state.adding = False
-    domain_event_log(action=action, object_type=object_type, object_id=object_id, actor_id=entry.actor_id)
-    return entry
+
+def _entry_hash(entry: AuditEntry) -> str:
+    return entry_hash(
+        prev_hash=entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        before=entry.before,
+        after=entry.after,
+    )
 
 
 _ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
@@ -130,7 +149,9 @@ def _head_sql(connection) -> str:
     return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
 
 
+_PLACEHOLDERS = f"({', '.join(['%s'] * len(_ENTRY_FIELDS))})"
+
+
 def _insert_sql(connection) -> str:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _ENTRY_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_ENTRY_FIELDS))
-    return f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES ({placeholders})"
+    return f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) VALUES"

@@ -212,12 +212,18 @@ def credit_check_store(check: CreditCheck, *, actor) -> None:
 
 def credit_check_audit(check: CreditCheck, *, actor) -> None:
     """The stored check's audit entry (R8), in the caller's transaction."""
-    audit_record(
-        actor=actor,
-        action="credit.check.run",
-        obj=check,
-        after={"subject_id": check.subject_id, **_check_facts(check)},
-    )
+    audit_record(**credit_check_audit_entry(check, actor=actor))
+
+
+def credit_check_audit_entry(check: CreditCheck, *, actor) -> dict:
+    """What the stored check's audit entry says (``audit_record``'s arguments): a filing appends it together
+    with its own."""
+    return {
+        "actor": actor,
+        "action": "credit.check.run",
+        "obj": check,
+        "after": {"subject_id": check.subject_id, **_check_facts(check)},
+    }
 
 
 def _check_facts(check: CreditCheck) -> dict:

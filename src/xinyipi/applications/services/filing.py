@@ -35,7 +35,7 @@ from xinyipi.applications.services.materials import (
 from xinyipi.applications.services.modes import application_credit_check, mode_effective
 from xinyipi.applications.services.signing import letter_freeze, pledge_freeze, signer_for, tolerance_notice_issue
 from xinyipi.applications.workflow import check_transition, due_date_for
-from xinyipi.audit.services import audit_record
+from xinyipi.audit.services import audit_records
 from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.actors import actor_label
@@ -43,7 +43,7 @@ from xinyipi.core.errors import DomainError
 from xinyipi.core.rows import row_insert, rows_insert
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
-from xinyipi.credit.services import credit_check_audit, credit_check_save, credit_check_store
+from xinyipi.credit.services import credit_check_audit_entry, credit_check_save, credit_check_store
 from xinyipi.licences.selectors import licence_materials_held
 from xinyipi.stats.rollup import TOLERATED_STATES, application_facts, rollup_move, statutory_limit
 from xinyipi.workdays.calendar import Deadline, add_working_days
@@ -310,34 +310,36 @@ def _file(
             % {"matter": matter.name, "number": application.number, "mode": Mode(mode).label},
         )
 
-    if new_check:
-        credit_check_audit(check, actor=actor)
-    audit_record(
-        actor=actor,
-        action="applications.application.file",
-        obj=application,
-        after={
-            "number": application.number,
-            "matter": matter.code,
-            "subject_id": subject.pk,
-            "mode": mode,
-            "requested_mode": requested,
-            "status": target,
-            "history": path,
-            "channel": channel,
-            "credit_check_id": check.pk,
-            "credit_level": check.level,
-            "green_channel": application.green_channel,
-            "supplement_due": application.supplement_due,
-            "verification_due": application.verification_due,
-            "verification_sampled": application.verification_sampled,
-            "materials": states,
-            "materials_by_licence": held,
-            "licence": application.licence.identifier if target == S.APPROVED and matter.issues_licence else None,
-            "files": {code: f.sm3 for code, f in uploads.items()},
-            **{f"{kind}_sm3": row.text_sm3 for kind, row in frozen.items()},
-        },
+    entries = [credit_check_audit_entry(check, actor=actor)] if new_check else []
+    entries.append(
+        {
+            "actor": actor,
+            "action": "applications.application.file",
+            "obj": application,
+            "after": {
+                "number": application.number,
+                "matter": matter.code,
+                "subject_id": subject.pk,
+                "mode": mode,
+                "requested_mode": requested,
+                "status": target,
+                "history": path,
+                "channel": channel,
+                "credit_check_id": check.pk,
+                "credit_level": check.level,
+                "green_channel": application.green_channel,
+                "supplement_due": application.supplement_due,
+                "verification_due": application.verification_due,
+                "verification_sampled": application.verification_sampled,
+                "materials": states,
+                "materials_by_licence": held,
+                "licence": application.licence.identifier if target == S.APPROVED and matter.issues_licence else None,
+                "files": {code: f.sm3 for code, f in uploads.items()},
+                **{f"{kind}_sm3": row.text_sm3 for kind, row in frozen.items()},
+            },
+        }
     )
+    audit_records(entries)  # the check's entry, then the filing's: one read and one move of the chain's head
     filed = application_facts(
         application,
         card_counted=check.card_counted,

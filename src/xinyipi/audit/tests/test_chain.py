@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from xinyipi.audit.chain import GENESIS
 from xinyipi.audit.models import AuditEntry, AuditHead
 from xinyipi.audit.selectors import audit_chain_check
-from xinyipi.audit.services import audit_record
+from xinyipi.audit.services import audit_record, audit_records
 
 
 def _append(n, actor=None, prefix="test.write"):
@@ -34,6 +34,32 @@ def test_entries_chain_from_genesis_and_verify(clerk):
     out = StringIO()
     call_command("verify_audit", stdout=out)
     assert "intact" in out.getvalue()
+
+
+def _append_pairs(n, prefix):
+    for i in range(n):
+        with transaction.atomic():
+            entry = {"actor": None, "action": prefix, "object_type": "test.thing"}
+            audit_records([entry | {"object_id": f"{i}a", "after": {"i": i}}, entry | {"object_id": f"{i}b"}])
+
+
+@pytest.mark.django_db
+def test_entries_appended_together_chain_in_their_order(clerk):
+    _append(1, actor=clerk)
+    with transaction.atomic():
+        first, second = audit_records(
+            [
+                {"actor": clerk, "action": "test.first", "object_type": "test.thing", "object_id": "1"},
+                {"actor": None, "action": "test.second", "obj": clerk, "after": {"when": clerk.date_joined}},
+            ]
+        )
+    assert (first.seq + 1, first.hash) == (second.seq, second.prev_hash)
+    assert AuditHead.objects.values_list("seq", "hash").get(pk=1) == (second.seq, second.hash)
+    stored = AuditEntry.objects.get(pk=second.pk)
+    assert (stored.action, stored.object_type, stored.object_id) == ("test.second", "accounts.user", str(clerk.pk))
+    assert (stored.actor_label, stored.after) == ("system", {"when": clerk.date_joined.isoformat()})
+    assert AuditEntry.objects.get(pk=first.pk).actor_label == clerk.username
+    assert audit_chain_check().broken is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -114,7 +140,10 @@ def test_concurrent_appends_never_fork_the_chain():
 
     def worker(k):
         try:
-            _append(10, prefix=f"test.thread{k}")
+            if k % 2:
+                _append_pairs(5, prefix=f"test.thread{k}")  # two entries at a time, as a filing appends them
+            else:
+                _append(10, prefix=f"test.thread{k}")
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -1,5 +1,6 @@
 """Every audit action the code base writes has plain words: the source is walked for the codes passed as
-``action=`` / ``audit_action=`` (literals, conditionals and f-strings), so a new code without a label fails."""
+``action=`` / ``audit_action=``, or given as an entry's ``"action"`` (``audit_records``) — literals, conditionals
+and f-strings — so a new code without a label fails."""
 
 import ast
 import pathlib
@@ -18,19 +19,25 @@ def _sources():
             yield path, ast.parse(path.read_text(encoding="utf-8"))
 
 
+def _key(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
 def _written_actions() -> tuple[set[str], set[str], set[str]]:
     """The literal codes, the f-string prefixes, and the booking steps (``step=`` literals of the bookings'
     services, which name ``bookings.service_booking.<step>``)."""
     codes, prefixes, steps = set(), set(), set()
     for path, tree in _sources():
         for node in ast.walk(tree):
-            if not isinstance(node, ast.keyword):
+            if isinstance(node, ast.Dict):
+                found = [v for k, v in zip(node.keys, node.values, strict=True) if _key(k) == "action"]
+            elif isinstance(node, ast.keyword):
+                if node.arg == "step" and path.parent.name == "bookings" and isinstance(node.value, ast.Constant):
+                    steps.add(node.value.value)
+                found = [node.value] if node.arg in ("action", "audit_action") else []
+            else:
                 continue
-            if node.arg == "step" and path.parent.name == "bookings" and isinstance(node.value, ast.Constant):
-                steps.add(node.value.value)
-            if node.arg not in ("action", "audit_action"):
-                continue
-            pending = [node.value]
+            pending = found
             while pending:
                 value = pending.pop()
                 if isinstance(value, ast.IfExp):
@@ -46,7 +53,8 @@ def _written_actions() -> tuple[set[str], set[str], set[str]]:
 
 def test_the_walk_finds_the_codes_it_should():
     codes, prefixes, _steps = _written_actions()
-    assert {"credit.check.view", "applications.application.file", "supervision.blacklist.list"} <= codes
+    assert {"credit.check.view", "supervision.blacklist.list"} <= codes  # keywords
+    assert {"applications.application.file", "credit.check.run"} <= codes  # entries of audit_records
     assert STATUS_ACTION_PREFIX in prefixes
 
 
