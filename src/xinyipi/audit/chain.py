@@ -28,6 +28,21 @@ def entry_hash(*, prev_hash, seq, at, actor_label, action, object_type, object_i
     return sm3_hex(prev_hash + payload)
 
 
+def entry_hash_of(entry) -> str:
+    """The hash of an entry (an ``AuditEntry`` or alike) from its own fields and its link to the previous one."""
+    return entry_hash(
+        prev_hash=entry.prev_hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        before=entry.before,
+        after=entry.after,
+    )
+
+
 @dataclass
 class ChainBreak:
     seq: int
@@ -44,18 +59,7 @@ def chain_verify(entries, head=None) -> ChainBreak | None:
             return ChainBreak(expected_seq, "missing entry (sequence gap)")
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.seq, "previous-hash link does not match")
-        recomputed = entry_hash(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            at=entry.at,
-            actor_label=entry.actor_label,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            before=entry.before,
-            after=entry.after,
-        )
-        if recomputed != entry.hash:
+        if entry_hash_of(entry) != entry.hash:
             return ChainBreak(entry.seq, "content does not match its hash")
         expected_prev = entry.hash
         expected_seq += 1

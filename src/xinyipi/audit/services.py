@@ -7,7 +7,7 @@ import uuid
 
 from django.db import models, transaction
 
-from xinyipi.audit.chain import canonical, entry_hash
+from xinyipi.audit.chain import canonical, entry_hash_of
 from xinyipi.audit.models import AuditEntry, AuditHead
 from xinyipi.core import clock
 from xinyipi.ops.logs import domain_event_log
@@ -85,7 +85,7 @@ def audit_records(entries: list[dict]) -> list[AuditEntry]:
         for entry in rows:
             seq += 1
             entry.seq, entry.at, entry.prev_hash = seq, at, digest
-            entry.hash = digest = _entry_hash(entry)
+            entry.hash = digest = entry_hash_of(entry)
         params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in rows for f in _ENTRY_FIELDS]
         values = ", ".join([_PLACEHOLDERS] * len(rows))
         move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
@@ -124,20 +124,6 @@ def _entry(*, actor, action, obj=None, object_type="", object_id="", before=None
         object_id=object_id,
         before=json.loads(canonical(_json_safe(before))) if before is not None else None,
         after=json.loads(canonical(_json_safe(after))) if after is not None else None,
-    )
-
-
-def _entry_hash(entry: AuditEntry) -> str:
-    return entry_hash(
-        prev_hash=entry.prev_hash,
-        seq=entry.seq,
-        at=entry.at,
-        actor_label=entry.actor_label,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        before=entry.before,
-        after=entry.after,
     )
 
 

@@ -112,22 +112,12 @@ def test_truncated_tail_is_caught_by_the_head():
 @pytest.mark.django_db
 def test_rehashed_forgery_is_caught_by_the_next_link():
     """Rewriting an entry and recomputing its own hash still breaks the link held by the next entry."""
-    from xinyipi.audit.chain import entry_hash
+    from xinyipi.audit.chain import entry_hash_of
 
     _append(3)
     victim = AuditEntry.objects.order_by("seq")[0]
     victim.after = {"i": 42}
-    victim.hash = entry_hash(
-        prev_hash=victim.prev_hash,
-        seq=victim.seq,
-        at=victim.at,
-        actor_label=victim.actor_label,
-        action=victim.action,
-        object_type=victim.object_type,
-        object_id=victim.object_id,
-        before=victim.before,
-        after=victim.after,
-    )
+    victim.hash = entry_hash_of(victim)
     AuditEntry.objects.filter(pk=victim.pk).update(after=victim.after, hash=victim.hash)
     broken = audit_chain_check().broken
     assert broken is not None and broken.seq == victim.seq + 1
