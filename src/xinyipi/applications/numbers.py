@@ -19,7 +19,7 @@ import re
 import string
 
 from django.conf import settings
-from django.db import connection
+from django.db import transaction
 
 from xinyipi.applications.models import CaseCounter, DocumentPrefix
 
@@ -50,6 +50,7 @@ def number_format_check(fmt: str) -> str:
 
 
 def _next_seq(scope: str) -> int:
+    connection = transaction.get_connection()
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -114,6 +115,7 @@ def document_number_next(*, department, on: dt.date) -> str:
     One statement on the hot path (an instant approval issues its decision): the prefix is read inside the
     counter's ``INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING`` (``WHERE true`` lets SQLite parse the
     upsert after a SELECT), and the scope it returns carries it back."""
+    connection = transaction.get_connection()
     counters = connection.ops.quote_name(CaseCounter._meta.db_table)
     prefixes = connection.ops.quote_name(DocumentPrefix._meta.db_table)
     year = str(on.year)

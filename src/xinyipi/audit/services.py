@@ -70,14 +70,14 @@ def audit_records(entries: list[dict]) -> list[AuditEntry]:
     """Append several entries (each with ``audit_record``'s keyword arguments) in their order, chained as if
     appended one by one, with one read and one move of the chain's head: a filing audits its credit check and
     itself together. Must run inside the audited write's transaction."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the write it audits")
     if not entries:
         return []
     # The head row is locked first and held to commit: appends serialise and the chain never forks. Plain SQL
     # (three statements, two on PostgreSQL; no ORM query building): every audited write of every request runs this.
     rows = [_entry(**kwargs) for kwargs in entries]
-    connection = transaction.get_connection()
     with connection.cursor() as cursor:
         cursor.execute(_head_sql(connection))
         seq, digest = cursor.fetchone()

@@ -24,7 +24,8 @@ def record_append(
     actor=None,
     at=None,
 ) -> CreditRecordEvent:
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("record_append must run inside the transaction of the change it records")
     try:
         CreditRecordEvent.Type(type)  # a dictionary lookup; ``Type.values`` builds a list on every call
@@ -44,7 +45,6 @@ def record_append(
     # several times the INSERT itself (benchmarks/sharing_bench.py). The sharing row's time is the wall clock:
     # how long the event has waited to be shared, whatever moment a sweep acted as if at. On PostgreSQL both
     # rows are one statement (one round trip).
-    connection = transaction.get_connection()
     sql, params = insert_statement(event)
     shared_at = connection.ops.adapt_datetimefield_value(timezone.now())
     share = f"INSERT INTO {connection.ops.quote_name(_SHARE_TABLE)} (event_id, created_at, batch_id)"

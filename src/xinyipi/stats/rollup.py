@@ -188,7 +188,8 @@ def _upserts(vendor: str) -> tuple[str, str]:
 def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
     """Add to the rollup what a move changed in one case's figures, in the caller's transaction: at most one
     upsert of the day's row and one of the histogram (when the move decides the case)."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("rollup_move must run inside the transaction of the move")
     delta = figures_of(after)
     delta.subtract(figures_of(before))
