@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REGISTRY_PORT ?= 8765
 
-.PHONY: install static demo serve test lint browser bench bench-quick vendor openapi clean-db messages
+.PHONY: install static demo serve test lint browser bench bench-quick valgrind vendor openapi clean-db messages
 
 install: $(VENV)/.installed
 
@@ -79,11 +79,18 @@ static: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 
 # Pages are rendered as served (DEBUG off), so the benchmarks need the static files' manifest too.
-bench: static
+bench: static valgrind
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script || exit 1; done
 
-bench-quick: static
+bench-quick: static valgrind
 	@for script in benchmarks/*_bench.py; do $(BIN)/python $$script --scale 0.1 || exit 1; done
+
+# benchmarks/instructions_bench.py counts instructions with valgrind's callgrind.
+valgrind:
+	@if ! command -v valgrind >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; \
+	fi
 
 vendor:
 	npm install --no-audit --no-fund

@@ -524,6 +524,13 @@ READING = [
     "(SQLite, p99 64 ms) and 164 (PostgreSQL) cases/s, and 222 and 110 in another run 11 minutes earlier:",
     "on this shared machine runs of the same code differ by up to a third, so each change above was judged",
     "by alternated pairs, not by one run.",
+    "Since the table's run: `django.db.connection` is a proxy that looks the thread's connection up again at",
+    "every attribute (through an asgiref local that raises and catches an exception each time outside an event",
+    "loop), and preparing a row's values read it several times per field: 128 lookups per filing. The plain",
+    "rows, record events, audit appends, counters and the rollup now take the connection once per call (44",
+    "lookups): 20.35 → 18.99 million instructions per filing (−6.7 %, `benchmarks/instructions_bench.py`), and",
+    "177 → 179, 134 → 150, 142 → 161 cases/s in three alternated pairs at 100,000 subjects (the web workers'",
+    "user CPU 8.1 → 8.0, 10.7 → 9.5, 10.0 → 8.8 ms per filing).",
 ]
 
 
