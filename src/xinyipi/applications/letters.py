@@ -22,7 +22,8 @@ from xinyipi.core import clock
 from xinyipi.core.caches import CATALOG, GenerationCache
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError
-from xinyipi.core.text import clause, in_default_language, join_list
+from xinyipi.core.text import choice_label, clause, in_default_language, join_list
+from xinyipi.subjects.models import Subject
 from xinyipi.supervision.policy import listing_policy_on
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "applications" / "letters"
@@ -179,7 +180,7 @@ def matter_context(matter: Matter) -> dict:
         "legal_basis": clause(matter.legal_basis),
         "accept_condition": clause(matter.accept_condition),
         "commitment_kind": matter.commitment_kind,
-        "commitment_kind_label": str(matter.get_commitment_kind_display()),
+        "commitment_kind_label": choice_label(Matter.CommitmentKind, matter.commitment_kind),
         "supplement_days": matter.supplement_days,
         "verification_days": matter.verification_days,
         "promised_days": matter.promised_days,
@@ -195,7 +196,7 @@ def subject_context(subject) -> dict:
     return {
         "name": subject.name,
         "code": subject.code_display,
-        "kind_label": str(subject.get_kind_display()),
+        "kind_label": choice_label(Subject.Kind, subject.kind),
         "legal_representative": "" if subject.is_person else subject.legal_representative,
     }
 

@@ -13,6 +13,15 @@ def join_list(items: Iterable) -> str:
     return gettext("、").join(str(item) for item in items)
 
 
+def choice_label(choices, value) -> str:
+    """The label of ``value`` among ``choices`` (a ``TextChoices``), as ``get_FOO_display()`` shows it, the value
+    itself when it is not one of them. ``get_FOO_display()`` translates every label of the field to show one."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 def clause(text: str) -> str:
     """A catalog value set inside a sentence of a letter: without the full stop (or other closing mark) the
     bureau may have typed at its end, so that the sentence's own punctuation is not doubled (“条件。。”)."""

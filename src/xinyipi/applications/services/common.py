@@ -5,11 +5,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from xinyipi.applications import letters
-from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, SubjectAgent
+from xinyipi.applications.models import Application, ApplicationMaterial, CaseDocument, Mode, SubjectAgent
 from xinyipi.applications.numbers import document_number_next
 from xinyipi.core import clock
 from xinyipi.core.rows import row_insert
-from xinyipi.core.text import in_default_language
+from xinyipi.core.text import choice_label, in_default_language
 from xinyipi.notifications.services import notify_subject
 from xinyipi.workdays.calendar import add_working_days
 
@@ -49,9 +49,9 @@ def case_context(application: Application) -> dict:
     return {
         "number": application.number,
         "filed_on": letters.date_label(clock.to_beijing(application.created_at).date()),
-        "channel_label": str(application.get_channel_display()),
+        "channel_label": choice_label(Application.Channel, application.channel),
         "mode": application.mode,
-        "mode_label": str(application.get_mode_display()),
+        "mode_label": choice_label(Mode, application.mode),
         "supplement_due": letters.date_label(application.supplement_due),
         "decided_on": letters.date_label(clock.to_beijing(application.decided_at).date())
         if application.decided_at

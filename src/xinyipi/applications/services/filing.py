@@ -190,6 +190,23 @@ def _licences_held(subject, mode: str, catalog: dict, provided: list[str], commi
     return {code: licence.identifier for code, licence in held.items()}
 
 
+def _history_reason(status: str, *, channel: str, check, mode: str, values: dict) -> str:
+    """Why the filing made its move to ``status``, as the case's history tells it."""
+    if status == S.SUBMITTED:
+        return _("提交申请（%(channel)s）") % {"channel": Channel(channel).label}
+    if status == S.ACCEPTED:
+        return _("信用核查 #%(id)d：%(level)s；按“%(mode)s”受理") % {
+            "id": check.pk,
+            "level": Level(check.level).label,
+            "mode": Mode(mode).label,
+        }
+    if status == S.APPROVED:
+        return _("信用+秒批，系统即时作出决定") if mode == Mode.INSTANT else _("涉企经营许可告知承诺，当场作出许可决定")
+    if status == S.AWAITING_SUPPLEMENT:
+        return _("容缺受理，补正期限 %(date)s") % {"date": values.get("supplement_due")}
+    return _("进入审查")
+
+
 @in_default_language
 @transaction.atomic(durable=True)
 def _file(
@@ -242,16 +259,6 @@ def _file(
 
     label = actor_label(actor)
     user = values["filed_by"]
-    reasons = {
-        S.SUBMITTED: _("提交申请（%(channel)s）") % {"channel": Channel(channel).label},
-        S.ACCEPTED: _("信用核查 #%(id)d：%(level)s；按“%(mode)s”受理")
-        % {"id": check.pk, "level": Level(check.level).label, "mode": Mode(mode).label},
-        S.APPROVED: _("信用+秒批，系统即时作出决定")
-        if mode == Mode.INSTANT
-        else _("涉企经营许可告知承诺，当场作出许可决定"),
-        S.AWAITING_SUPPLEMENT: _("容缺受理，补正期限 %(date)s") % {"date": values.get("supplement_due")},
-        S.UNDER_REVIEW: _("进入审查"),
-    }
     rows_insert(
         [
             Transition(
@@ -261,7 +268,7 @@ def _file(
                 at=now,
                 actor=user,
                 actor_label=label,
-                reason=reasons[after],
+                reason=_history_reason(after, channel=channel, check=check, mode=mode, values=values),
             )
             for before, after in zip(["", *path], path, strict=False)
         ]

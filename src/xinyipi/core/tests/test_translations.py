@@ -243,6 +243,24 @@ def test_enumerations_use_the_separator_of_the_language():
         assert join_list([]) == ""
 
 
+def test_a_choice_label_is_what_the_field_displays_in_the_active_language():
+    from django.utils import translation
+
+    from xinyipi.applications.models import Application, Mode
+    from xinyipi.core.text import choice_label
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for mode in Mode.values:
+                assert choice_label(Mode, mode) == Application(mode=mode).get_mode_display()
+    with translation.override("zh-hans"):
+        assert choice_label(Mode, "instant") == "信用+秒批"
+    with translation.override("en"):
+        assert choice_label(Mode, "instant") != "信用+秒批"
+    # A value that is not among the choices (an old row) shows as itself, as get_FOO_display() shows it.
+    assert choice_label(Mode, "retired_mode") == Application(mode="retired_mode").get_mode_display() == "retired_mode"
+
+
 def test_labels_made_at_import_time_follow_the_language_of_the_request():
     from django.utils import translation
 
