@@ -14,7 +14,7 @@ from xinyipi.core.crypto import blind_index, sm3_hex
 from xinyipi.core.errors import DomainError, ValidationFailed
 from xinyipi.core.rows import row_insert
 from xinyipi.core.text import join_list
-from xinyipi.credit.categories import FAILED_STATUSES, Category, Entitlement, Purpose, Severity, SourceStatus
+from xinyipi.credit.categories import FAILED_STATUSES, Category, Purpose, Severity, SourceStatus
 from xinyipi.credit.findings import FINDING_FIELDS
 from xinyipi.credit.models import CreditCheck, IncentiveCard, ManualEntry
 from xinyipi.credit.policy.engine import SourceState, decide
@@ -131,6 +131,7 @@ def credit_check_made(*, subject: Subject, purpose: str, actor, incentive_card: 
     findings = _dedupe(findings)
 
     manual = next((a for a in answers if a.name == MANUAL_SOURCE), None)
+    labels = {answer.name: str(registry[answer.name].label) for answer in answers}
     states = []
     for answer in answers:
         if answer.name == MANUAL_SOURCE:
@@ -142,7 +143,7 @@ def credit_check_made(*, subject: Subject, purpose: str, actor, incentive_card: 
         states.append(
             SourceState(
                 name=answer.name,
-                label=str(source.label),
+                label=labels[answer.name],
                 status=answer.status,
                 categories=tuple(source.categories),
                 covered_by=covered,
@@ -153,11 +154,11 @@ def credit_check_made(*, subject: Subject, purpose: str, actor, incentive_card: 
         summary = _("信用核查（%(purpose)s）：%(level)s；便利措施：%(entitlements)s%(incomplete)s") % {
             "purpose": Purpose(purpose).label,
             "level": decision.policy.levels[decision.level].label,
-            "entitlements": "、".join(str(Entitlement(e).label) for e in decision.entitlements) or _("无"),
+            "entitlements": decision.entitlements_label or _("无"),
             "incomplete": "" if decision.complete else _("；核查不完整"),
         }
 
-    sources_snapshot = [{**answer.as_snapshot(), "label": str(registry[answer.name].label)} for answer in answers]
+    sources_snapshot = [{**answer.as_snapshot(), "label": labels[answer.name]} for answer in answers]
     check = CreditCheck(
         subject=subject,
         purpose=purpose,

@@ -243,6 +243,7 @@ class Decision:
     findings: list[dict]
     rule: str
     withheld: dict[str, list[str]] = field(default_factory=dict)
+    entitlements_label: str = ""  # the granted entitlements as one enumeration, as the explanation names them
 
     @property
     def mode(self) -> str:
@@ -376,8 +377,9 @@ def decide(*, findings: list[dict], on: dt.date, sources: list[SourceState], pol
             )
 
     spec = policy.levels[level]
+    granted_label = _join(granted)
     if granted:
-        explanation.append(_("可享受的便利措施：%(list)s。") % {"list": _join(granted)})
+        explanation.append(_("可享受的便利措施：%(list)s。") % {"list": granted_label})
     elif spec.mode == "key_review":
         explanation.append(_("不享受便利措施，办件按重点审查办理。"))
     else:
@@ -395,4 +397,5 @@ def decide(*, findings: list[dict], on: dt.date, sources: list[SourceState], pol
         findings=annotated,
         rule=rule_id,
         withheld=withheld,
+        entitlements_label=granted_label,
     )

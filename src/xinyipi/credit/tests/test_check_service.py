@@ -258,6 +258,26 @@ def test_r8_check_records_who_when_why_sources_findings_outcome(enterprise, cler
     assert "一般" in event.summary
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_r8_check_summary_names_the_level_and_the_granted_entitlements_in_the_site_language(
+    enterprise, make_enterprise, store_record, language
+):
+    from django.utils import translation
+
+    from xinyipi.credit.categories import Entitlement
+
+    dishonest = make_enterprise()
+    store_record(dishonest, "dishonest_judgment_debtor")
+    with translation.override(language):  # the request's language does not change the recorded line
+        good, bad = run(enterprise), run(dishonest)
+    with translation.override("zh-hans"):
+        granted = "、".join(str(Entitlement(name).label) for name in good.entitlements)
+        assert len(good.entitlements) == len(ALL_SIX)
+        assert good.record_summary == f"信用核查（窗口查询）：信用良好；便利措施：{granted}"
+        assert granted in "".join(good.explanation)
+        assert bad.record_summary == "信用核查（窗口查询）：失信；便利措施：无"
+
+
 def test_r8_bad_purpose_is_refused_and_nothing_recorded(enterprise):
     with pytest.raises(DomainError) as caught:
         run(enterprise, purpose="curiosity")
