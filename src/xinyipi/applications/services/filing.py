@@ -156,9 +156,11 @@ def application_file(
             commitment if effective == Mode.COMMITMENT else supplement_pledge if effective == Mode.TOLERANCE else None
         )
         signer = signer_for(actor, subject, statement) if statement is not None else {}
-    except DomainError:
+    except DomainError as error:
         if check.pk is None:
             credit_check_save(check, actor=actor)
+            if "credit_check_id" in error.extra:  # the refusal names the check it rests on, now recorded
+                error.extra["credit_check_id"] = check.pk
         raise
     application, materials = _file(
         actor=actor,

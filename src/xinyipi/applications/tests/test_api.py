@@ -6,6 +6,7 @@ from xinyipi.accounts import roles
 from xinyipi.applications.models import Application
 from xinyipi.core import clock
 from xinyipi.core.paging import cursor_encode
+from xinyipi.credit.models import CreditCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,17 @@ def test_mode_not_allowed_says_why(api_as, clerk, standard_matter, enterprise):
     data = api_as(clerk).post(URL, body(standard_matter, enterprise.code_display, "instant")).json()
     assert data["code"] == "mode_not_allowed" and data["field"] == "mode" and data["reason"] == "matter"
     assert "秒批" in data["message"]
+
+
+def test_r8_a_refusal_names_the_recorded_credit_check_and_the_modes_allowed(
+    api_as, clerk, instant_matter, enterprise, make_ordinary
+):
+    make_ordinary(enterprise)
+    data = api_as(clerk).post(URL, body(instant_matter, enterprise.code_display, "instant", ["A1"])).json()
+    assert data["code"] == "mode_not_allowed" and data["reason"] == "credit" and data["credit_level"] == "ordinary"
+    check = CreditCheck.objects.get(pk=data["credit_check_id"])  # stored with the refusal (R8), and named in it
+    assert check.subject == enterprise and check.level == "ordinary"
+    assert "standard" in data["allowed_modes"] and "instant" not in data["allowed_modes"]
 
 
 def test_applicant_files_online_for_own_subject_only(
