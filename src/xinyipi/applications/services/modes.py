@@ -82,48 +82,44 @@ def application_modes(*, matter: Matter, check: CreditCheck) -> list[ModeOffer]:
     a prescribed-only mode (``key_review``) is offered to no other level. The policy decides, so a new policy
     version changes filing without a change of code.
     """
+    return [mode_offer(mode, matter=matter, check=check) for mode in Mode.values]
+
+
+def mode_offer(mode: str, *, matter: Matter, check: CreditCheck) -> ModeOffer:
+    """One mode for ``matter`` and the subject's ``check``, allowed or refused with its reason."""
     required = check.required_mode()
-    level_label = str(Level(check.level).label) if check.level in Level.values else check.level
-    offers = []
-    for mode in Mode.values:
-        if required:
-            offers.append(
-                ModeOffer(mode, True)
-                if mode == required
-                else ModeOffer(
-                    mode,
-                    False,
-                    "credit",
-                    _("信用等级为“%(level)s”的申请主体按%(mode)s办理。")
-                    % {"level": level_label, "mode": Mode(required).label},
-                )
-            )
-            continue
-        if mode == Mode.KEY_REVIEW:
-            offers.append(ModeOffer(mode, False, "credit", _("重点审查仅适用于信用政策规定的信用等级（失信主体）。")))
-            continue
-        if mode == Mode.STANDARD:
-            offers.append(ModeOffer(mode, True))
-            continue
-        refusal = _matter_refusal(mode, matter)
-        if refusal:
-            offers.append(ModeOffer(mode, False, "matter", refusal % {"name": matter.name}))
-            continue
-        entitlement = _ENTITLEMENT_OF_MODE[mode]
-        if not check.allows(entitlement):
-            incomplete = "" if check.complete else _("（本次信用核查不完整）")
-            offers.append(
-                ModeOffer(
-                    mode,
-                    False,
-                    "credit",
-                    _("申请主体信用等级为“%(level)s”%(incomplete)s，不享受“%(entitlement)s”便利措施。")
-                    % {"level": level_label, "incomplete": incomplete, "entitlement": Entitlement(entitlement).label},
-                )
-            )
-            continue
-        offers.append(ModeOffer(mode, True))
-    return offers
+    if required:
+        if mode == required:
+            return ModeOffer(mode, True)
+        return ModeOffer(
+            mode,
+            False,
+            "credit",
+            _("信用等级为“%(level)s”的申请主体按%(mode)s办理。")
+            % {"level": _level_label(check), "mode": Mode(required).label},
+        )
+    if mode == Mode.KEY_REVIEW:
+        return ModeOffer(mode, False, "credit", _("重点审查仅适用于信用政策规定的信用等级（失信主体）。"))
+    if mode == Mode.STANDARD:
+        return ModeOffer(mode, True)
+    refusal = _matter_refusal(mode, matter)
+    if refusal:
+        return ModeOffer(mode, False, "matter", refusal % {"name": matter.name})
+    entitlement = _ENTITLEMENT_OF_MODE[mode]
+    if not check.allows(entitlement):
+        incomplete = "" if check.complete else _("（本次信用核查不完整）")
+        return ModeOffer(
+            mode,
+            False,
+            "credit",
+            _("申请主体信用等级为“%(level)s”%(incomplete)s，不享受“%(entitlement)s”便利措施。")
+            % {"level": _level_label(check), "incomplete": incomplete, "entitlement": Entitlement(entitlement).label},
+        )
+    return ModeOffer(mode, True)
+
+
+def _level_label(check: CreditCheck) -> str:
+    return str(Level(check.level).label) if check.level in Level.values else check.level
 
 
 def mode_effective(requested: str, matter: Matter, check: CreditCheck) -> str:
@@ -131,15 +127,14 @@ def mode_effective(requested: str, matter: Matter, check: CreditCheck) -> str:
     required = check.required_mode()
     if requested == Mode.STANDARD and required:
         return required  # DESIGN.md: "mode: standard from a dishonest subject is filed as key_review"
-    offers = {offer.mode: offer for offer in application_modes(matter=matter, check=check)}
-    offer = offers[requested]
+    offer = mode_offer(requested, matter=matter, check=check)  # the other modes only when this one is refused
     if not offer.allowed:
         raise DomainError(
             "mode_not_allowed",
             offer.message,
             "mode",
             reason=offer.reason,
-            allowed_modes=[o.mode for o in offers.values() if o.allowed],
+            allowed_modes=[o.mode for o in application_modes(matter=matter, check=check) if o.allowed],
             credit_level=check.level,
             credit_check_id=check.pk,
         )

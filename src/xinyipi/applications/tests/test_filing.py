@@ -173,12 +173,17 @@ def test_r10_instant_matter_approved_with_no_human_step(clerk, instant_matter, e
 def test_r10_instant_refused_for_a_matter_not_marked_instant(clerk, standard_matter, enterprise):
     error = refused("mode_not_allowed", lambda: file(clerk, standard_matter, enterprise, "instant", ["A1", "A2"]))
     assert error.extra["reason"] == "matter"
+    check = CreditCheck.objects.get(pk=error.extra["credit_check_id"])
+    offers = application_modes(matter=standard_matter, check=check)
+    assert error.extra["allowed_modes"] == [offer.mode for offer in offers if offer.allowed]
+    assert "standard" in error.extra["allowed_modes"] and "instant" not in error.extra["allowed_modes"]
 
 
 def test_r10_instant_refused_without_the_entitlement(clerk, instant_matter, enterprise, make_ordinary):
     make_ordinary(enterprise)
     error = refused("mode_not_allowed", lambda: file(clerk, instant_matter, enterprise, "instant", ["A1"]))
     assert error.extra["reason"] == "credit" and error.extra["credit_level"] == "ordinary"
+    assert "standard" in error.extra["allowed_modes"] and "instant" not in error.extra["allowed_modes"]
 
 
 @pytest.mark.parametrize("refusal", ["credit", "materials", "open_case"])
