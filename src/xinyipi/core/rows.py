@@ -12,16 +12,12 @@ every attribute, and preparing a row's values reads the connection several times
 
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
-
-
-def _connection():
-    return connections[DEFAULT_DB_ALIAS]
+from django.db import models, transaction
 
 
 @cache
 def _insert(model: type[models.Model], conflict: str | None, vendor: str) -> tuple[str, list]:
-    quote = _connection().ops.quote_name
+    quote = transaction.get_connection().ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
@@ -32,7 +28,7 @@ def _insert(model: type[models.Model], conflict: str | None, vendor: str) -> tup
 
 def insert_statement(obj: models.Model, *, conflict: str | None = None) -> tuple[str, list]:
     """``(sql, params)`` inserting ``obj`` and returning its primary key (nothing on a ``conflict``)."""
-    connection = _connection()
+    connection = transaction.get_connection()
     sql, fields = _insert(type(obj), conflict, connection.vendor)
     return sql, [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
@@ -43,7 +39,7 @@ def rows_insert(objs: list[models.Model]) -> None:
     databases."""
     if not objs:
         return
-    connection = _connection()
+    connection = transaction.get_connection()
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -66,7 +62,7 @@ def row_insert(obj: models.Model, *, conflict: str | None = None) -> bool:
     """INSERT ``obj`` in the caller's transaction and give it its primary key. With ``conflict`` (a unique
     field), a row already holding that value is left alone and ``False`` returned: no savepoint is needed."""
     sql, params = insert_statement(obj, conflict=conflict)
-    connection = _connection()
+    connection = transaction.get_connection()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
