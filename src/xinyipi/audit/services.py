@@ -10,6 +10,7 @@ from django.db import models, transaction
 from xinyipi.audit.chain import canonical, entry_hash_of
 from xinyipi.audit.models import AuditEntry, AuditHead
 from xinyipi.core import clock
+from xinyipi.core.rows import row_values
 from xinyipi.ops.logs import domain_event_log
 
 
@@ -86,7 +87,7 @@ def audit_records(entries: list[dict]) -> list[AuditEntry]:
             seq += 1
             entry.seq, entry.at, entry.prev_hash = seq, at, digest
             entry.hash = digest = entry_hash_of(entry)
-        params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in rows for f in _ENTRY_FIELDS]
+        params = [value for entry in rows for value in row_values(entry, connection)]
         values = ", ".join([_PLACEHOLDERS] * len(rows))
         move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
         if connection.vendor == "postgresql":

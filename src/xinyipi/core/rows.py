@@ -11,26 +11,77 @@ every attribute, and preparing a row's values reads the connection several times
 """
 
 from functools import cache
+from weakref import WeakKeyDictionary
 
 from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+
+# Field classes whose ``get_db_prep_save`` gives back unchanged a value that already has the type named (``str()``
+# of a str, ``bool()`` of a bool, ``int()`` of an int), and whose ``pre_save`` is the attribute itself. Exact
+# classes only: a subclass (an encrypted field, say) may prepare its values differently.
+_PLAIN = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+}
+_KEYS = (models.AutoField, models.BigAutoField)
+
+
+def _plain_type(field: models.Field, connection) -> type | None:
+    """The type of value ``field`` passes to the driver as it is, or None when every value is prepared."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        if type(field.target_field) not in _KEYS:
+            return None
+        kind = int
+    else:
+        kind = _PLAIN.get(type(field))
+    if kind is int and type(connection.ops).adapt_integerfield_value is not BaseDatabaseOperations.adapt_integerfield_value:
+        return None  # psycopg is given integers wrapped in the column's own type
+    return kind
 
 
 @cache
-def _insert(model: type[models.Model], conflict: str | None, vendor: str) -> tuple[str, list]:
+def _preparers(model: type[models.Model], vendor: str) -> tuple[tuple[models.Field, str, type | None], ...]:
+    connection = transaction.get_connection()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return tuple((f, f.attname, _plain_type(f, connection)) for f in fields)
+
+
+def row_values(obj: models.Model, connection) -> list:
+    """``obj``'s values for an INSERT of every concrete field but the key, as ``get_db_prep_save(pre_save())``
+    gives them. A string, flag or integer that needs nothing is passed as it is: a filing prepares over a hundred
+    values, and the field's own preparation costs several calls each."""
+    values = []
+    for field, attname, kind in _preparers(type(obj), connection.vendor):
+        if kind is None:
+            values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+            continue
+        value = getattr(obj, attname)
+        values.append(value if value is None or type(value) is kind else field.get_db_prep_save(value, connection))
+    return values
+
+
+@cache
+def _insert(model: type[models.Model], conflict: str | None, vendor: str) -> str:
     quote = transaction.get_connection().ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
     sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     if conflict is not None:
         sql += f" ON CONFLICT ({quote(model._meta.get_field(conflict).column)}) DO NOTHING"
-    return sql + f" RETURNING {quote(model._meta.pk.column)}", fields
+    return sql + f" RETURNING {quote(model._meta.pk.column)}"
 
 
 def insert_statement(obj: models.Model, *, conflict: str | None = None) -> tuple[str, list]:
     """``(sql, params)`` inserting ``obj`` and returning its primary key (nothing on a ``conflict``)."""
     connection = transaction.get_connection()
-    sql, fields = _insert(type(obj), conflict, connection.vendor)
-    return sql, [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    return _insert(type(obj), conflict, connection.vendor), row_values(obj, connection)
 
 
 def rows_insert(objs: list[models.Model]) -> None:
@@ -48,7 +99,7 @@ def rows_insert(objs: list[models.Model]) -> None:
         f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objs))} "
         f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     )
-    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields]
+    params = [value for obj in objs for value in row_values(obj, connection)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [key for (key,) in cursor.fetchall()]
@@ -56,6 +107,52 @@ def rows_insert(objs: list[models.Model]) -> None:
         obj.pk = key
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+_READERS: "WeakKeyDictionary[object, dict]" = WeakKeyDictionary()
+
+
+def _reader(connection, model: type[models.Model], alias: str) -> tuple[str, list]:
+    """The column list of ``model``'s fields (qualified by ``alias``) and, by position, the conversions the ORM
+    applies to what the database gives back. Kept per connection, as the backend's conversions belong to it."""
+    readers = _READERS.get(connection)
+    if readers is None:
+        readers = _READERS[connection] = {}
+    reader = readers.get((model, alias))
+    if reader is None:
+        fields = model._meta.concrete_fields
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{alias}.{quote(f.column)}" if alias else quote(f.column) for f in fields)
+        converters = []
+        for position, field in enumerate(fields):
+            expression = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+            if functions:
+                converters.append((position, functions, expression))
+        reader = readers[(model, alias)] = (columns, converters)
+    return reader
+
+
+def row_select(model: type[models.Model], sql: str, params: list, *, alias: str = "") -> models.Model | None:
+    """The first row of ``SELECT {columns} {sql}`` as a ``model`` instance, its fields converted as the ORM
+    converts them, or None. ``{columns}`` is every concrete field of ``model``, qualified by ``alias``.
+
+    For the reads every API request makes first (the token's user, the subject): a raw queryset maps the
+    columns by name and asks the backend for each field's conversions again at every query."""
+    connection = transaction.get_connection()
+    columns, converters = _reader(connection, model, alias)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} {sql}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for position, functions, expression in converters:
+        value = values[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[position] = value
+    return model.from_db(connection.alias, None, values)
 
 
 def row_insert(obj: models.Model, *, conflict: str | None = None) -> bool:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyipi.accounts.access import access_credit_check_by_id, credit_checks_for_actor
 from xinyipi.core import clock
 from xinyipi.core.errors import DomainError, NotFound
+from xinyipi.core.rows import row_select
 from xinyipi.credit.categories import Category
 from xinyipi.credit.models import CreditCheck, CreditRecord
 from xinyipi.subjects.models import Subject
@@ -97,7 +98,7 @@ def subject_has_rows(model, *, subject_id: int, **where) -> bool:
         return cursor.fetchone() is not None
 
 
-_SUBJECT_BY_KEY_SQL = f"SELECT * FROM {Subject._meta.db_table} WHERE code_hash = %s LIMIT 1"
+_SUBJECT_BY_KEY_SQL = f"FROM {Subject._meta.db_table} WHERE code_hash = %s LIMIT 1"
 
 
 def credit_subject_for_code(raw_code: str, *, field: str = "subject_code") -> Subject:
@@ -109,7 +110,7 @@ def credit_subject_for_code(raw_code: str, *, field: str = "subject_code") -> Su
     validate_subject_code(guess_kind(raw_code), raw_code, field=field)
     # Asked at the start of every filing and check: the statement written out (the ORM's building of it costs
     # several times the indexed read), the fields converted as the ORM would.
-    subject = next(iter(Subject.objects.raw(_SUBJECT_BY_KEY_SQL, [subject_key(raw_code)])), None)
+    subject = row_select(Subject, _SUBJECT_BY_KEY_SQL, [subject_key(raw_code)])
     if subject is None:
         raise NotFound("subject_not_found", _("该主体尚未登记，请先登记申请主体。"), field)
     return subject
