@@ -1,5 +1,5 @@
 """Plain INSERTs for the rows every state change writes (audit entries, credit-record events, outbox rows, a
-case's history and materials).
+case's history and materials), and a plain SELECT of one row for the reads every API request starts with.
 
 The ORM's ``save()``/``create()`` costs several times the INSERT itself in Python (signals, field loops, query
 compilation): on the hall's hot path (an instant approval writes a dozen rows) the statement is built once per
@@ -15,7 +15,6 @@ from weakref import WeakKeyDictionary
 
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-
 
 # Field classes whose ``get_db_prep_save`` gives back unchanged a value that already has the type named (``str()``
 # of a str, ``bool()`` of a bool, ``int()`` of an int), and whose ``pre_save`` is the attribute itself. Exact
@@ -41,7 +40,8 @@ def _plain_type(field: models.Field, connection) -> type | None:
         kind = int
     else:
         kind = _PLAIN.get(type(field))
-    if kind is int and type(connection.ops).adapt_integerfield_value is not BaseDatabaseOperations.adapt_integerfield_value:
+    adapts = type(connection.ops).adapt_integerfield_value is not BaseDatabaseOperations.adapt_integerfield_value
+    if kind is int and adapts:
         return None  # psycopg is given integers wrapped in the column's own type
     return kind
 
