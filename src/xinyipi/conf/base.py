@@ -58,7 +58,7 @@ MIDDLEWARE = [
     # Static files from the process itself (hashed names, gzip and Brotli copies, far-future cache): one
     # machine needs no web server in front (docs/deployment.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "xinyipi.core.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xinyipi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
