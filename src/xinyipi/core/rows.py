@@ -10,6 +10,7 @@ Each function takes the thread's connection once: ``django.db.connection`` is a 
 every attribute, and preparing a row's values reads the connection several times per field.
 """
 
+import datetime as dt
 from functools import cache
 from weakref import WeakKeyDictionary
 
@@ -32,8 +33,15 @@ _PLAIN = {
 _KEYS = (models.AutoField, models.BigAutoField)
 
 
+class _Moment:
+    """The kind of a ``DateTimeField``: an aware datetime needs only the backend's adaptation (``get_prep_value``
+    gives it back unchanged; it warns about and converts naive ones)."""
+
+
 def _plain_type(field: models.Field, connection) -> type | None:
     """The type of value ``field`` passes to the driver as it is, or None when every value is prepared."""
+    if type(field) is models.DateTimeField:
+        return None if field.auto_now or field.auto_now_add else _Moment  # those set the value in pre_save
     if type(field) in (models.ForeignKey, models.OneToOneField):
         if type(field.target_field) not in _KEYS:
             return None
@@ -55,15 +63,21 @@ def _preparers(model: type[models.Model], vendor: str) -> tuple[tuple[models.Fie
 
 def row_values(obj: models.Model, connection) -> list:
     """``obj``'s values for an INSERT of every concrete field but the key, as ``get_db_prep_save(pre_save())``
-    gives them. A string, flag or integer that needs nothing is passed as it is: a filing prepares over a hundred
-    values, and the field's own preparation costs several calls each."""
+    gives them. A string, flag or integer that needs nothing is passed as it is, and an aware datetime only
+    adapted by the backend: a filing prepares over a hundred values, and the field's own preparation costs several
+    calls each."""
     values = []
     for field, attname, kind in _preparers(type(obj), connection.vendor):
         if kind is None:
             values.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
             continue
         value = getattr(obj, attname)
-        values.append(value if value is None or type(value) is kind else field.get_db_prep_save(value, connection))
+        if value is None or type(value) is kind:
+            values.append(value)
+        elif kind is _Moment and type(value) is dt.datetime and value.utcoffset() is not None:
+            values.append(connection.ops.adapt_datetimefield_value(value))
+        else:
+            values.append(field.get_db_prep_save(value, connection))
     return values
 
 

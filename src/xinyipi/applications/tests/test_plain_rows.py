@@ -77,8 +77,10 @@ def test_row_values_of_another_type_are_prepared_by_the_field(clerk, standard_ma
 
     from xinyipi.core.rows import row_values
 
+    from xinyipi.core import clock
+
     application = standard_case(clerk, standard_matter, enterprise)
-    row = Transition(application=application, from_status=5, to_status="x", at=application.created_at,
+    row = Transition(application=application, from_status=5, to_status="x", at=clock.to_beijing(clock.now()),
                      actor_id=str(clerk.pk), actor_label="窗口", reason="")  # fmt: skip
     values = row_values(row, connection)
     assert _typed(values) == _typed(_orm_values(row))
