@@ -195,13 +195,22 @@ def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
     delta.subtract(figures_of(before))
     days = (days_to_decision(before), days_to_decision(after))
     day_sql, days_sql = _upserts(connection.vendor)
+    statements = []
+    if any(delta.values()):
+        statements.append((day_sql, [*after.cell, week_of(after.day), *(delta[f] for f in FIGURES)]))
+    if days[0] != days[1]:
+        for facts, value, n in ((before, days[0], -1), (after, days[1], 1)):
+            if value is not None:
+                statements.append((days_sql, [*facts.cell, value, n]))
+    if len(statements) > 1 and connection.vendor == "postgresql":
+        # One round trip: every data-modifying WITH runs. Their rows differ (the day's row, and histogram rows
+        # of different days), as one statement may not change a row twice.
+        *first, (last_sql, _last_params) = statements
+        with_sql = ", ".join(f"u{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+        statements = [(f"WITH {with_sql} {last_sql}", [p for _sql, params in statements for p in params])]
     with connection.cursor() as cursor:
-        if any(delta.values()):
-            cursor.execute(day_sql, [*after.cell, week_of(after.day), *(delta[f] for f in FIGURES)])
-        if days[0] != days[1]:
-            for facts, value, n in ((before, days[0], -1), (after, days[1], 1)):
-                if value is not None:
-                    cursor.execute(days_sql, [*facts.cell, value, n])
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def application_moved(application, before: CaseFacts) -> None:

@@ -75,9 +75,8 @@ def test_row_values_are_what_the_orm_would_send(clerk, licence_matter, enterpris
 def test_row_values_of_another_type_are_prepared_by_the_field(clerk, standard_matter, enterprise):
     from django.db import connection
 
-    from xinyipi.core.rows import row_values
-
     from xinyipi.core import clock
+    from xinyipi.core.rows import row_values
 
     application = standard_case(clerk, standard_matter, enterprise)
     row = Transition(application=application, from_status=5, to_status="x", at=clock.to_beijing(clock.now()),

@@ -143,3 +143,28 @@ def test_r13_the_day_row_has_a_column_for_every_figure():
 
     columns = tuple(f.name for f in DayFigures._meta.local_fields if type(f) is models.IntegerField)
     assert columns == FIGURES
+
+
+@pytest.mark.django_db
+def test_r13_a_move_that_changes_the_days_to_decision_moves_the_case_in_the_histogram(standard_matter):
+    """A decided case whose decision moves: its figures change, it leaves one bar of the histogram for another.
+    On PostgreSQL the three upserts go as one statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    from xinyipi.stats.rollup import rollup_move
+
+    filed = dt.date(2026, 3, 2)
+    base = {"day": filed, "department_id": standard_matter.department_id, "matter_id": standard_matter.pk,
+            "credit_level": "good", "mode": "standard"}  # fmt: skip
+    before = CaseFacts(**base, status=Status.APPROVED, decided_on=dt.date(2026, 3, 4))
+    after = CaseFacts(**base, status=Status.REJECTED, decided_on=dt.date(2026, 3, 6))
+    with transaction.atomic():
+        rollup_move(None, before)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        rollup_move(before, after)
+    upserts = [q["sql"] for q in captured if "INSERT" in q["sql"]]
+    assert len(upserts) == (1 if connection.vendor == "postgresql" else 3)
+    day = DayFigures.objects.get(day=filed)
+    assert (day.applications, day.decided, day.approved, day.rejected) == (1, 1, 0, 1)
+    bars = dict(DecisionDays.objects.values_list("days", "n"))
+    assert bars == {2: 0, 4: 1}
