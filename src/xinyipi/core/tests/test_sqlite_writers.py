@@ -196,3 +196,45 @@ def test_a_destroyed_test_database_leaves_no_file_beside_it(tmp_path):
             f.write(b"x")
     connection.creation._destroy_test_db(name, verbosity=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_checkpoint_pass_copies_what_was_committed_during_it_so_the_next_writer_starts_the_log_again(tmp_path):
+    """Commits go on while the log is copied; the pass copies them too, with the writers' lock held, so the log
+    is wholly copied and restarts instead of growing until a COMMIT copies it back under the lock."""
+    from xinyipi.core.backends.sqlite3.base import checkpoint_pass
+
+    path = str(tmp_path / "steps.sqlite3")
+    writer = sqlite3.connect(path, isolation_level=None)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")  # only the pass copies the log here
+        writer.execute("CREATE TABLE steps (n INTEGER, padding TEXT)")
+        for n in range(50):
+            writer.execute("INSERT INTO steps VALUES (?, ?)", [n, "x" * 2000])
+        # A request reading at this point keeps the first copy from going further: the commits after it are
+        # the ones a busy server makes while the log is being copied.
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM steps").fetchone() == (50,)
+        for n in range(50, 60):
+            writer.execute("INSERT INTO steps VALUES (?, ?)", [n, "x" * 2000])
+        lock = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # a web worker's transaction is under way
+            copying = threading.Thread(target=checkpoint_pass, args=(path,))
+            copying.start()
+            copying.join(timeout=0.5)
+            assert copying.is_alive(), "the pass finished without waiting for the writers' lock"
+            reader.execute("COMMIT")
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            copying.join(timeout=10)
+            assert not copying.is_alive()
+        finally:
+            os.close(lock)
+        writer.execute("INSERT INTO steps VALUES (?, ?)", [60, "x" * 2000])
+        _busy, log_frames, _copied = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert 0 < log_frames < 5  # one commit's pages, at the start of the log again
+        assert writer.execute("SELECT count(*) FROM steps").fetchone() == (61,)
+    finally:
+        reader.close()
+        writer.close()
