@@ -73,7 +73,7 @@ class Writer(threading.Thread):
 
 def _file_lock_free() -> bool:
     """Whether another open file description could take the writers' file lock right now."""
-    fd = os.open(f"{connection.settings_dict['NAME']}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(connection._writer_lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -214,7 +214,7 @@ def test_a_destroyed_test_database_leaves_no_file_beside_it(tmp_path):
 def test_a_checkpoint_pass_copies_what_was_committed_during_it_so_the_next_writer_starts_the_log_again(tmp_path):
     """Commits go on while the log is copied; the pass copies them too, with the writers' lock held, so the log
     is wholly copied and restarts instead of growing until a COMMIT copies it back under the lock."""
-    from xinyipi.core.backends.sqlite3.base import checkpoint_pass
+    from xinyipi.core.backends.sqlite3.base import checkpoint_pass, writer_lock_path
 
     path = str(tmp_path / "steps.sqlite3")
     writer = sqlite3.connect(path, isolation_level=None)
@@ -231,7 +231,7 @@ def test_a_checkpoint_pass_copies_what_was_committed_during_it_so_the_next_write
         assert reader.execute("SELECT count(*) FROM steps").fetchone() == (50,)
         for n in range(50, 60):
             writer.execute("INSERT INTO steps VALUES (?, ?)", [n, "x" * 2000])
-        lock = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(writer_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)  # a web worker's transaction is under way
             copying = threading.Thread(target=checkpoint_pass, args=(path,))

@@ -42,6 +42,11 @@ logger = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 64
 
 
+def writer_lock_path(name: str) -> str:
+    """The file beside the database ``name`` whose ``flock`` its writers (and a checkpoint pass) take."""
+    return f"{name}-writer.lock"
+
+
 @functools.lru_cache(maxsize=2048)
 def _qmark(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
@@ -103,7 +108,7 @@ def checkpoint_pass(path: str) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        descriptor = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        descriptor = os.open(writer_lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             try:
@@ -121,8 +126,9 @@ class DatabaseCreation(creation.DatabaseCreation):
         """Also the files beside a test database: its writers' lock, and a log a connection left."""
         super()._destroy_test_db(test_database_name, verbosity)
         if not self.is_in_memory_db(test_database_name):
-            for suffix in ("-writer.lock", "-wal", "-shm"):
-                Path(f"{test_database_name}{suffix}").unlink(missing_ok=True)
+            log = (f"{test_database_name}-wal", f"{test_database_name}-shm")
+            for name in (writer_lock_path(test_database_name), *log):
+                Path(name).unlink(missing_ok=True)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -138,7 +144,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _writer_lock_path(self) -> str | None:
         if self.is_in_memory_db():
             return None
-        return f"{self.settings_dict['NAME']}-writer.lock"
+        return writer_lock_path(self.settings_dict["NAME"])
 
     def _writer_lock_acquire(self) -> None:
         path = self._writer_lock_path()
