@@ -134,6 +134,7 @@ def _database() -> dict:
             "timeout": env.integer("XINYIPI_SQLITE_TIMEOUT"),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["ENGINE"] = "xinyipi.core.backends.postgresql"  # a reused connection checked without a round trip
         # Parameters bound on the server, and a statement a connection has run ``prepare_threshold`` times kept
         # prepared: PostgreSQL then neither parses nor plans it again (a third of its work in a filing).
         threshold = env.integer("XINYIPI_PG_PREPARE_THRESHOLD")

@@ -1,0 +1,32 @@
+"""Django's PostgreSQL backend, with a reused connection checked without a round trip.
+
+Connections persist between requests, and a reused one is checked before a request's first statement
+(``CONN_HEALTH_CHECKS``). Django checks by running ``SELECT 1``: a round trip of its own in every request,
+one in twenty-five of an instant approval's and about 4 % of its time in PostgreSQL and the driver. Here the
+connection's socket is looked at instead. A server that ends a connection — a restart,
+``pg_terminate_backend``, an idle timeout — sends its reason and closes the socket, while an idle connection
+that is healthy has nothing to read (the project does not ``LISTEN``): a readable socket means the connection
+is not used again, and a new one is opened. A server gone without a word (a host that vanished) is found by
+the request's first statement, whose error makes Django drop the connection, as ``SELECT 1`` would have found it.
+"""
+
+import select
+
+import psycopg
+from django.db.backends.postgresql import base
+from psycopg import pq
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self):
+        if self.connection is None:
+            return False
+        pgconn = self.connection.pgconn
+        if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return False
+        try:
+            poll = select.poll()  # not select(): it fails on descriptors past 1023
+            poll.register(pgconn.socket, select.POLLIN)
+            return not poll.poll(0)
+        except (OSError, psycopg.OperationalError):  # no socket any more
+            return False
