@@ -17,10 +17,10 @@ from xinyipi.accounts.models import ApiToken, User
 from xinyipi.accounts.selectors import otp_device_confirmed, staff_editable_by, staff_otp_required
 from xinyipi.audit.services import audit_record
 from xinyipi.core import clock
-from xinyipi.core.caches import PERMISSIONS, GenerationCache
+from xinyipi.core.caches import PERMISSIONS, GenerationCache, generations_column, generations_seen
 from xinyipi.core.crypto import sm3_hex
 from xinyipi.core.errors import DomainError, NotAuthenticated, NotPermitted, TooManyAttempts, from_django_validation
-from xinyipi.core.rows import row_select
+from xinyipi.core.rows import row_select_with
 
 
 def api_token_issue(*, request, username: str, password: str, otp: str | None = None) -> str:
@@ -54,9 +54,12 @@ def api_token_user(raw: str) -> User | None:
     Every API request asks this first: one statement written out (a quarter of the ORM's cost of building
     it), the user's fields converted as the ORM would."""
     now = connection.ops.adapt_datetimefield_value(clock.now())
-    user = row_select(User, _TOKEN_USER_SQL, [sm3_hex(raw), now], alias="u")
+    user, extra = row_select_with(
+        User, _TOKEN_USER_SQL, [sm3_hex(raw), now], alias="u", extra=(generations_column(connection),)
+    )
     if user is None:
         return None
+    generations_seen(extra[0])  # the per-process copies' generations, read with the user (core.caches)
     _permissions_attach(user)
     return user
 

@@ -42,6 +42,23 @@ request_started.connect(_request_open, dispatch_uid="xinyipi.core.caches.open")
 request_finished.connect(_request_close, dispatch_uid="xinyipi.core.caches.close")
 
 
+def generations_column(connection) -> str:
+    """An expression that carries every generation (``name:value,…``), for the request's first statement to
+    read them with it (the token's user, ``accounts.services``): the memo is then filled without a statement
+    of its own. Names are code constants, with no comma."""
+    aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    return f"(SELECT {aggregate}(name || ':' || value, ',') FROM {_TABLE})"
+
+
+def generations_seen(text: str | None) -> None:
+    """Fill this request's memo from what ``generations_column`` read, unless it is filled already; outside a
+    request there is no memo to fill."""
+    if _request.__dict__.get("generations", False) is not None:
+        return
+    pairs = (item.rsplit(":", 1) for item in text.split(",")) if text else ()
+    _request.generations = {name: int(value) for name, value in pairs}
+
+
 def generation(name: str) -> int:
     """The current generation of ``name`` (0 before its first change)."""
     if "generations" not in _request.__dict__:

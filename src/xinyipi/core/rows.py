@@ -153,20 +153,29 @@ def row_select(model: type[models.Model], sql: str, params: list, *, alias: str 
 
     For the reads every API request makes first (the token's user, the subject): a raw queryset maps the
     columns by name and asks the backend for each field's conversions again at every query."""
+    return row_select_with(model, sql, params, alias=alias)[0]
+
+
+def row_select_with(
+    model: type[models.Model], sql: str, params: list, *, alias: str = "", extra: tuple[str, ...] = ()
+) -> tuple[models.Model | None, tuple]:
+    """``row_select`` with ``extra`` expressions read in the same statement: ``(instance, their values)``, or
+    ``(None, ())`` when there is no row."""
     connection = transaction.get_connection()
     columns, converters = _reader(connection, model, alias)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} {sql}", params)
+        cursor.execute(f"SELECT {', '.join([columns, *extra])} {sql}", params)
         row = cursor.fetchone()
     if row is None:
-        return None
-    values = list(row)
+        return None, ()
+    count = len(row) - len(extra)
+    values = list(row[:count])
     for position, functions, expression in converters:
         value = values[position]
         for function in functions:
             value = function(value, expression, connection)
         values[position] = value
-    return model.from_db(connection.alias, None, values)
+    return model.from_db(connection.alias, None, values), tuple(row[count:])
 
 
 def row_insert(obj: models.Model, *, conflict: str | None = None) -> bool:

@@ -30,7 +30,8 @@ URL = "/api/v1/applications"
 # 28: the check's audit entry and the filing's are appended together: one read and one move of the chain head,
 # one INSERT (PostgreSQL 25).
 # PostgreSQL 24: the statistics' two upserts go as one statement (a data-modifying WITH).
-INSTANT_APPROVAL_STATEMENTS = {"sqlite": 28, "postgresql": 24}[connection.vendor]
+# 27 (PostgreSQL 23): the per-process copies' generations are read with the token's user, in its statement.
+INSTANT_APPROVAL_STATEMENTS = {"sqlite": 27, "postgresql": 23}[connection.vendor]
 # An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
 # filing's own audit entry names the licence, so it brings no audit entry of its own.
 LICENCE_STATEMENTS = 2

@@ -4,7 +4,8 @@ process that only leaves a new generation behind — the next request works from
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from xinyipi.accounts import roles
 from xinyipi.applications.models import CaseDocument, LetterKind, LetterTemplate
@@ -91,3 +92,19 @@ def test_clerk_removed_from_the_window_role_is_refused_at_the_next_request(
     clerk.groups.remove(Group.objects.get(name=roles.WINDOW_CLERK))
 
     assert _post(client, instant_matter, make_enterprise()).status_code == 403
+
+
+def test_an_api_request_reads_the_generations_with_its_token_and_sees_a_change_left_by_another_process(
+    api_as, clerk, instant_matter, make_enterprise
+):
+    client = api_as(clerk)
+    assert _post(client, instant_matter, make_enterprise()).status_code == 201
+    Matter.objects.filter(pk=instant_matter.pk).update(status=Matter.Status.SUSPENDED)
+    generation_bump(CATALOG)  # all another process leaves behind
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, instant_matter, make_enterprise())
+
+    assert response.json()["code"] == "matter_not_in_use"
+    generations = [q["sql"] for q in captured if "core_cachegeneration" in q["sql"]]
+    assert len(generations) == 1 and "accounts_apitoken" in generations[0]
