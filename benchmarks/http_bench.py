@@ -210,7 +210,9 @@ async def _drive(port: int, token: str, matter_code: str, codes: list[str], clie
 
 
 class _Floor:
-    """The instant approval's reads and writes as plain SQL on one driver connection."""
+    """The instant approval's reads and writes as plain SQL on one driver connection, in the filing's order and
+    in as many statements: on PostgreSQL a record event with its sharing row, the audit entries with the chain
+    head and the statistics' upserts each in one data-modifying WITH, as the application writes them."""
 
     TABLES = {  # table: its primary key
         "credit_creditcheck": "id", "audit_auditentry": "id", "records_creditrecordevent": "id",
@@ -239,16 +241,16 @@ class _Floor:
         self.templates = {table: self._template(table) for table in self.TABLES}
         self.rollup = self._rollup()
 
-    @staticmethod
-    def _rollup() -> tuple[str, str, list[int]]:
-        """The statistics' two upserts (day figures, days to decision) and what an instant approval adds."""
+    def _rollup(self) -> tuple[str, str, list[int]]:
+        """The statistics' upserts (day figures, days to decision; one WITH on PostgreSQL) and what an instant
+        approval adds."""
         from xinyipi.stats.models import FIGURES
         from xinyipi.stats.rollup import CaseFacts, _upserts, figures_of
 
         today = dt.date.today()
         added = figures_of(CaseFacts(day=today, department_id=0, matter_id=0, mode="instant", credit_level="good",
                                      status="approved", decided_on=today, decision_due=today))  # fmt: skip
-        day_sql, days_sql = _upserts(connection_vendor())
+        day_sql, days_sql = _upserts("postgresql" if self.pg else "sqlite")
         return day_sql, days_sql, [added[f] for f in FIGURES]
 
     def sql(self, statement: str, params=(), *, returning: bool = False):
@@ -272,27 +274,58 @@ class _Floor:
             return Jsonb(value)
         return value
 
-    def insert(self, table: str, rows: list[dict]) -> int:
-        """Copies of the template row with ``rows``' changes, in one statement; the last id."""
+    def _insert(self, table: str, rows: list[dict]) -> tuple[str, list]:
+        """Copies of the template row with ``rows``' changes, as one statement and its parameters."""
         template = self.templates[table]
         columns = list(template)
         values = [[self._value(row.get(c, template[c])) for c in columns] for row in rows]
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(rows))}"
-        return self.sql(statement, [v for row in values for v in row], returning=self.TABLES[table] == "id")
+        return statement, [v for row in values for v in row]
 
-    def audit(self, object_type: str, object_id: str, after, now) -> None:
+    def insert(self, table: str, rows: list[dict]) -> int:
+        """``_insert`` run; the last id."""
+        statement, params = self._insert(table, rows)
+        return self.sql(statement, params, returning=self.TABLES[table] == "id")
+
+    def event(self, subject_id: int, stamp, source_id: str) -> None:
+        """A credit-record event and its sharing row (one statement on PostgreSQL)."""
+        event = {"subject_id": subject_id, "at": stamp, "source_id": source_id}
+        if self.pg:
+            statement, params = self._insert("records_creditrecordevent", [event])
+            share, share_params = self._insert("records_recordshare", [{"created_at": stamp}])
+            columns = share[share.index("(") + 1 : share.index(")")].split(", ")
+            picked = ", ".join("event.id" if c == "event_id" else "%s" for c in columns)
+            share_params = [v for c, v in zip(columns, share_params, strict=True) if c != "event_id"]
+            self.sql(f"WITH event AS ({statement} RETURNING id) INSERT INTO records_recordshare "
+                     f"({', '.join(columns)}) SELECT {picked} FROM event", [*params, *share_params])  # fmt: skip
+            return
+        event_id = self.insert("records_creditrecordevent", [event])
+        self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
+
+    def audit(self, entries: list[tuple[str, str, dict]], now) -> None:
+        """The entries appended to the chain together: the head read (locked), their rows, the head moved
+        (rows and head in one statement on PostgreSQL)."""
         from xinyipi.audit.chain import entry_hash
 
         head = "SELECT seq, hash FROM audit_audithead WHERE id = 1" + (" FOR UPDATE" if self.pg else "")
-        seq, prev = self.sql(head).fetchone()
+        seq, digest = self.sql(head).fetchone()
         at = now if self.pg else now.replace(tzinfo=None).isoformat(sep=" ")
-        digest = entry_hash(prev_hash=prev, seq=seq + 1, at=now, actor_label="bench-clerk", action="bench.floor",
-                            object_type=object_type, object_id=object_id, before=None, after=after)  # fmt: skip
-        self.insert("audit_auditentry", [{"seq": seq + 1, "at": at, "action": "bench.floor", "object_type": object_type,
-                                          "object_id": object_id, "before": None, "after": json.dumps(after)
-                                          if not self.pg else after, "prev_hash": prev, "hash": digest}])  # fmt: skip
-        self.sql("UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1", [seq + 1, digest])
+        rows = []
+        for object_type, object_id, after in entries:
+            prev, seq = digest, seq + 1
+            digest = entry_hash(prev_hash=prev, seq=seq, at=now, actor_label="bench-clerk", action="bench.floor",
+                                object_type=object_type, object_id=object_id, before=None, after=after)  # fmt: skip
+            rows.append({"seq": seq, "at": at, "action": "bench.floor", "object_type": object_type,
+                         "object_id": object_id, "before": None, "after": after if self.pg else json.dumps(after),
+                         "prev_hash": prev, "hash": digest})  # fmt: skip
+        statement, params = self._insert("audit_auditentry", rows)
+        move = "UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1"
+        if self.pg:
+            self.sql(f"WITH entry AS ({statement} RETURNING id) {move}", [*params, seq, digest])
+            return
+        self.sql(statement, params)
+        self.sql(move, [seq, digest])
 
     def case(self, code: str, token_hash: str) -> None:
         from xinyipi.credit.models import CreditRecord
@@ -324,10 +357,7 @@ class _Floor:
                  [subject_id, matter_id, *statuses]).fetchone()  # fmt: skip
         self.sql("BEGIN" if self.pg else "BEGIN IMMEDIATE")
         check_id = self.insert("credit_creditcheck", [{"subject_id": subject_id, "checked_at": stamp}])
-        self.audit("credit.creditcheck", str(check_id), {"subject_id": subject_id, "level": "good"}, now)
-        event_id = self.insert("records_creditrecordevent", [{"subject_id": subject_id, "at": stamp,
-                                                              "source_id": str(check_id)}])  # fmt: skip
-        self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
+        self.event(subject_id, stamp, str(check_id))
         upsert = ("INSERT INTO applications_casecounter (scope, last) VALUES (%s, 1) ON CONFLICT (scope) DO UPDATE "
                   "SET last = applications_casecounter.last + 1 RETURNING last")  # fmt: skip
         sequence = self.sql(upsert, [f"floor-{self.tag}"]).fetchone()[0]
@@ -340,17 +370,21 @@ class _Floor:
         doc = self.sql(upsert, [f"floor-doc-{self.tag}"]).fetchone()[0]
         self.insert("applications_casedocument", [{"application_id": application_id, "issued_at": stamp,
                                                    "number": f"{number}-{doc}"}])  # fmt: skip
-        event_id = self.insert("records_creditrecordevent", [{"subject_id": subject_id, "at": stamp,
-                                                              "source_id": str(application_id)}])  # fmt: skip
-        self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
+        self.event(subject_id, stamp, str(application_id))
         self.sql("SELECT user_id FROM applications_subjectagent WHERE status = 'verified' AND subject_id = %s",
                  [subject_id]).fetchall()  # fmt: skip
-        self.audit("applications.application", str(application_id), {"number": number, "status": "approved"}, now)
+        self.audit([("credit.creditcheck", str(check_id), {"subject_id": subject_id, "level": "good"}),
+                    ("applications.application", str(application_id), {"number": number, "status": "approved"})],
+                   now)  # fmt: skip
         day = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
         department_id = self.templates["applications_application"]["department_id"]
         cell = [day, department_id, matter_id, "instant", "good"]
-        self.sql(self.rollup[0], [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]])
-        self.sql(self.rollup[1], [*cell, 0, 1])
+        day_params = [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]]
+        if self.pg:
+            self.sql(f"WITH u0 AS ({self.rollup[0]}) {self.rollup[1]}", [*day_params, *cell, 0, 1])
+        else:
+            self.sql(self.rollup[0], day_params)
+            self.sql(self.rollup[1], [*cell, 0, 1])
         self.sql("COMMIT")
 
 
@@ -360,12 +394,14 @@ def connection_vendor() -> str:
     return connection.vendor
 
 
-def _floor_child(url: str, tag: str, codes: list[str], token: str, queue) -> None:
+def _floor_child(url: str, tag: str, codes: list[str], token: str, queue, ready, go) -> None:
     _setup()
     from xinyipi.core.crypto import sm3_hex
 
     floor = _Floor(url, tag)
     token_hash = sm3_hex(token)
+    ready.release()
+    go.wait()
     timings = []
     for code in codes:
         t0 = time.perf_counter()
@@ -375,19 +411,26 @@ def _floor_child(url: str, tag: str, codes: list[str], token: str, queue) -> Non
 
 
 def floor_run(url: str, codes: list[str], token: str, processes: int) -> dict:
+    """The floor's processes each file their share; the clock starts once all of them have started up and
+    connected, as the server's workers had before the timed requests."""
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
+    queue, ready, go = context.Queue(), context.Semaphore(0), context.Event()
     children = [
-        context.Process(target=_floor_child, args=(url, str(i), codes[i::processes], token, queue))
+        context.Process(target=_floor_child, args=(url, str(i), codes[i::processes], token, queue, ready, go))
         for i in range(processes)
     ]
-    started = time.perf_counter()
     for child in children:
         child.start()
+    for _ in children:
+        if not ready.acquire(timeout=600):
+            raise SystemExit("a floor process did not start within 600 s")
+    started = time.perf_counter()
+    go.set()
     timings = [t for _ in children for t in queue.get(timeout=3600)]
+    seconds = time.perf_counter() - started
     for child in children:
         child.join()
-    return {"timings": timings, "seconds": time.perf_counter() - started}
+    return {"timings": timings, "seconds": seconds}
 
 
 # -- the driver -----------------------------------------------------------------------------------------
