@@ -639,7 +639,7 @@ READING = [
     "the end; on PostgreSQL a record event with its sharing row, and the statistics, one statement each), and its",
     "clock starts once its processes are up. Its first audit append had locked the chain head from the start of",
     "each transaction to its end, so its filings took turns for nearly all of it (PostgreSQL floor 244-277 →",
-    "745-773 cases/s), and its processes' start-up had been timed (SQLite at 20,000 subjects, 600 cases: 412 →",
+    "725-773 cases/s), and its processes' start-up had been timed (SQLite at 20,000 subjects, 600 cases: 412 →",
     "876 cases/s). The ratios fall accordingly: the database itself does three to four times the goal, and what",
     "is left is the web workers' Python and the round trips. Tried and not kept: granian 2.8.9 (WSGI, 2 workers)",
     "instead of gunicorn, SQLite at full size: 308 cases/s, and 311 with connections kept alive by the client,",
