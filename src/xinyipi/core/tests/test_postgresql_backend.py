@@ -4,7 +4,6 @@
 import tempfile
 import time
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -53,15 +52,8 @@ def test_a_healthy_reused_connection_is_checked_without_sending_the_server_anyth
 @postgresql_only
 def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it():
     pid = _backend_pid()
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"],
-        autocommit=True,
-    ) as admin:
+    with connection.get_new_connection(connection.get_connection_params()) as admin:  # a second session
+        admin.autocommit = True
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0] is True
         deadline = time.monotonic() + 10
         while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
