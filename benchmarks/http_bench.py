@@ -293,12 +293,11 @@ class _Floor:
         event = {"subject_id": subject_id, "at": stamp, "source_id": source_id}
         if self.pg:
             statement, params = self._insert("records_creditrecordevent", [event])
-            share, share_params = self._insert("records_recordshare", [{"created_at": stamp}])
-            columns = share[share.index("(") + 1 : share.index(")")].split(", ")
-            picked = ", ".join("event.id" if c == "event_id" else "%s" for c in columns)
-            share_params = [v for c, v in zip(columns, share_params, strict=True) if c != "event_id"]
+            share = self.templates["records_recordshare"] | {"created_at": stamp}
+            picked = ", ".join("event.id" if c == "event_id" else "%s" for c in share)
             self.sql(f"WITH event AS ({statement} RETURNING id) INSERT INTO records_recordshare "
-                     f"({', '.join(columns)}) SELECT {picked} FROM event", [*params, *share_params])  # fmt: skip
+                     f"({', '.join(share)}) SELECT {picked} FROM event",
+                     [*params, *(self._value(v) for c, v in share.items() if c != "event_id")])  # fmt: skip
             return
         event_id = self.insert("records_creditrecordevent", [event])
         self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
@@ -329,6 +328,7 @@ class _Floor:
 
     def case(self, code: str, token_hash: str) -> None:
         from xinyipi.credit.models import CreditRecord
+        from xinyipi.stats.rollup import upserts_joined
         from xinyipi.subjects.selectors import subject_key
 
         now = dt.datetime.now(dt.UTC)
@@ -379,19 +379,11 @@ class _Floor:
         day = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
         department_id = self.templates["applications_application"]["department_id"]
         cell = [day, department_id, matter_id, "instant", "good"]
-        day_params = [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]]
-        if self.pg:
-            self.sql(f"WITH u0 AS ({self.rollup[0]}) {self.rollup[1]}", [*day_params, *cell, 0, 1])
-        else:
-            self.sql(self.rollup[0], day_params)
-            self.sql(self.rollup[1], [*cell, 0, 1])
+        statements = [(self.rollup[0], [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]]),
+                      (self.rollup[1], [*cell, 0, 1])]  # fmt: skip
+        for statement, params in [upserts_joined(statements)] if self.pg else statements:
+            self.sql(statement, params)
         self.sql("COMMIT")
-
-
-def connection_vendor() -> str:
-    from django.db import connection
-
-    return connection.vendor
 
 
 def _floor_child(url: str, tag: str, codes: list[str], token: str, queue, ready, go) -> None:

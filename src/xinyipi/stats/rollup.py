@@ -185,6 +185,14 @@ def _upserts(vendor: str) -> tuple[str, str]:
     return day_sql, days_sql
 
 
+def upserts_joined(statements: list[tuple[str, list]]) -> tuple[str, list]:
+    """Several upserts as one PostgreSQL statement, one round trip: every data-modifying WITH runs. Their rows
+    must differ, as one statement may not change a row twice."""
+    *first, (last_sql, _last_params) = statements
+    with_sql = ", ".join(f"u{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+    return f"WITH {with_sql} {last_sql}", [p for _sql, params in statements for p in params]
+
+
 def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
     """Add to the rollup what a move changed in one case's figures, in the caller's transaction: at most one
     upsert of the day's row and one of the histogram (when the move decides the case)."""
@@ -203,11 +211,8 @@ def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
             if value is not None:
                 statements.append((days_sql, [*facts.cell, value, n]))
     if len(statements) > 1 and connection.vendor == "postgresql":
-        # One round trip: every data-modifying WITH runs. Their rows differ (the day's row, and histogram rows
-        # of different days), as one statement may not change a row twice.
-        *first, (last_sql, _last_params) = statements
-        with_sql = ", ".join(f"u{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
-        statements = [(f"WITH {with_sql} {last_sql}", [p for _sql, params in statements for p in params])]
+        # Their rows differ (the day's row, and histogram rows of different days).
+        statements = [upserts_joined(statements)]
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
