@@ -211,8 +211,10 @@ async def _drive(port: int, token: str, matter_code: str, codes: list[str], clie
 
 class _Floor:
     """The instant approval's reads and writes as plain SQL on one driver connection, in the filing's order and
-    in as many statements: on PostgreSQL a record event with its sharing row, the audit entries with the chain
-    head and the statistics' upserts each in one data-modifying WITH, as the application writes them."""
+    in as many statements. On PostgreSQL the writes the application holds (``core.rows.writes_joined``: the
+    record events with their sharing rows, the history, the statistics) are held here too and go out in the
+    same statements (data-modifying WITHs): the check's event and the history with the materials, the decision's
+    event and the statistics with the audit entries and the chain head."""
 
     TABLES = {  # table: its primary key
         "credit_creditcheck": "id", "audit_auditentry": "id", "records_creditrecordevent": "id",
@@ -289,15 +291,15 @@ class _Floor:
         return self.sql(statement, params, returning=self.TABLES[table] == "id")
 
     def event(self, subject_id: int, stamp, source_id: str) -> None:
-        """A credit-record event and its sharing row (one statement on PostgreSQL)."""
+        """A credit-record event and its sharing row (held on PostgreSQL)."""
         event = {"subject_id": subject_id, "at": stamp, "source_id": source_id}
         if self.pg:
             statement, params = self._insert("records_creditrecordevent", [event])
             share = self.templates["records_recordshare"] | {"created_at": stamp}
-            picked = ", ".join("event.id" if c == "event_id" else "%s" for c in share)
-            self.sql(f"WITH event AS ({statement} RETURNING id) INSERT INTO records_recordshare "
-                     f"({', '.join(share)}) SELECT {picked} FROM event",
-                     [*params, *(self._value(v) for c, v in share.items() if c != "event_id")])  # fmt: skip
+            picked = ", ".join("id" if c == "event_id" else "%s" for c in share)
+            self.held.add((f"{statement} RETURNING id", params),
+                          (f"INSERT INTO records_recordshare ({', '.join(share)}) SELECT {picked} FROM {{previous}}",
+                           [self._value(v) for c, v in share.items() if c != "event_id"]))  # fmt: skip
             return
         event_id = self.insert("records_creditrecordevent", [event])
         self.insert("records_recordshare", [{"event_id": event_id, "created_at": stamp}])
@@ -321,14 +323,14 @@ class _Floor:
         statement, params = self._insert("audit_auditentry", rows)
         move = "UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1"
         if self.pg:
-            self.sql(f"WITH entry AS ({statement} RETURNING id) {move}", [*params, seq, digest])
+            self.sql(*self.held.carried_by(f"WITH entry AS ({statement} RETURNING id) {move}", [*params, seq, digest]))
             return
         self.sql(statement, params)
         self.sql(move, [seq, digest])
 
     def case(self, code: str, token_hash: str) -> None:
+        from xinyipi.core.rows import JoinedWrites
         from xinyipi.credit.models import CreditRecord
-        from xinyipi.stats.rollup import upserts_joined
         from xinyipi.subjects.selectors import subject_key
 
         now = dt.datetime.now(dt.UTC)
@@ -356,6 +358,7 @@ class _Floor:
                  f"matter_id = %s AND status IN ({', '.join(['%s'] * len(statuses))}) ORDER BY id DESC LIMIT 1",
                  [subject_id, matter_id, *statuses]).fetchone()  # fmt: skip
         self.sql("BEGIN" if self.pg else "BEGIN IMMEDIATE")
+        self.held = JoinedWrites(self.db)
         check_id = self.insert("credit_creditcheck", [{"subject_id": subject_id, "checked_at": stamp}])
         self.event(subject_id, stamp, str(check_id))
         upsert = ("INSERT INTO applications_casecounter (scope, last) VALUES (%s, 1) ON CONFLICT (scope) DO UPDATE "
@@ -365,24 +368,33 @@ class _Floor:
         application_id = self.insert("applications_application", [{"number": number, "subject_id": subject_id,
                                      "credit_check_id": check_id, "created_at": stamp, "updated_at": stamp,
                                      "decided_at": stamp}])  # fmt: skip
-        self.insert("applications_transition", [{"application_id": application_id, "at": stamp}] * 3)
-        self.insert("applications_applicationmaterial", [{"application_id": application_id}])
+        transitions = [{"application_id": application_id, "at": stamp}] * 3
+        materials = self._insert("applications_applicationmaterial", [{"application_id": application_id}])
+        if self.pg:
+            self.held.add(self._insert("applications_transition", transitions))
+            self.sql(*self.held.carried_by(f"{materials[0]} RETURNING id", materials[1])).fetchall()
+        else:
+            self.insert("applications_transition", transitions)
+            self.sql(*materials)
         doc = self.sql(upsert, [f"floor-doc-{self.tag}"]).fetchone()[0]
         self.insert("applications_casedocument", [{"application_id": application_id, "issued_at": stamp,
                                                    "number": f"{number}-{doc}"}])  # fmt: skip
         self.event(subject_id, stamp, str(application_id))
         self.sql("SELECT user_id FROM applications_subjectagent WHERE status = 'verified' AND subject_id = %s",
                  [subject_id]).fetchall()  # fmt: skip
-        self.audit([("credit.creditcheck", str(check_id), {"subject_id": subject_id, "level": "good"}),
-                    ("applications.application", str(application_id), {"number": number, "status": "approved"})],
-                   now)  # fmt: skip
         day = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
         department_id = self.templates["applications_application"]["department_id"]
         cell = [day, department_id, matter_id, "instant", "good"]
         statements = [(self.rollup[0], [*cell, day - dt.timedelta(days=day.weekday()), *self.rollup[2]]),
                       (self.rollup[1], [*cell, 0, 1])]  # fmt: skip
-        for statement, params in [upserts_joined(statements)] if self.pg else statements:
-            self.sql(statement, params)
+        if self.pg:
+            self.held.add(*statements)
+        else:
+            for statement, params in statements:
+                self.sql(statement, params)
+        self.audit([("credit.creditcheck", str(check_id), {"subject_id": subject_id, "level": "good"}),
+                    ("applications.application", str(application_id), {"number": number, "status": "approved"})],
+                   now)  # fmt: skip
         self.sql("COMMIT")
 
 

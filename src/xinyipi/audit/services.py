@@ -10,7 +10,7 @@ from django.db import models, transaction
 from xinyipi.audit.chain import canonical, entry_hash_of
 from xinyipi.audit.models import AuditEntry, AuditHead
 from xinyipi.core import clock
-from xinyipi.core.rows import row_values
+from xinyipi.core.rows import JoinedWrites, row_values
 from xinyipi.ops.logs import domain_event_log
 
 
@@ -67,10 +67,11 @@ def audit_record(
     return audit_records([entry | {"before": before, "after": after, "actor_label": actor_label}])[0]
 
 
-def audit_records(entries: list[dict]) -> list[AuditEntry]:
+def audit_records(entries: list[dict], *, carrying: JoinedWrites | None = None) -> list[AuditEntry]:
     """Append several entries (each with ``audit_record``'s keyword arguments) in their order, chained as if
     appended one by one, with one read and one move of the chain's head: a filing audits its credit check and
-    itself together. Must run inside the audited write's transaction."""
+    itself together. Must run inside the audited write's transaction. The writes ``carrying`` holds go out with
+    the entries' statement (``core.rows.writes_joined``)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the write it audits")
@@ -92,11 +93,14 @@ def audit_records(entries: list[dict]) -> list[AuditEntry]:
         move_head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"
         if connection.vendor == "postgresql":
             # The entries and the new head in one round trip (a data-modifying WITH always runs).
-            cursor.execute(
+            sql = (
                 f"WITH entry AS ({_insert_sql(connection)} {values} RETURNING id) "
-                f"{move_head} RETURNING (SELECT array_agg(id ORDER BY id) FROM entry)",
-                [*params, seq, digest],
+                f"{move_head} RETURNING (SELECT array_agg(id ORDER BY id) FROM entry)"
             )
+            params = [*params, seq, digest]
+            if carrying is not None:
+                sql, params = carrying.carried_by(sql, params)
+            cursor.execute(sql, params)
             keys = cursor.fetchone()[0]
         else:
             cursor.execute(f"{_insert_sql(connection)} {values} RETURNING id", params)

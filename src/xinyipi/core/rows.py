@@ -11,6 +11,7 @@ every attribute, and preparing a row's values reads the connection several times
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from functools import cache
 from weakref import WeakKeyDictionary
 
@@ -98,10 +99,13 @@ def insert_statement(obj: models.Model, *, conflict: str | None = None) -> tuple
     return _insert(type(obj), conflict, connection.vendor), row_values(obj, connection)
 
 
-def rows_insert(objs: list[models.Model]) -> None:
+def rows_insert(
+    objs: list[models.Model], *, joined: "JoinedWrites | None" = None, carrying: "JoinedWrites | None" = None
+) -> None:
     """INSERT rows of one model with one statement, in the caller's transaction, and give each its primary key.
     The keys come back in the order the rows were given, as Django's own ``bulk_create`` relies on for both
-    databases."""
+    databases. With ``joined`` (``writes_joined``) the statement is held to go out with a later one, and no key
+    is read back; with ``carrying``, the statement takes the writes held until then."""
     if not objs:
         return
     connection = transaction.get_connection()
@@ -114,6 +118,11 @@ def rows_insert(objs: list[models.Model]) -> None:
         f"RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     )
     params = [value for obj in objs for value in row_values(obj, connection)]
+    if joined is not None:
+        joined.add((sql, params))
+        return
+    if carrying is not None:
+        sql, params = carrying.carried_by(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [key for (key,) in cursor.fetchall()]
@@ -192,3 +201,66 @@ def row_insert(obj: models.Model, *, conflict: str | None = None) -> bool:
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
+
+
+class JoinedWrites:
+    """Writes whose rows nothing in the transaction reads back, held to go out as the leading parts of one later
+    statement (PostgreSQL's data-modifying WITH, whose every part runs): the audit append that ends a state
+    change carries them, so a filing's credit-record events, history and statistics cost no round trip of their
+    own. A statement takes them when its function is given the ``JoinedWrites`` as ``carrying``; whatever no
+    statement took is sent as one statement when ``writes_joined`` ends.
+
+    A part's SQL may name the rows the previous part returned as ``{previous}`` (a record event's sharing row
+    takes its event's key). PostgreSQL runs a statement's parts in no set order: rows whose keys must follow one
+    another go in one part, or the held parts are sent (``send``) before the later rows are added (``holds``
+    tells whether rows of a table are held). Parts must not change the same row twice: PostgreSQL would keep
+    only one change. Rows written by held parts are not seen by statements until the one that carries them has
+    run, and get no primary key on their Python objects."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.parts: list[tuple[str, list]] = []
+
+    def add(self, *parts: tuple[str, list]) -> None:
+        self.parts.extend(parts)
+
+    def holds(self, table: str) -> bool:
+        return any(sql.startswith(f"INSERT INTO {table} ") for sql, _params in self.parts)
+
+    def carried_by(self, sql: str, params: list) -> tuple[str, list]:
+        """``sql`` (a statement, itself possibly opening with ``WITH``) with every held part in front; the parts
+        are then no longer held."""
+        if not self.parts:
+            return sql, params
+        names, ctes, values = [], [], []
+        for n, (part, part_params) in enumerate(self.parts):
+            names.append(f"joined{n}")
+            ctes.append(f"joined{n} AS ({part.replace('{previous}', names[n - 1]) if n else part})")
+            values += part_params
+        self.parts = []
+        if sql.startswith("WITH "):
+            return f"WITH {', '.join(ctes)}, {sql.removeprefix('WITH ')}", [*values, *params]
+        return f"WITH {', '.join(ctes)} {sql}", [*values, *params]
+
+    def send(self) -> None:
+        """Send what is still held, as one statement (the parts run even though its own query reads nothing)."""
+        if self.parts:
+            sql, params = self.carried_by("SELECT 1", [])
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+
+@contextmanager
+def writes_joined():
+    """A ``JoinedWrites`` for the caller's transaction on PostgreSQL, None elsewhere (SQLite runs in this
+    process: a statement costs no round trip, and each write runs where it is made). Held writes still
+    waiting at the end of the block are sent then; on an exception they are dropped with the transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("writes_joined must run inside the transaction of the writes")
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    joined = JoinedWrites(connection)
+    yield joined
+    joined.send()

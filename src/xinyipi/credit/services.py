@@ -12,7 +12,7 @@ from xinyipi.audit.services import audit_record, snapshot
 from xinyipi.core import clock
 from xinyipi.core.crypto import blind_index, sm3_hex
 from xinyipi.core.errors import DomainError, ValidationFailed
-from xinyipi.core.rows import row_insert
+from xinyipi.core.rows import JoinedWrites, row_insert
 from xinyipi.core.text import join_list
 from xinyipi.credit.categories import FAILED_STATUSES, Category, Purpose, Severity, SourceStatus
 from xinyipi.credit.findings import FINDING_FIELDS
@@ -187,10 +187,10 @@ def credit_check_save(check: CreditCheck, *, actor) -> None:
         credit_check_audit(check, actor=actor)
 
 
-def credit_check_store(check: CreditCheck, *, actor) -> None:
+def credit_check_store(check: CreditCheck, *, actor, joined: JoinedWrites | None = None) -> None:
     """The check's row and its ``credit_check`` credit-record event, in the caller's transaction. Its audit entry
     (``credit_check_audit``) follows in the same transaction: a filing writes it last, beside its own, since an
-    audit entry holds the chain's head until commit (``audit_record``)."""
+    audit entry holds the chain's head until commit (``audit_record``); the event goes with it when ``joined``."""
     row_insert(check)  # one of the rows every check writes (core/rows.py)
     record_append(
         subject=check.subject,
@@ -208,6 +208,7 @@ def credit_check_store(check: CreditCheck, *, actor) -> None:
         source=check,
         actor=actor,
         at=check.checked_at,
+        joined=joined,
     )
 
 

@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xinyipi.core import clock
-from xinyipi.core.rows import insert_statement
+from xinyipi.core.rows import JoinedWrites, insert_statement
 from xinyipi.records.models import CreditRecordEvent, RecordShare
 
 _SHARE_TABLE = RecordShare._meta.db_table
@@ -23,7 +23,10 @@ def record_append(
     source: models.Model | None = None,
     actor=None,
     at=None,
+    joined: JoinedWrites | None = None,
 ) -> CreditRecordEvent:
+    """The event, with its sharing row. With ``joined`` (``core.rows.writes_joined``) both rows go out with a later
+    statement of the transaction, and the event's key is not read back."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("record_append must run inside the transaction of the change it records")
@@ -48,6 +51,11 @@ def record_append(
     sql, params = insert_statement(event)
     shared_at = connection.ops.adapt_datetimefield_value(timezone.now())
     share = f"INSERT INTO {connection.ops.quote_name(_SHARE_TABLE)} (event_id, created_at, batch_id)"
+    if joined is not None:
+        if joined.holds(CreditRecordEvent._meta.db_table):
+            joined.send()  # a subject's events are read in the order of their keys: this one comes after
+        joined.add((sql, params), (f"{share} SELECT id, %s, NULL FROM {{previous}}", [shared_at]))
+        return event
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"WITH event AS ({sql}) {share} SELECT id, %s, NULL FROM event RETURNING event_id",

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from xinyipi.applications.models import ApplicationMaterial, Mode, Status, Verification
 from xinyipi.core import clock
+from xinyipi.core.rows import JoinedWrites
 from xinyipi.stats.models import FIGURES, DayFigures, DecisionDays
 
 # A case approved once stays counted as approved whatever happened after (verification, revocation).
@@ -185,17 +186,10 @@ def _upserts(vendor: str) -> tuple[str, str]:
     return day_sql, days_sql
 
 
-def upserts_joined(statements: list[tuple[str, list]]) -> tuple[str, list]:
-    """Several upserts as one PostgreSQL statement, one round trip: every data-modifying WITH runs. Their rows
-    must differ, as one statement may not change a row twice."""
-    *first, (last_sql, _last_params) = statements
-    with_sql = ", ".join(f"u{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
-    return f"WITH {with_sql} {last_sql}", [p for _sql, params in statements for p in params]
-
-
-def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
+def rollup_move(before: CaseFacts | None, after: CaseFacts, *, joined: JoinedWrites | None = None) -> None:
     """Add to the rollup what a move changed in one case's figures, in the caller's transaction: at most one
-    upsert of the day's row and one of the histogram (when the move decides the case)."""
+    upsert of the day's row and one of the histogram (when the move decides the case). With ``joined``
+    (``core.rows.writes_joined``; one move per block, as its rows must differ) they go out with a later statement."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("rollup_move must run inside the transaction of the move")
@@ -210,9 +204,14 @@ def rollup_move(before: CaseFacts | None, after: CaseFacts) -> None:
         for facts, value, n in ((before, days[0], -1), (after, days[1], 1)):
             if value is not None:
                 statements.append((days_sql, [*facts.cell, value, n]))
-    if len(statements) > 1 and connection.vendor == "postgresql":
-        # Their rows differ (the day's row, and histogram rows of different days).
-        statements = [upserts_joined(statements)]
+    if joined is None and len(statements) > 1 and connection.vendor == "postgresql":
+        together = JoinedWrites(connection)  # one statement: their rows differ (the day's, histograms of two days)
+        together.add(*statements)
+        together.send()
+        return
+    if joined is not None:
+        joined.add(*statements)
+        return
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)

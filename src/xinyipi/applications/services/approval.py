@@ -9,6 +9,7 @@ from xinyipi.applications.policy import workflow_policy_on
 from xinyipi.applications.services.common import document_context, document_issue, tell_applicant
 from xinyipi.catalog.models import Matter
 from xinyipi.core.crypto import sm3_hex
+from xinyipi.core.rows import JoinedWrites
 from xinyipi.licences.services import licence_issue
 from xinyipi.records.services import record_append
 from xinyipi.workdays.calendar import add_working_days
@@ -38,9 +39,12 @@ def verification_schedule(application: Application, matter: Matter, on) -> dict:
     }
 
 
-def decision_issue_approval(application: Application, *, actor, audit_licence: bool = True) -> None:
+def decision_issue_approval(
+    application: Application, *, actor, audit_licence: bool = True, joined: JoinedWrites | None = None
+) -> None:
     """The approval's licence, record event, decision document and notice (inside the approving transaction).
-    ``audit_licence=False`` when the caller's audit entry of the approval names the licence."""
+    ``audit_licence=False`` when the caller's audit entry of the approval names the licence; the record event
+    goes out with a later statement when ``joined`` (``core.rows.writes_joined``)."""
     matter = application.matter
     approval = decision_words(matter.task_type)[0]
     licence_issue(application, actor=actor, audit=audit_licence)
@@ -66,6 +70,7 @@ def decision_issue_approval(application: Application, *, actor, audit_licence: b
         source=application,
         actor=actor,
         at=application.decided_at,
+        joined=joined,
     )
     due = (
         _("，本机关将于 %(date)s 前核查您的承诺") % {"date": application.verification_due.isoformat()}

@@ -40,7 +40,7 @@ from xinyipi.catalog.models import Matter
 from xinyipi.core import clock
 from xinyipi.core.actors import actor_label
 from xinyipi.core.errors import DomainError
-from xinyipi.core.rows import row_insert, rows_insert
+from xinyipi.core.rows import row_insert, rows_insert, writes_joined
 from xinyipi.core.text import in_default_language, join_list
 from xinyipi.credit.categories import Entitlement, Level
 from xinyipi.credit.services import credit_check_audit_entry, credit_check_save, credit_check_store
@@ -211,12 +211,20 @@ def _history_reason(status: str, *, channel: str, check, mode: str, values: dict
 
 @in_default_language
 @transaction.atomic(durable=True)
-def _file(
-    *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held
+def _file(**case) -> tuple[Application, list[ApplicationMaterial]]:
+    with writes_joined() as joined:
+        return _file_rows(**case, joined=joined)
+
+
+def _file_rows(
+    *, actor, matter, subject, requested, mode, channel, check, catalog, states, replaced, uploads, signer, held, joined
 ) -> tuple[Application, list[ApplicationMaterial]]:
+    """The filing's rows. On PostgreSQL those nothing reads back (record events with their sharing rows, the
+    history, the statistics) are held in ``joined`` and go out with the materials' and the audit entries'
+    statements."""
     new_check = check.pk is None
     if new_check:
-        credit_check_store(check, actor=actor)  # its audit entry comes last, beside the filing's
+        credit_check_store(check, actor=actor, joined=joined)  # its audit entry comes last, beside the filing's
     now = clock.now()
     today = clock.to_beijing(now).date()
     policy = workflow_policy_on(today)
@@ -273,7 +281,8 @@ def _file(
                 reason=_history_reason(after, channel=channel, check=check, mode=mode, values=values),
             )
             for before, after in zip(["", *path], path, strict=False)
-        ]
+        ],
+        joined=joined,
     )
 
     rows = []
@@ -293,7 +302,7 @@ def _file(
                 **extra,
             )
         )
-    rows_insert(rows)
+    rows_insert(rows, carrying=joined)  # with the check's record event and the history, held until now
 
     frozen = {}
     if mode == Mode.COMMITMENT:
@@ -308,7 +317,7 @@ def _file(
     if application.verification_due is not None:
         Verification.objects.create(application=application, due=application.verification_due)
     if target == S.APPROVED:
-        decision_issue_approval(application, actor=actor, audit_licence=False)
+        decision_issue_approval(application, actor=actor, audit_licence=False, joined=joined)
     else:
         tell_applicant(
             application,
@@ -348,7 +357,6 @@ def _file(
             },
         }
     )
-    audit_records(entries)  # the check's entry, then the filing's: one read and one move of the chain's head
     filed = application_facts(
         application,
         card_counted=check.card_counted,
@@ -356,5 +364,6 @@ def _file(
         materials_missing=sum(row.state in TOLERATED_STATES for row in rows),
         **statutory_limit(application),
     )
-    rollup_move(None, filed)
+    rollup_move(None, filed, joined=joined)
+    audit_records(entries, carrying=joined)  # the check's entry, then the filing's: one read and one move of the head
     return application, rows

@@ -73,3 +73,18 @@ def test_a_connection_left_in_a_transaction_is_not_reused():
     assert not connection.is_usable()
     connection.close_if_health_check_failed()
     assert _backend_pid() != pid
+
+
+@postgresql_only
+def test_a_long_statement_is_converted_once_and_kept():
+    from psycopg import _queries
+
+    values = ", ".join(["(%s)"] * 80)  # over psycopg's own limit of 50 parameters
+    sql = f"SELECT count(*) FROM (VALUES {values}) AS v(n)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(range(80)))
+        assert cursor.fetchone() == (80,)
+        hits = _queries._query2pg.cache_info().hits
+        cursor.execute(sql, list(range(80)))
+        assert cursor.fetchone() == (80,)
+    assert _queries._query2pg.cache_info().hits == hits + 1
