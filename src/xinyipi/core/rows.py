@@ -213,9 +213,9 @@ class JoinedWrites:
     A part's SQL may name the rows the previous part returned as ``{previous}`` (a record event's sharing row
     takes its event's key). PostgreSQL runs a statement's parts in no set order: rows whose keys must follow one
     another go in one part, or the held parts are sent (``send``) before the later rows are added (``holds``
-    tells whether rows of a table are held). Parts must not change the same row twice: PostgreSQL would keep
-    only one change. Rows written by held parts are not seen by statements until the one that carries them has
-    run, and get no primary key on their Python objects."""
+    tells whether rows of a table are held). Parts must not change the same row twice: PostgreSQL refuses an
+    upsert that does, and keeps only one of two UPDATEs. Rows written by held parts are not seen by statements
+    until the one that carries them has run, and get no primary key on their Python objects."""
 
     def __init__(self, connection):
         self.connection = connection

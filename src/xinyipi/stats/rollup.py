@@ -189,7 +189,7 @@ def _upserts(vendor: str) -> tuple[str, str]:
 def rollup_move(before: CaseFacts | None, after: CaseFacts, *, joined: JoinedWrites | None = None) -> None:
     """Add to the rollup what a move changed in one case's figures, in the caller's transaction: at most one
     upsert of the day's row and one of the histogram (when the move decides the case). With ``joined``
-    (``core.rows.writes_joined``; one move per block, as its rows must differ) they go out with a later statement."""
+    (``core.rows.writes_joined``) they go out with a later statement."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("rollup_move must run inside the transaction of the move")
@@ -210,6 +210,8 @@ def rollup_move(before: CaseFacts | None, after: CaseFacts, *, joined: JoinedWri
         together.send()
         return
     if joined is not None:
+        if joined.holds(DayFigures._meta.db_table) or joined.holds(DecisionDays._meta.db_table):
+            joined.send()  # an earlier move's upserts may change the same rows, which one statement must not
         joined.add(*statements)
         return
     with connection.cursor() as cursor:

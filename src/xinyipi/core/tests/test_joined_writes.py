@@ -1,6 +1,8 @@
 """Writes nothing reads back, held and sent with a later statement on PostgreSQL (``core.rows.writes_joined``):
 the same rows as when each is written where it is made, in fewer round trips, and none when the block fails."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -107,3 +109,22 @@ def test_a_carrying_statement_that_opens_with_with_keeps_its_own_parts():
             assert cursor.fetchone() == (3,)
             cursor.execute("SELECT value FROM core_cachegeneration WHERE name = %s", ["joined"])
             assert cursor.fetchone() == (7,)
+
+
+@postgresql_only
+def test_r13_two_moves_of_the_same_day_held_together_both_count(department):
+    # One statement may not change a row twice (PostgreSQL would keep one change): a second move's upserts
+    # send the first's before they are held, and the day's row counts both.
+    from xinyipi.catalog.tests.factories import MatterFactory
+    from xinyipi.stats.models import DayFigures
+    from xinyipi.stats.rollup import CaseFacts, rollup_move
+
+    matter = MatterFactory(department=department)
+    day = dt.date(2026, 12, 7)
+    facts = CaseFacts(day=day, department_id=department.pk, matter_id=matter.pk, mode="instant",
+                      credit_level="good", status="approved", decided_on=day, decision_due=day)  # fmt: skip
+    with transaction.atomic(), writes_joined() as joined:
+        rollup_move(None, facts, joined=joined)
+        rollup_move(None, facts, joined=joined)
+    row = DayFigures.objects.get(day=day, matter=matter)
+    assert (row.applications, row.approved) == (2, 2)
