@@ -17,13 +17,14 @@ For each database, in a fresh database (an SQLite file under var/bench/, or Post
    asyncio HTTP/1.1 client (plain streams) on the same machine (8 requests in flight); every answer must be
    201 ``approved``; the first ``--warm`` requests warm the workers and are not counted;
 4. floor: the same reads and writes as raw SQL through the database driver (no Django, no HTTP), one
-   process per server worker, for other subjects: token, subject, credit records, blacklist, manual entries,
-   reusable check; the open-case read; then in one transaction the check with its chained audit entry,
-   record event and sharing row, and the case with its number, three history rows, material, decision
-   document with its number, record event, sharing row, the applicant's accounts (whom the outbox would
-   tell: the benchmark's subjects have no contact phone nor account, so neither the server nor the floor
-   writes a message), chained audit entry and the statistics' two upserts (the day's figures, days to
-   decision). Rows are copies of the ones the server wrote.
+   process per server worker, for other subjects: token, subject, credit records, the blacklist's and manual
+   entries' probes (one statement), reusable check; the open-case read; then in one transaction the check
+   with its chained audit entry, record event and sharing row, and the case with its number, three history
+   rows, material, decision document with its number, record event, sharing row, the applicant's accounts
+   (whom the outbox would tell: the benchmark's subjects have no contact phone nor account, so neither the
+   server nor the floor writes a message), chained audit entry and the statistics' two upserts (the day's
+   figures, days to decision), in as many statements as the server (``_Floor``). Rows are copies of the
+   ones the server wrote.
 
 Prints throughput, p50 and p99 of each, and the ratio of HTTP to floor, and writes them into
 docs/performance.md (``--no-write`` to skip).
@@ -344,9 +345,9 @@ class _Floor:
         self.sql("SELECT category, source, record_id, decided_on, publicity_until, ends_on, severity, grade "
                  "FROM credit_creditrecord WHERE code_key = %s AND code_hash = %s",
                  [CreditRecord.key_of(code_hash), code_hash]).fetchall()  # fmt: skip
-        self.sql("SELECT 1 FROM supervision_blacklistentry WHERE subject_id = %s AND status IN ('listed', 'proposed') "
-                 "LIMIT 1", [subject_id]).fetchone()  # fmt: skip
-        self.sql("SELECT 1 FROM credit_manualentry WHERE subject_id = %s LIMIT 1", [subject_id]).fetchone()
+        self.sql("SELECT EXISTS (SELECT 1 FROM supervision_blacklistentry WHERE subject_id = %s AND status IN "
+                 "('listed', 'proposed') LIMIT 1), EXISTS (SELECT 1 FROM credit_manualentry WHERE subject_id = %s "
+                 "LIMIT 1)", [subject_id, subject_id]).fetchone()  # fmt: skip
         self.sql("SELECT id FROM credit_creditcheck WHERE subject_id = %s AND complete = %s ORDER BY checked_at DESC "
                  "LIMIT 1", [subject_id, True]).fetchone()  # fmt: skip
 

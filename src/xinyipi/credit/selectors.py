@@ -80,6 +80,13 @@ def credit_records_in_effect(*, code_hash: str, on: dt.date) -> list[dict]:
 def subject_has_rows(model, *, subject_id: int, **where) -> bool:
     """Whether ``model`` has a row of this subject (and ``where``): one cheap query in plain SQL, so that the
     sources that rarely have anything to say (city list, manual entries) cost a check almost nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(*subject_rows_probe(model, subject_id=subject_id, **where))
+        return cursor.fetchone() is not None
+
+
+def subject_rows_probe(model, *, subject_id: int, **where) -> tuple[str, list]:
+    """``subject_has_rows``' statement: ``SELECT 1 … LIMIT 1`` and its parameters."""
     conditions = ["subject_id = %s"]
     params: list = [subject_id]
     for name, value in where.items():
@@ -93,9 +100,7 @@ def subject_has_rows(model, *, subject_id: int, **where) -> bool:
             value = connection.ops.adapt_datetimefield_value(value)
         conditions.append(f"{column} {'>=' if op == 'gte' else '='} %s")
         params.append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {model._meta.db_table} WHERE {' AND '.join(conditions)} LIMIT 1", params)
-        return cursor.fetchone() is not None
+    return f"SELECT 1 FROM {model._meta.db_table} WHERE {' AND '.join(conditions)} LIMIT 1", params
 
 
 _SUBJECT_BY_KEY_SQL = f"FROM {Subject._meta.db_table} WHERE code_hash = %s LIMIT 1"

@@ -33,7 +33,8 @@ URL = "/api/v1/applications"
 # 27 (PostgreSQL 23): the per-process copies' generations are read with the token's user, in its statement.
 # PostgreSQL 19: the check's record event and the history go out with the materials' statement, the decision's
 # record event and the statistics with the audit entries' (core.rows.writes_joined).
-INSTANT_APPROVAL_STATEMENTS = {"sqlite": 27, "postgresql": 19}[connection.vendor]
+# 26 (PostgreSQL 18): the credit sources' probes (city list, manual entries) run in one statement.
+INSTANT_APPROVAL_STATEMENTS = {"sqlite": 26, "postgresql": 18}[connection.vendor]
 # An instant matter that issues an electronic licence adds 2: its serial (one counter upsert) and its row; the
 # filing's own audit entry names the licence, so it brings no audit entry of its own.
 LICENCE_STATEMENTS = 2

@@ -29,7 +29,8 @@ class SourceUnavailable(Exception):
 
 @dataclass(frozen=True)
 class SourceQuery:
-    """What a source is asked: one subject on one day, and the card number if one was presented."""
+    """What a source is asked: one subject on one day, and the card number if one was presented. ``probed``:
+    what each probing source's probe found, when the registry ran them (``CreditSource.probe``)."""
 
     subject: object
     code: str
@@ -38,6 +39,7 @@ class SourceQuery:
     on: dt.date
     at: dt.datetime | None = None
     incentive_card: str | None = None
+    probed: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -127,3 +129,9 @@ class CreditSource:
     def query(self, query: SourceQuery) -> SourceAnswer | None:
         """Ask the source. Raise ``SourceUnavailable`` when it cannot answer; ``None`` = takes no part."""
         raise NotImplementedError
+
+    def probe(self, query: SourceQuery) -> tuple[str, list] | None:
+        """For a source in this database that rarely has anything to say: a SELECT (SQL and parameters) finding
+        a row only when it may have. The registry runs a check's probes in one statement and passes what each
+        found in ``query.probed``; ``query`` still probes for itself when asked without. None: no probe."""
+        return None

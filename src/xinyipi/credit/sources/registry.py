@@ -2,6 +2,9 @@
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from django.db import connection
 
 from xinyipi.credit.categories import SourceStatus
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery, SourceUnavailable
@@ -41,6 +44,7 @@ class Registry:
         Local sources run in this thread: they use the database connection, which belongs to it.
         """
         configured = self.configured()
+        query = _probes_run(configured, query)
         remote = [s for s in configured if s.is_remote() and s.applies_to(query)]
         answers: dict[str, SourceAnswer | None] = {}
         if len(remote) > 1:
@@ -55,6 +59,23 @@ class Registry:
             for source in configured:
                 answers[source.name] = _ask(source, query)
         return [answers[s.name] for s in configured if answers.get(s.name) is not None]
+
+
+def _probes_run(sources: list[CreditSource], query: SourceQuery) -> SourceQuery:
+    """``query`` with what the probes of ``sources`` found (``CreditSource.probe``), run in one statement."""
+    probes = {}
+    for source in sources:
+        if not source.is_remote() and source.applies_to(query):
+            probe = source.probe(query)
+            if probe is not None:
+                probes[source.name] = probe
+    if not probes:
+        return query
+    sql = ", ".join(f"EXISTS ({probe_sql})" for probe_sql, _params in probes.values())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [p for _sql, params in probes.values() for p in params])
+        found = cursor.fetchone()
+    return replace(query, probed={name: bool(value) for name, value in zip(probes, found, strict=True)})
 
 
 def _ask(source: CreditSource, query: SourceQuery) -> SourceAnswer | None:

@@ -1,6 +1,7 @@
 """R2 against the real registry server (started on a free port): answers, failures, time-outs, the circuit
 breaker, retries, the cache, the card registry over HTTP, and manual entry standing in for a site."""
 
+import datetime as dt
 import time
 
 import pytest
@@ -231,3 +232,47 @@ def test_r2_manual_entry_refuses_bad_input(enterprise, clerk, kwargs, code):
         manual_entry_record(**values)
     assert caught.value.code == code
     assert not enterprise.credit_manual_entries.exists()
+
+
+def test_r2_the_local_sources_probes_run_in_one_statement(enterprise, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        check = run(enterprise)
+    probes = [
+        q["sql"] for q in captured if "supervision_blacklistentry" in q["sql"] or "credit_manualentry" in q["sql"]
+    ]
+    assert len(probes) == 1 and "credit_manualentry" in probes[0] and "supervision_blacklistentry" in probes[0]
+    assert "manual_entry" not in statuses(check)  # nothing fresh: manual entry takes no part
+
+    manual_entry_record(
+        subject=enterprise,
+        site="enterprise_publicity",
+        findings=[
+            {"category": "abnormal_operations", "document_number": "扎市监异〔2026〕89号", "decided_on": "2026-01-02"}
+        ],
+        evidence=_evidence("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64),
+        actor=clerk,
+    )
+    assert [f["source"] for f in run(enterprise).findings] == ["manual_entry"]
+
+
+def test_r2_a_probing_source_asked_alone_probes_for_itself(enterprise, clerk):
+    from xinyipi.credit.sources.base import SourceQuery
+    from xinyipi.credit.sources.registry import registry as sources
+
+    manual_entry_record(
+        subject=enterprise,
+        site="enterprise_publicity",
+        findings=[
+            {"category": "abnormal_operations", "document_number": "扎市监异〔2026〕90号", "decided_on": "2026-01-02"}
+        ],
+        evidence=_evidence("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64),
+        actor=clerk,
+    )
+    query = SourceQuery(subject=enterprise, code=enterprise.code_plain(), code_hash=enterprise.code_hash,
+                        kind=enterprise.kind, on=dt.date.today())  # fmt: skip
+    answer = sources["manual_entry"].query(query)
+    assert [f["document_number"] for f in answer.findings] == ["扎市监异〔2026〕90号"]
+    assert sources["city_blacklist"].query(query).findings == []

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core import clock
 from xinyipi.credit.categories import CITY_BLACKLIST, FALSE_COMMITMENT, SourceStatus
-from xinyipi.credit.selectors import subject_has_rows
+from xinyipi.credit.selectors import subject_has_rows, subject_rows_probe
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
 from xinyipi.supervision.models import BlacklistEntry
+
+STATUSES = [BlacklistEntry.Status.LISTED, BlacklistEntry.Status.PROPOSED]
 
 
 @registry.register
@@ -27,16 +29,23 @@ class CityBlacklistSource(CreditSource):
     label = _("全市政务服务信用监管黑名单")
     categories = (CITY_BLACKLIST, FALSE_COMMITMENT)
 
+    def probe(self, query: SourceQuery) -> tuple[str, list] | None:
+        subject = query.subject
+        if subject is None or subject.pk is None:
+            return None
+        return subject_rows_probe(BlacklistEntry, subject_id=subject.pk, status__in=STATUSES)
+
+    def _found(self, query: SourceQuery) -> bool:
+        found = query.probed.get(self.name)  # the registry's probe, run with the check's others
+        if found is None:
+            found = subject_has_rows(BlacklistEntry, subject_id=query.subject.pk, status__in=STATUSES)
+        return found
+
     def query(self, query: SourceQuery) -> SourceAnswer:
         findings = []
         subject = query.subject
-        statuses = [BlacklistEntry.Status.LISTED, BlacklistEntry.Status.PROPOSED]
-        if (
-            subject is not None
-            and subject.pk is not None
-            and subject_has_rows(BlacklistEntry, subject_id=subject.pk, status__in=statuses)
-        ):
-            entries = BlacklistEntry.objects.filter(subject=subject, status__in=statuses).order_by("id")
+        if subject is not None and subject.pk is not None and self._found(query):
+            entries = BlacklistEntry.objects.filter(subject=subject, status__in=STATUSES).order_by("id")
             for entry in entries:
                 breached = entry.reason == BlacklistEntry.Reason.COMMITMENT_BREACHED
                 if not breached and entry.status != BlacklistEntry.Status.LISTED:

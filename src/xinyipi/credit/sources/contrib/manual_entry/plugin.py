@@ -13,9 +13,14 @@ from xinyipi.core import clock
 from xinyipi.credit.categories import SourceStatus
 from xinyipi.credit.findings import in_effect
 from xinyipi.credit.models import ManualEntry
-from xinyipi.credit.selectors import subject_has_rows
+from xinyipi.credit.selectors import subject_has_rows, subject_rows_probe
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
+
+
+def _since(query: SourceQuery) -> dt.datetime:
+    """The oldest moment a fresh entry was recorded at."""
+    return (query.at or clock.now()) - dt.timedelta(hours=settings.CREDIT_MANUAL_HOURS)
 
 
 @registry.register
@@ -25,13 +30,22 @@ class ManualEntrySource(CreditSource):
     label = _("窗口人工查询（官方网站）")
     categories = ()
 
+    def probe(self, query: SourceQuery) -> tuple[str, list] | None:
+        subject = query.subject
+        if subject is None or subject.pk is None:
+            return None
+        return subject_rows_probe(ManualEntry, subject_id=subject.pk, recorded_at__gte=_since(query))
+
     def query(self, query: SourceQuery) -> SourceAnswer | None:
         subject = query.subject
         if subject is None or subject.pk is None:
             return None
         at = query.at or clock.now()
-        since = at - dt.timedelta(hours=settings.CREDIT_MANUAL_HOURS)
-        if not subject_has_rows(ManualEntry, subject_id=subject.pk, recorded_at__gte=since):
+        since = _since(query)
+        found = query.probed.get(self.name)  # the registry's probe, run with the check's others
+        if found is None:
+            found = subject_has_rows(ManualEntry, subject_id=subject.pk, recorded_at__gte=since)
+        if not found:
             return None  # no fresh entry: manual entry takes no part in this check
         entries = ManualEntry.objects.filter(subject=subject, recorded_at__gte=since, recorded_at__lte=at).order_by(
             "-recorded_at", "-id"
