@@ -2,7 +2,6 @@
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 from django.db import connection
 
@@ -44,7 +43,7 @@ class Registry:
         Local sources run in this thread: they use the database connection, which belongs to it.
         """
         configured = self.configured()
-        query = _probes_run(configured, query)
+        _probes_run(configured, query)
         remote = [s for s in configured if s.is_remote() and s.applies_to(query)]
         answers: dict[str, SourceAnswer | None] = {}
         if len(remote) > 1:
@@ -61,8 +60,9 @@ class Registry:
         return [answers[s.name] for s in configured if answers.get(s.name) is not None]
 
 
-def _probes_run(sources: list[CreditSource], query: SourceQuery) -> SourceQuery:
-    """``query`` with what the probes of ``sources`` found (``CreditSource.probe``), run in one statement."""
+def _probes_run(sources: list[CreditSource], query: SourceQuery) -> None:
+    """Run the probes of ``sources`` (``CreditSource.probe``) in one statement; what each found goes into
+    ``query.probed``."""
     probes = {}
     for source in sources:
         if not source.is_remote() and source.applies_to(query):
@@ -70,12 +70,12 @@ def _probes_run(sources: list[CreditSource], query: SourceQuery) -> SourceQuery:
             if probe is not None:
                 probes[source.name] = probe
     if not probes:
-        return query
+        return
     sql = ", ".join(f"EXISTS ({probe_sql})" for probe_sql, _params in probes.values())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", [p for _sql, params in probes.values() for p in params])
         found = cursor.fetchone()
-    return replace(query, probed={name: bool(value) for name, value in zip(probes, found, strict=True)})
+    query.probed.update((name, bool(value)) for name, value in zip(probes, found, strict=True))
 
 
 def _ask(source: CreditSource, query: SourceQuery) -> SourceAnswer | None:
