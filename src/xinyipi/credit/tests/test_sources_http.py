@@ -6,10 +6,14 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from xinyipi.core.errors import DomainError
 from xinyipi.credit.registry.server import registry_in_thread
 from xinyipi.credit.services import credit_check_run, manual_entry_record
+from xinyipi.credit.sources.base import SourceQuery
+from xinyipi.credit.sources.registry import registry as sources
 from xinyipi.credit.tests.conftest import configure, write_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -234,10 +238,19 @@ def test_r2_manual_entry_refuses_bad_input(enterprise, clerk, kwargs, code):
     assert not enterprise.credit_manual_entries.exists()
 
 
-def test_r2_the_local_sources_probes_run_in_one_statement(enterprise, clerk):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def _manual_finding(subject, clerk, number: str):
+    """A fresh manual entry of ``subject`` with one finding, document number ``number``."""
+    finding = {"category": "abnormal_operations", "document_number": number, "decided_on": "2026-01-02"}
+    return manual_entry_record(
+        subject=subject,
+        site="enterprise_publicity",
+        findings=[finding],
+        evidence=_evidence("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64),
+        actor=clerk,
+    )
 
+
+def test_r2_the_local_sources_probes_run_in_one_statement(enterprise, clerk):
     with CaptureQueriesContext(connection) as captured:
         check = run(enterprise)
     probes = [
@@ -246,31 +259,12 @@ def test_r2_the_local_sources_probes_run_in_one_statement(enterprise, clerk):
     assert len(probes) == 1 and "credit_manualentry" in probes[0] and "supervision_blacklistentry" in probes[0]
     assert "manual_entry" not in statuses(check)  # nothing fresh: manual entry takes no part
 
-    manual_entry_record(
-        subject=enterprise,
-        site="enterprise_publicity",
-        findings=[
-            {"category": "abnormal_operations", "document_number": "扎市监异〔2026〕89号", "decided_on": "2026-01-02"}
-        ],
-        evidence=_evidence("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64),
-        actor=clerk,
-    )
+    _manual_finding(enterprise, clerk, "扎市监异〔2026〕89号")
     assert [f["source"] for f in run(enterprise).findings] == ["manual_entry"]
 
 
 def test_r2_a_probing_source_asked_alone_probes_for_itself(enterprise, clerk):
-    from xinyipi.credit.sources.base import SourceQuery
-    from xinyipi.credit.sources.registry import registry as sources
-
-    manual_entry_record(
-        subject=enterprise,
-        site="enterprise_publicity",
-        findings=[
-            {"category": "abnormal_operations", "document_number": "扎市监异〔2026〕90号", "decided_on": "2026-01-02"}
-        ],
-        evidence=_evidence("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64),
-        actor=clerk,
-    )
+    _manual_finding(enterprise, clerk, "扎市监异〔2026〕90号")
     query = SourceQuery(subject=enterprise, code=enterprise.code_plain(), code_hash=enterprise.code_hash,
                         kind=enterprise.kind, on=dt.date.today())  # fmt: skip
     answer = sources["manual_entry"].query(query)
