@@ -77,16 +77,10 @@ def credit_records_in_effect(*, code_hash: str, on: dt.date) -> list[dict]:
     return findings
 
 
-def subject_has_rows(model, *, subject_id: int, **where) -> bool:
-    """Whether ``model`` has a row of this subject (and ``where``): one cheap query in plain SQL, so that the
-    sources that rarely have anything to say (city list, manual entries) cost a check almost nothing."""
-    with connection.cursor() as cursor:
-        cursor.execute(*subject_rows_probe(model, subject_id=subject_id, **where))
-        return cursor.fetchone() is not None
-
-
 def subject_rows_probe(model, *, subject_id: int, **where) -> tuple[str, list]:
-    """``subject_has_rows``' statement: ``SELECT 1 … LIMIT 1`` and its parameters."""
+    """A ``SELECT 1 … LIMIT 1`` (and its parameters) finding a row of ``model`` of this subject (and ``where``):
+    the probe of a source that rarely has anything to say (city list, manual entries), in plain SQL, so that
+    it costs a check almost nothing (``CreditSource.probe``)."""
     conditions = ["subject_id = %s"]
     params: list = [subject_id]
     for name, value in where.items():

@@ -15,6 +15,8 @@ Findings are plain dicts (they are stored in the check's snapshot and returned b
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from xinyipi.credit.categories import SourceStatus
 
 
@@ -135,3 +137,27 @@ class CreditSource:
         a row only when it may have. The registry runs a check's probes in one statement and passes what each
         found in ``query.probed``; ``query`` still probes for itself when asked without. None: no probe."""
         return None
+
+    def probe_found(self, query: SourceQuery) -> bool:
+        """What ``probe`` found: as the registry ran it with the check's others, else run now."""
+        if self.name not in query.probed:
+            probes_run([self], query)
+        return query.probed[self.name]
+
+
+def probes_run(sources: list[CreditSource], query: SourceQuery) -> None:
+    """Run the probes of ``sources`` (``CreditSource.probe``) in one statement; what each found goes into
+    ``query.probed``."""
+    probes = {}
+    for source in sources:
+        if not source.is_remote() and source.applies_to(query):
+            probe = source.probe(query)
+            if probe is not None:
+                probes[source.name] = probe
+    if not probes:
+        return
+    sql = ", ".join(f"EXISTS ({probe_sql})" for probe_sql, _params in probes.values())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [p for _sql, params in probes.values() for p in params])
+        found = cursor.fetchone()
+    query.probed.update((name, bool(value)) for name, value in zip(probes, found, strict=True))

@@ -3,10 +3,8 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection
-
 from xinyipi.credit.categories import SourceStatus
-from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery, SourceUnavailable
+from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery, SourceUnavailable, probes_run
 
 
 class Registry:
@@ -43,7 +41,7 @@ class Registry:
         Local sources run in this thread: they use the database connection, which belongs to it.
         """
         configured = self.configured()
-        _probes_run(configured, query)
+        probes_run(configured, query)
         remote = [s for s in configured if s.is_remote() and s.applies_to(query)]
         answers: dict[str, SourceAnswer | None] = {}
         if len(remote) > 1:
@@ -58,24 +56,6 @@ class Registry:
             for source in configured:
                 answers[source.name] = _ask(source, query)
         return [answers[s.name] for s in configured if answers.get(s.name) is not None]
-
-
-def _probes_run(sources: list[CreditSource], query: SourceQuery) -> None:
-    """Run the probes of ``sources`` (``CreditSource.probe``) in one statement; what each found goes into
-    ``query.probed``."""
-    probes = {}
-    for source in sources:
-        if not source.is_remote() and source.applies_to(query):
-            probe = source.probe(query)
-            if probe is not None:
-                probes[source.name] = probe
-    if not probes:
-        return
-    sql = ", ".join(f"EXISTS ({probe_sql})" for probe_sql, _params in probes.values())
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", [p for _sql, params in probes.values() for p in params])
-        found = cursor.fetchone()
-    query.probed.update((name, bool(value)) for name, value in zip(probes, found, strict=True))
 
 
 def _ask(source: CreditSource, query: SourceQuery) -> SourceAnswer | None:

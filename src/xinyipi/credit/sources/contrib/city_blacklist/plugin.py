@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinyipi.core import clock
 from xinyipi.credit.categories import CITY_BLACKLIST, FALSE_COMMITMENT, SourceStatus
-from xinyipi.credit.selectors import subject_has_rows, subject_rows_probe
+from xinyipi.credit.selectors import subject_rows_probe
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
 from xinyipi.supervision.models import BlacklistEntry
@@ -35,16 +35,10 @@ class CityBlacklistSource(CreditSource):
             return None
         return subject_rows_probe(BlacklistEntry, subject_id=subject.pk, status__in=STATUSES)
 
-    def _found(self, query: SourceQuery) -> bool:
-        found = query.probed.get(self.name)  # the registry's probe, run with the check's others
-        if found is None:
-            found = subject_has_rows(BlacklistEntry, subject_id=query.subject.pk, status__in=STATUSES)
-        return found
-
     def query(self, query: SourceQuery) -> SourceAnswer:
         findings = []
         subject = query.subject
-        if subject is not None and subject.pk is not None and self._found(query):
+        if subject is not None and subject.pk is not None and self.probe_found(query):
             entries = BlacklistEntry.objects.filter(subject=subject, status__in=STATUSES).order_by("id")
             for entry in entries:
                 breached = entry.reason == BlacklistEntry.Reason.COMMITMENT_BREACHED

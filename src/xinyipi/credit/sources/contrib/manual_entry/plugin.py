@@ -13,7 +13,7 @@ from xinyipi.core import clock
 from xinyipi.credit.categories import SourceStatus
 from xinyipi.credit.findings import in_effect
 from xinyipi.credit.models import ManualEntry
-from xinyipi.credit.selectors import subject_has_rows, subject_rows_probe
+from xinyipi.credit.selectors import subject_rows_probe
 from xinyipi.credit.sources.base import CreditSource, SourceAnswer, SourceQuery
 from xinyipi.credit.sources.registry import registry
 
@@ -42,10 +42,7 @@ class ManualEntrySource(CreditSource):
             return None
         at = query.at or clock.now()
         since = _since(query)
-        found = query.probed.get(self.name)  # the registry's probe, run with the check's others
-        if found is None:
-            found = subject_has_rows(ManualEntry, subject_id=subject.pk, recorded_at__gte=since)
-        if not found:
+        if not self.probe_found(query):
             return None  # no fresh entry: manual entry takes no part in this check
         entries = ManualEntry.objects.filter(subject=subject, recorded_at__gte=since, recorded_at__lte=at).order_by(
             "-recorded_at", "-id"
