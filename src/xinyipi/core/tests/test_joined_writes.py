@@ -43,7 +43,7 @@ def test_on_sqlite_nothing_is_held_and_each_write_runs_where_it_is_made():
 
 
 @postgresql_only
-def test_a_held_event_is_written_with_the_audit_entries_in_one_statement():
+def test_r8_a_held_event_is_written_with_the_audit_entries_in_one_statement():
     subject = SubjectFactory()
     with transaction.atomic(), writes_joined() as joined:
         _append(subject, "一", joined)
@@ -64,7 +64,7 @@ def test_a_held_event_is_written_with_the_audit_entries_in_one_statement():
 
 
 @postgresql_only
-def test_writes_no_statement_took_are_sent_as_one_when_the_block_ends():
+def test_r8_writes_no_statement_took_are_sent_as_one_when_the_block_ends():
     subject = SubjectFactory()
     with transaction.atomic():
         with CaptureQueriesContext(connection) as captured, writes_joined() as joined:
@@ -76,7 +76,7 @@ def test_writes_no_statement_took_are_sent_as_one_when_the_block_ends():
 
 
 @postgresql_only
-def test_events_keep_the_order_they_were_made_in():
+def test_r8_events_keep_the_order_they_were_made_in():
     # A subject's credit record reads its events in the order of their keys; PostgreSQL runs the parts of one
     # statement in no set order, so a second event sends the first before it is held.
     subject = SubjectFactory()
@@ -89,7 +89,7 @@ def test_events_keep_the_order_they_were_made_in():
 
 
 @postgresql_only
-def test_held_writes_are_dropped_with_a_block_that_fails():
+def test_r8_held_writes_are_dropped_with_a_block_that_fails():
     subject = SubjectFactory()
     with pytest.raises(ValueError), transaction.atomic(), writes_joined() as joined:
         _append(subject, "一", joined)
